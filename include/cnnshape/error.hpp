@@ -1,0 +1,56 @@
+// Typed errors. Rules throw context-free messages (ShapeError); the planner and the spec reader add
+// where it happened. Exit codes: SpecError/UsageError -> 2, ShapeError/LayerError -> 1.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace cnnshape {
+
+// The spec cannot be turned into layers: syntax, unknown layer or argument, wrong argument type.
+// `where` is a JSON path ("layers[3].kernel_size"), "line L, column C", or empty.
+class SpecError : public std::runtime_error {
+public:
+    SpecError(std::string where, const std::string& message)
+        : std::runtime_error(message), where_(std::move(where)) {}
+    const std::string& where() const { return where_; }
+    std::string full() const { return where_.empty() ? what() : where_ + ": " + what(); }
+
+private:
+    std::string where_;
+};
+
+// Bad command-line use or an unreadable file.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A rule PyTorch enforces was broken (it would raise at construction or in forward). The message
+// states the rule in PyTorch's words with the numbers, and knows nothing about which layer.
+class ShapeError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A ShapeError with the layer it happened in.
+class LayerError : public std::runtime_error {
+public:
+    LayerError(std::int64_t index, std::string name, std::string type, std::string rule)
+        : std::runtime_error(format(index, name, type, rule)), index_(index),
+          name_(std::move(name)), type_(std::move(type)), rule_(std::move(rule)) {}
+    std::int64_t index() const { return index_; }
+    const std::string& name() const { return name_; }
+    const std::string& type() const { return type_; }
+    const std::string& rule() const { return rule_; }
+
+private:
+    static std::string format(std::int64_t index, const std::string& name, const std::string& type,
+                              const std::string& rule) {
+        return "layer " + std::to_string(index) + " ('" + name + "', " + type + "): " + rule;
+    }
+    std::int64_t index_;
+    std::string name_, type_, rule_;
+};
+
+} // namespace cnnshape
