@@ -9,22 +9,26 @@ namespace cnnshape {
 
 inline std::int64_t checked_add(std::int64_t a, std::int64_t b) {
     std::int64_t r;
-    if (__builtin_add_overflow(a, b, &r)) throw ShapeError("integer overflow: sizes exceed 64 bits");
+    if (__builtin_add_overflow(a, b, &r))
+        throw ShapeError("integer overflow: sizes exceed 64 bits");
     return r;
 }
 inline std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
     std::int64_t r;
-    if (__builtin_sub_overflow(a, b, &r)) throw ShapeError("integer overflow: sizes exceed 64 bits");
+    if (__builtin_sub_overflow(a, b, &r))
+        throw ShapeError("integer overflow: sizes exceed 64 bits");
     return r;
 }
 inline std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
     std::int64_t r;
-    if (__builtin_mul_overflow(a, b, &r)) throw ShapeError("integer overflow: sizes exceed 64 bits");
+    if (__builtin_mul_overflow(a, b, &r))
+        throw ShapeError("integer overflow: sizes exceed 64 bits");
     return r;
 }
 inline std::int64_t checked_product(const std::vector<std::int64_t>& v) {
     std::int64_t r = 1;
-    for (auto x : v) r = checked_mul(r, x);
+    for (auto x : v)
+        r = checked_mul(r, x);
     return r;
 }
 

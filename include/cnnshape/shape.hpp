@@ -12,9 +12,9 @@ using Shape = std::vector<std::int64_t>;
 // Throws UsageError naming the text on anything else (negative sizes, junk, empty).
 Shape parse_shape(const std::string& text);
 
-std::string shape_x(const Shape& s);       // 1x3x32x32
-std::string shape_list(const Shape& s);    // [1, 3, 32, 32]  (PyTorch's IntArrayRef print)
-std::string shape_torch(const Shape& s);   // torch.Size([1, 3, 32, 32])
-std::int64_t numel(const Shape& s);        // overflow-checked product
+std::string shape_x(const Shape& s);     // 1x3x32x32
+std::string shape_list(const Shape& s);  // [1, 3, 32, 32]  (PyTorch's IntArrayRef print)
+std::string shape_torch(const Shape& s); // torch.Size([1, 3, 32, 32])
+std::int64_t numel(const Shape& s);      // overflow-checked product
 
 } // namespace cnnshape

@@ -17,17 +17,37 @@ struct Value {
     struct None {};
     using List = std::vector<Value>;
     std::variant<None, bool, std::int64_t, double, std::string, List, std::shared_ptr<Call>> v;
-    bool is_list = false;     // written [..] rather than (..)
-    bool bare_word = false;   // a string written without quotes (print(model) writes mode=nearest)
-    std::int64_t pos = -1;    // byte offset in the source text, -1 when unknown
+    bool is_list = false;   // written [..] rather than (..)
+    bool bare_word = false; // a string written without quotes (print(model) writes mode=nearest)
+    std::int64_t pos = -1;  // byte offset in the source text, -1 when unknown
 
     Value() = default;
     static Value none() { return Value{}; }
-    static Value boolean(bool b) { Value x; x.v = b; return x; }
-    static Value integer(std::int64_t i) { Value x; x.v = i; return x; }
-    static Value real(double d) { Value x; x.v = d; return x; }
-    static Value string(std::string s) { Value x; x.v = std::move(s); return x; }
-    static Value tuple(List l) { Value x; x.v = std::move(l); return x; }
+    static Value boolean(bool b) {
+        Value x;
+        x.v = b;
+        return x;
+    }
+    static Value integer(std::int64_t i) {
+        Value x;
+        x.v = i;
+        return x;
+    }
+    static Value real(double d) {
+        Value x;
+        x.v = d;
+        return x;
+    }
+    static Value string(std::string s) {
+        Value x;
+        x.v = std::move(s);
+        return x;
+    }
+    static Value tuple(List l) {
+        Value x;
+        x.v = std::move(l);
+        return x;
+    }
 
     bool is_none() const { return std::holds_alternative<None>(v); }
     bool is_bool() const { return std::holds_alternative<bool>(v); }
@@ -55,8 +75,8 @@ struct Call {
     std::string name;
     std::vector<Value> args;
     std::vector<std::pair<std::string, Value>> kwargs;
-    std::int64_t pos = -1;       // offset of the name
-    std::int64_t end_pos = -1;   // offset just past ')'
+    std::int64_t pos = -1;         // offset of the name
+    std::int64_t end_pos = -1;     // offset just past ')'
     std::string base_name() const; // name without "torch.nn." / "nn." prefixes
 };
 

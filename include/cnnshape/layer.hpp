@@ -1,0 +1,117 @@
+// A layer is a value built from PyTorch's constructor arguments. Its one job in the shape engine
+// is infer(): given the input shapes, return the output shape and the counts, or throw ShapeError
+// with PyTorch's message. Construction-time checks (PyTorch's ValueErrors) run first, in
+// check_construct(), for every layer of a network before any forward rule, as PyTorch builds
+// every module before it runs one.
+#pragma once
+#include "cnnshape/shape.hpp"
+#include "cnnshape/value.hpp"
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace cnnshape {
+
+enum class Mode { Eval, Train };
+
+// How one spatial axis of the output sees its input, in units of the input's jump:
+// size grows by `grow` input steps, the jump is multiplied by `jump`, and the centre of the first
+// output window moves by `shift` input steps. Convolution and pooling: grow = k_eff-1, jump = s,
+// shift = (k_eff-1)/2 - pad.
+struct AxisMap {
+    double grow = 0, jump = 1, shift = 0;
+};
+
+enum class RfEffect {
+    Keep, // elementwise: receptive field unchanged
+    Map,  // windowed over the trailing axes.size() axes
+    Drop  // no spatial meaning afterwards (Linear, Flatten over spatial axes)
+};
+
+struct LayerOutput {
+    Shape shape;
+    std::int64_t params = 0;       // nn.Parameter elements
+    std::int64_t buffers = 0;      // registered buffers (BatchNorm running statistics)
+    std::int64_t buffer_bytes = 0; // their bytes (num_batches_tracked is int64)
+    std::int64_t macs = 0;
+    RfEffect rf = RfEffect::Keep;
+    std::vector<AxisMap> axes;
+    // Arguments filled in from the input (in_channels, in_features, num_features).
+    nlohmann::ordered_json inferred = nlohmann::ordered_json::object();
+};
+
+struct InferContext {
+    Mode mode = Mode::Eval;
+};
+
+// Arguments bound to a layer type's signature: every parameter present in signature order, with
+// defaults filled in, except inferable ones (in_channels, ...) that the spec left out.
+struct Args {
+    std::string type;  // "Conv2d"
+    std::string where; // "layers[3]", for messages about arguments
+    std::vector<std::pair<std::string, Value>> values;
+
+    const Value* find(const std::string& name) const;
+    std::string path(const std::string& name) const;
+};
+
+class Layer {
+public:
+    explicit Layer(Args args) : args_(std::move(args)) {}
+    virtual ~Layer() = default;
+
+    const std::string& type() const { return args_.type; }
+    const Args& args() const { return args_; }
+    // Python spelling of the arguments as bound (PyTorch's names), for JSON reports.
+    nlohmann::ordered_json args_json() const;
+
+    // Short description for tables: "Conv2d(3, 8, k=3, s=2, p=1)".
+    virtual std::string brief() const = 0;
+    // Whether the layer takes several inputs (Add, Concat).
+    virtual bool multi_input() const { return false; }
+    // PyTorch's constructor checks that do not need the input (throws ShapeError).
+    virtual void check_construct() const {}
+    virtual LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const = 0;
+
+private:
+    Args args_;
+};
+
+using LayerPtr = std::shared_ptr<const Layer>;
+
+struct ParamSpec {
+    std::string name;
+    bool required = false;
+    Value default_value;
+    bool inferable = false; // required in PyTorch, but cnnshape can take it from the input
+};
+
+struct LayerType {
+    std::string name;
+    std::vector<ParamSpec> params;
+    bool accepts_anything = false; // Identity(*args, **kwargs)
+    std::string family;            // "conv", "pool", ... for documentation
+    LayerPtr (*make)(Args);
+};
+
+// The registry: every layer type cnnshape knows, with PyTorch's signatures.
+const std::vector<LayerType>& layer_types();
+// By class name, with or without "nn." / "torch.nn."; nullptr if unknown.
+const LayerType* find_layer_type(const std::string& name);
+
+// Binds positional and keyword arguments to the type's signature the way Python does, throwing
+// SpecError (at `where`) for unknown or repeated keywords, too many positionals, missing
+// required arguments ("Conv2d() missing 1 required positional argument: 'kernel_size'").
+Args bind_args(const LayerType& type, const std::vector<Value>& positional,
+               const std::vector<std::pair<std::string, Value>>& keywords,
+               const std::string& where);
+
+// The option closest to a misspelt name (edit distance <= 2), or "" when none is close.
+std::string closest_name(const std::string& wrong, const std::vector<std::string>& options);
+
+// Convenience: bind a PyTorch expression Call and construct the layer.
+LayerPtr make_layer(const Call& call, const std::string& where);
+
+} // namespace cnnshape

@@ -1,0 +1,50 @@
+// The Plan: every layer's shapes and counts, fixed once by the shape engine. Reports format it;
+// kernels trust it.
+#pragma once
+#include "cnnshape/network.hpp"
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cnnshape {
+
+// Receptive field of one output position along one spatial axis, in input pixels: its size, the
+// distance between neighbouring outputs' fields (jump), and the centre of the first one (start).
+struct RfAxis {
+    double size = 1, jump = 1, start = 0;
+};
+
+struct LayerPlan {
+    std::int64_t index = 0;
+    std::string name, type, brief, where;
+    nlohmann::ordered_json args;
+    std::vector<std::string> inputs; // names of the tensors taken ("input" for the network input)
+    std::vector<Shape> input_shapes;
+    Shape output;
+    std::int64_t params = 0, trainable_params = 0, buffers = 0, buffer_bytes = 0, macs = 0;
+    std::int64_t output_bytes = 0; // float32
+    std::vector<RfAxis> rf;        // one per spatial axis; empty when there is none
+};
+
+struct Totals {
+    std::int64_t params = 0, trainable_params = 0, non_trainable_params = 0, buffers = 0;
+    std::int64_t macs = 0;
+    std::int64_t input_bytes = 0;      // the input tensor, float32
+    std::int64_t activation_bytes = 0; // every layer's output, float32, summed
+    std::int64_t param_bytes = 0;      // parameters, float32
+    std::int64_t buffer_bytes = 0;     // buffers (float32; num_batches_tracked int64)
+};
+
+struct Plan {
+    std::string name;
+    Mode mode = Mode::Eval;
+    Shape input, output;
+    std::vector<LayerPlan> layers;
+    Totals totals;
+};
+
+// Runs every layer's construction checks, then infers shapes in order. Throws LayerError naming
+// the failing layer (index, name, type) with PyTorch's rule and numbers.
+Plan make_plan(const Network& net, const Shape& input);
+
+} // namespace cnnshape

@@ -1,0 +1,20 @@
+// Reports format a Plan; they never recompute it.
+#pragma once
+#include "cnnshape/plan.hpp"
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cnnshape {
+
+std::string report_table(const Plan& plan); // aligned, thousands separators, <= 120 columns
+nlohmann::ordered_json report_json(const Plan& plan);
+std::string report_csv(const Plan& plan);      // RFC 4180, a row per layer
+std::string report_markdown(const Plan& plan); // a GitHub table, a row per layer, then totals
+
+// Formatting helpers shared with the CLI.
+std::string with_commas(std::int64_t v);            // 1234567 -> "1,234,567"
+std::string human_count(std::int64_t v);            // 1814073344 -> "1.81 G"
+std::string human_bytes(std::int64_t v);            // 4816896 -> "4.82 MB" (decimal units)
+std::string rf_text(const std::vector<RfAxis>& rf); // "7x7 /4"
+
+} // namespace cnnshape

@@ -1,0 +1,50 @@
+// cnnshape layers [NAME]: the layer types cnnshape knows, with PyTorch's signatures.
+#include "cnnshape/layer.hpp"
+#include "commands.hpp"
+#include <iostream>
+
+namespace cnnshape::cli {
+namespace {
+
+std::string signature(const LayerType& t) {
+    if (t.accepts_anything) return t.name + "(*args, **kwargs)";
+    std::string s = t.name + "(";
+    for (std::size_t i = 0; i < t.params.size(); ++i) {
+        const ParamSpec& p = t.params[i];
+        if (i) s += ", ";
+        s += p.name;
+        if (!p.required) s += "=" + p.default_value.repr();
+    }
+    return s + ")";
+}
+
+} // namespace
+
+Runner setup_layers(CLI::App& app) {
+    auto name = std::make_shared<std::string>();
+    CLI::App* sub = app.add_subcommand("layers", "List the supported layer types and their "
+                                                 "PyTorch signatures");
+    sub->add_option("name", *name, "Show only this layer type, e.g. Conv2d");
+    sub->footer("Example:\n  cnnshape layers MaxPool2d");
+    return [name]() {
+        if (!name->empty()) {
+            const LayerType* t = find_layer_type(*name);
+            if (!t) {
+                std::vector<std::string> names;
+                for (auto& lt : layer_types())
+                    names.push_back(lt.name);
+                std::string hint = closest_name(*name, names);
+                std::cerr << "cnnshape: unknown layer type '" << *name << "'"
+                          << (hint.empty() ? "" : " (did you mean '" + hint + "'?)") << "\n";
+                return kUsage;
+            }
+            std::cout << signature(*t) << "\n";
+            return kOk;
+        }
+        for (auto& t : layer_types())
+            std::cout << signature(t) << "\n";
+        return kOk;
+    };
+}
+
+} // namespace cnnshape::cli

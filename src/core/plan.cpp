@@ -1,0 +1,144 @@
+// The shape engine's walk over a network: construction checks for every layer, then each layer's
+// infer() in order, composing receptive fields and summing the counts.
+#include "cnnshape/plan.hpp"
+#include "cnnshape/checked.hpp"
+#include "cnnshape/error.hpp"
+#include <algorithm>
+
+namespace cnnshape {
+namespace {
+
+// Receptive-field state of a tensor: `known` is false for the network input, whose every axis is
+// an identity until a windowed layer decides which axes are spatial.
+struct RfState {
+    bool known = false;
+    std::vector<RfAxis> axes;
+};
+
+RfState apply(const RfState& in, const LayerOutput& out) {
+    if (out.rf == RfEffect::Keep) return in;
+    if (out.rf == RfEffect::Drop) return RfState{true, {}};
+    std::size_t n = out.axes.size();
+    std::vector<RfAxis> base(n);
+    if (in.known) {
+        // Take the trailing n axes; an axis the input has no field for starts as identity.
+        for (std::size_t i = 0; i < n && i < in.axes.size(); ++i)
+            base[n - 1 - i] = in.axes[in.axes.size() - 1 - i];
+    }
+    RfState r{true, {}};
+    for (std::size_t i = 0; i < n; ++i) {
+        const AxisMap& m = out.axes[i];
+        RfAxis a = base[i];
+        RfAxis o;
+        o.size = a.size + m.grow * a.jump;
+        o.jump = a.jump * m.jump;
+        o.start = a.start + m.shift * a.jump;
+        r.axes.push_back(o);
+    }
+    return r;
+}
+
+RfState merge(const std::vector<const RfState*>& states) {
+    RfState r;
+    for (auto* s : states) {
+        if (!s->known) continue;
+        if (!r.known) {
+            r = *s;
+            continue;
+        }
+        std::size_t n = std::min(r.axes.size(), s->axes.size());
+        std::vector<RfAxis> m(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const RfAxis& a = r.axes[r.axes.size() - n + i];
+            const RfAxis& b = s->axes[s->axes.size() - n + i];
+            m[i] = RfAxis{std::max(a.size, b.size), std::max(a.jump, b.jump),
+                          std::min(a.start, b.start)};
+        }
+        r.axes = m;
+    }
+    return r;
+}
+
+} // namespace
+
+Plan make_plan(const Network& net, const Shape& input) {
+    Plan plan;
+    plan.name = net.name;
+    plan.mode = net.mode;
+    plan.input = input;
+    InferContext ctx{net.mode};
+
+    // PyTorch builds every module before it runs any: construction errors come first.
+    for (std::size_t i = 0; i < net.nodes.size(); ++i) {
+        const Node& n = net.nodes[i];
+        try {
+            n.layer->check_construct();
+        } catch (const ShapeError& e) {
+            throw LayerError(i, n.name, n.layer->type(), e.what());
+        }
+    }
+
+    std::vector<Shape> shapes(net.nodes.size());
+    std::vector<RfState> rfs(net.nodes.size());
+    RfState input_rf;
+    auto name_of = [&](std::int64_t idx) {
+        return idx < 0 ? std::string("input") : net.nodes[idx].name;
+    };
+    Totals& t = plan.totals;
+    t.input_bytes = checked_mul(numel(input), 4);
+    for (std::size_t i = 0; i < net.nodes.size(); ++i) {
+        const Node& n = net.nodes[i];
+        LayerPlan lp;
+        lp.index = i;
+        lp.name = n.name;
+        lp.type = n.layer->type();
+        lp.where = n.where;
+        std::vector<const RfState*> in_rf;
+        for (auto idx : n.inputs) {
+            lp.inputs.push_back(name_of(idx));
+            lp.input_shapes.push_back(idx < 0 ? input : shapes[idx]);
+            in_rf.push_back(idx < 0 ? &input_rf : &rfs[idx]);
+        }
+        LayerOutput out;
+        try {
+            out = n.layer->infer(lp.input_shapes, ctx);
+            lp.output_bytes = checked_mul(numel(out.shape), 4);
+        } catch (const ShapeError& e) {
+            throw LayerError(i, n.name, n.layer->type(), e.what());
+        }
+        lp.brief = n.layer->brief();
+        lp.args = n.layer->args_json();
+        for (auto& [k, v] : out.inferred.items()) {
+            lp.args[k] = v;
+            // Show the filled-in count where the brief had "?".
+            auto q = lp.brief.find('?');
+            if (q != std::string::npos) lp.brief.replace(q, 1, v.dump());
+        }
+        lp.output = out.shape;
+        lp.params = out.params;
+        lp.trainable_params = n.trainable ? out.params : 0;
+        lp.buffers = out.buffers;
+        lp.buffer_bytes = out.buffer_bytes;
+        lp.macs = out.macs;
+        rfs[i] = apply(merge(in_rf), out);
+        if (rfs[i].known) lp.rf = rfs[i].axes;
+        shapes[i] = out.shape;
+        try {
+            t.params = checked_add(t.params, lp.params);
+            t.trainable_params = checked_add(t.trainable_params, lp.trainable_params);
+            t.buffers = checked_add(t.buffers, lp.buffers);
+            t.buffer_bytes = checked_add(t.buffer_bytes, lp.buffer_bytes);
+            t.macs = checked_add(t.macs, lp.macs);
+            t.activation_bytes = checked_add(t.activation_bytes, lp.output_bytes);
+        } catch (const ShapeError& e) {
+            throw LayerError(i, n.name, n.layer->type(), std::string(e.what()) + " (totals)");
+        }
+        plan.layers.push_back(std::move(lp));
+    }
+    t.non_trainable_params = t.params - t.trainable_params;
+    t.param_bytes = checked_mul(t.params, 4);
+    plan.output = net.output < 0 ? input : shapes[net.output];
+    return plan;
+}
+
+} // namespace cnnshape

@@ -1,0 +1,89 @@
+// Shape-preserving layers: Dropout, Dropout2d, Identity and the activations. Softmax checks dim.
+#include "common.hpp"
+
+namespace cnnshape::detail {
+namespace {
+
+struct ElementwiseLayer : Layer {
+    explicit ElementwiseLayer(Args a) : Layer(std::move(a)) {
+        // Read every argument once so a wrong type is reported at construction.
+        for (auto& [k, v] : args().values) {
+            if (k == "inplace")
+                arg_bool(args(), "inplace");
+            else if (k == "p" || k == "negative_slope")
+                arg_float(args(), k.c_str());
+            else if (k == "approximate")
+                arg_str(args(), "approximate");
+            else if (k == "dim")
+                arg_opt_int(args(), "dim");
+        }
+    }
+
+    void check_construct() const override {
+        if (const Value* p = args().find("p")) {
+            double v = p->as_float();
+            if (v < 0 || v > 1)
+                throw ShapeError(fmt::format("dropout probability has to be between 0 and 1, but "
+                                             "got {}",
+                                             p->repr()));
+        }
+    }
+
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+        const Shape& x = inputs.at(0);
+        if (const Value* a = args().find("approximate")) {
+            if (a->as_string() != "none" && a->as_string() != "tanh")
+                throw ShapeError("approximate argument must be either none or tanh.");
+        }
+        if (type() == "Softmax") {
+            auto dim = arg_opt_int(args(), "dim");
+            std::int64_t rank = x.size();
+            // torch.nn.functional._get_softmax_dim for dim=None
+            std::int64_t d = dim ? *dim : ((rank == 0 || rank == 1 || rank == 3) ? 0 : 1);
+            wrap_dim(d, rank);
+        }
+        LayerOutput out;
+        out.shape = x;
+        return out;
+    }
+
+    std::string brief() const override {
+        Brief b;
+        if (const Value* p = args().find("p")) b.add(p->repr());
+        if (const Value* s = args().find("negative_slope"))
+            if (s->as_float() != 0.01) b.add(s->repr());
+        if (const Value* a = args().find("approximate"))
+            if (a->as_string() != "none") b.add("approximate='" + a->as_string() + "'");
+        if (const Value* d = args().find("dim")) b.add("dim=" + d->repr());
+        return b.text.empty() ? type() : b.wrap(type());
+    }
+};
+
+LayerPtr make(Args a) {
+    return std::make_shared<ElementwiseLayer>(std::move(a));
+}
+
+} // namespace
+
+void register_elementwise(std::vector<LayerType>& r) {
+    std::vector<ParamSpec> drop = {opt("p", F(0.5)), opt("inplace", B(false))};
+    std::vector<ParamSpec> inplace = {opt("inplace", B(false))};
+    r.push_back({"Dropout", drop, false, "regularization", make});
+    r.push_back({"Dropout2d", drop, false, "regularization", make});
+    r.push_back({"Identity", {}, true, "identity", make});
+    r.push_back({"ReLU", inplace, false, "activation", make});
+    r.push_back({"ReLU6", inplace, false, "activation", make});
+    r.push_back({"LeakyReLU",
+                 {opt("negative_slope", F(0.01)), opt("inplace", B(false))},
+                 false,
+                 "activation",
+                 make});
+    r.push_back({"GELU", {opt("approximate", S("none"))}, false, "activation", make});
+    r.push_back({"SiLU", inplace, false, "activation", make});
+    r.push_back({"Sigmoid", {}, false, "activation", make});
+    r.push_back({"Tanh", {}, false, "activation", make});
+    r.push_back({"Hardswish", inplace, false, "activation", make});
+    r.push_back({"Softmax", {opt("dim", N())}, false, "activation", make});
+}
+
+} // namespace cnnshape::detail

@@ -1,0 +1,188 @@
+// The one registration point: every layer family adds its types here.
+#include "common.hpp"
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace cnnshape {
+
+using namespace detail;
+
+const Value* Args::find(const std::string& name) const {
+    for (auto& [k, v] : values)
+        if (k == name) return &v;
+    return nullptr;
+}
+
+std::string Args::path(const std::string& name) const {
+    return where.empty() ? name : where + "." + name;
+}
+
+static nlohmann::ordered_json to_json(const Value& v) {
+    if (v.is_none()) return nullptr;
+    if (v.is_bool()) return v.as_bool();
+    if (v.is_int()) return v.as_int();
+    if (v.is_float()) {
+        double d = v.as_float();
+        if (std::isfinite(d)) return d;
+        return v.repr();
+    }
+    if (v.is_string()) return v.as_string();
+    if (v.is_tuple()) {
+        auto arr = nlohmann::ordered_json::array();
+        for (auto& e : v.as_tuple())
+            arr.push_back(to_json(e));
+        return arr;
+    }
+    return v.repr();
+}
+
+nlohmann::ordered_json Layer::args_json() const {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (auto& [k, v] : args_.values)
+        j[k] = to_json(v);
+    return j;
+}
+
+const std::vector<LayerType>& layer_types() {
+    static const std::vector<LayerType> types = [] {
+        std::vector<LayerType> r;
+        register_conv(r);
+        register_pool(r);
+        register_adaptive_pool(r);
+        register_linear(r);
+        register_norm(r);
+        register_pad(r);
+        register_upsample(r);
+        register_elementwise(r);
+        register_merge(r);
+        return r;
+    }();
+    return types;
+}
+
+static std::string strip_prefix(const std::string& name) {
+    for (const char* p : {"torch.nn.modules.", "torch.nn.", "nn."})
+        if (name.rfind(p, 0) == 0) {
+            std::string rest = name.substr(std::string(p).size());
+            auto dot = rest.rfind('.');
+            return dot == std::string::npos ? rest : rest.substr(dot + 1);
+        }
+    return name;
+}
+
+const LayerType* find_layer_type(const std::string& name) {
+    std::string base = strip_prefix(name);
+    for (auto& t : layer_types())
+        if (t.name == base) return &t;
+    return nullptr;
+}
+
+static std::string plural(std::size_t n, const char* word) {
+    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+// Levenshtein distance, for "did you mean" hints.
+static std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min(
+                {prev[j] + 1, cur[j - 1] + 1,
+                 prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string closest_name(const std::string& wrong, const std::vector<std::string>& options) {
+    std::string best;
+    std::size_t best_d = 3;
+    for (auto& o : options) {
+        std::size_t d = edit_distance(wrong, o);
+        if (d < best_d || (d == best_d && best.empty() && d <= 2)) {
+            best_d = d;
+            best = o;
+        }
+    }
+    return best;
+}
+
+Args bind_args(const LayerType& type, const std::vector<Value>& positional,
+               const std::vector<std::pair<std::string, Value>>& keywords,
+               const std::string& where) {
+    Args a;
+    a.type = type.name;
+    a.where = where;
+    if (type.accepts_anything) return a; // Identity(*args, **kwargs) ignores its arguments
+    const auto& ps = type.params;
+    std::vector<const Value*> slot(ps.size(), nullptr);
+    // Python's count excludes device/dtype from nothing: they are ordinary parameters.
+    if (positional.size() > ps.size()) {
+        std::size_t nreq = std::count_if(ps.begin(), ps.end(), [](auto& p) { return p.required; });
+        std::string takes = nreq == ps.size() ? fmt::format("{}", ps.size())
+                                              : fmt::format("from {} to {}", nreq, ps.size());
+        throw SpecError(where, fmt::format("{}() takes {} positional arguments but {} were given",
+                                           type.name, takes, positional.size()));
+    }
+    for (std::size_t i = 0; i < positional.size(); ++i)
+        slot[i] = &positional[i];
+    for (auto& [k, v] : keywords) {
+        auto it = std::find_if(ps.begin(), ps.end(), [&](auto& p) { return p.name == k; });
+        if (it == ps.end()) {
+            std::vector<std::string> names;
+            for (auto& p : ps)
+                names.push_back(p.name);
+            std::string hint = closest_name(k, names);
+            throw SpecError(where.empty() ? k : where + "." + k,
+                            fmt::format("{}() got an unexpected keyword argument '{}'{}", type.name,
+                                        k, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+        }
+        std::size_t i = it - ps.begin();
+        if (slot[i])
+            throw SpecError(
+                where.empty() ? k : where + "." + k,
+                fmt::format("{}() got multiple values for argument '{}'", type.name, k));
+        slot[i] = &v;
+    }
+    std::vector<std::string> missing;
+    for (std::size_t i = 0; i < ps.size(); ++i)
+        if (!slot[i] && ps[i].required && !ps[i].inferable) missing.push_back(ps[i].name);
+    if (!missing.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < missing.size(); ++i) {
+            if (i)
+                list +=
+                    (i + 1 == missing.size()) ? (missing.size() > 2 ? ", and " : " and ") : ", ";
+            list += "'" + missing[i] + "'";
+        }
+        throw SpecError(where,
+                        fmt::format("{}() missing {}: {}", type.name,
+                                    plural(missing.size(), "required positional argument"), list));
+    }
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+        if (slot[i])
+            a.values.emplace_back(ps[i].name, *slot[i]);
+        else if (!ps[i].required)
+            a.values.emplace_back(ps[i].name, ps[i].default_value);
+    }
+    return a;
+}
+
+LayerPtr make_layer(const Call& call, const std::string& where) {
+    const LayerType* t = find_layer_type(call.name);
+    if (!t) {
+        std::vector<std::string> names;
+        for (auto& lt : layer_types())
+            names.push_back(lt.name);
+        std::string hint = closest_name(strip_prefix(call.name), names);
+        throw SpecError(where, fmt::format("unknown layer type '{}'{}", call.name,
+                                           hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    return t->make(bind_args(*t, call.args, call.kwargs, where));
+}
+
+} // namespace cnnshape

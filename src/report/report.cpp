@@ -1,0 +1,242 @@
+#include "cnnshape/report.hpp"
+#include "cnnshape/version.hpp"
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+namespace cnnshape {
+
+std::string with_commas(std::int64_t v) {
+    unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    std::string digits = std::to_string(m), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return v < 0 ? "-" + out : out;
+}
+
+static std::string scaled(double v, const char* const* units, double base) {
+    int u = 0;
+    while (std::fabs(v) >= base && units[u + 1])
+        v /= base, ++u;
+    if (u == 0) return fmt::format("{}{}{}", (long long)v, units[0][0] ? " " : "", units[0]);
+    return fmt::format("{:.{}f} {}", v, std::fabs(v) >= 100 ? 1 : 2, units[u]);
+}
+
+std::string human_count(std::int64_t v) {
+    static const char* const units[] = {"", "K", "M", "G", "T", "P", "E", nullptr};
+    return scaled(double(v), units, 1000.0);
+}
+
+std::string human_bytes(std::int64_t v) {
+    static const char* const units[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB", nullptr};
+    return scaled(double(v), units, 1000.0);
+}
+
+static std::string num(double d) {
+    if (std::fabs(d - std::round(d)) < 1e-9) return fmt::format("{}", (long long)std::llround(d));
+    return fmt::format("{:.2f}", d);
+}
+
+std::string rf_text(const std::vector<RfAxis>& rf) {
+    if (rf.empty()) return "-";
+    std::string size, jump;
+    bool same_jump = true;
+    for (std::size_t i = 0; i < rf.size(); ++i) {
+        size += (i ? "x" : "") + num(rf[i].size);
+        jump += (i ? "x" : "") + num(rf[i].jump);
+        same_jump = same_jump && rf[i].jump == rf[0].jump;
+    }
+    return size + " /" + (same_jump ? num(rf[0].jump) : jump);
+}
+
+static std::string shape_cell(const LayerPlan& l) {
+    if (l.input_shapes.size() == 1) return shape_x(l.input_shapes[0]);
+    std::string s;
+    for (std::size_t i = 0; i < l.input_shapes.size(); ++i)
+        s += (i ? " + " : "") + shape_x(l.input_shapes[i]);
+    // Many equal shapes: "2 x 1x64x56x56"
+    bool same = std::all_of(l.input_shapes.begin(), l.input_shapes.end(),
+                            [&](const Shape& x) { return x == l.input_shapes[0]; });
+    if (same && l.input_shapes.size() > 1)
+        s = fmt::format("{} x {}", l.input_shapes.size(), shape_x(l.input_shapes[0]));
+    return s;
+}
+
+static std::string layer_cell(const LayerPlan& l) {
+    if (l.inputs.size() <= 1) return l.brief;
+    std::string s = l.brief + " <- ";
+    for (std::size_t i = 0; i < l.inputs.size(); ++i)
+        s += (i ? ", " : "") + l.inputs[i];
+    return s;
+}
+
+// Cut to w columns, marking the cut with '~'; names keep their informative tail.
+static std::string fit(const std::string& s, std::size_t w, bool keep_tail) {
+    if (s.size() <= w) return s;
+    if (keep_tail) return "~" + s.substr(s.size() - (w - 1));
+    return s.substr(0, w - 1) + "~";
+}
+
+std::string report_table(const Plan& p) {
+    const std::vector<std::string> head = {"#",      "name",   "layer", "input",
+                                           "output", "params", "MACs",  "RF /jump"};
+    std::vector<std::vector<std::string>> rows;
+    for (auto& l : p.layers)
+        rows.push_back({std::to_string(l.index), l.name, layer_cell(l), shape_cell(l),
+                        shape_x(l.output), with_commas(l.params), with_commas(l.macs),
+                        rf_text(l.rf)});
+    std::vector<std::size_t> w(head.size());
+    for (std::size_t c = 0; c < head.size(); ++c) {
+        w[c] = head[c].size();
+        for (auto& r : rows)
+            w[c] = std::max(w[c], r[c].size());
+    }
+    // Keep within 120 columns: shrink the layer, then the name, then the input column.
+    auto total = [&] {
+        std::size_t t = 0;
+        for (auto x : w)
+            t += x + 2;
+        return t;
+    };
+    for (std::size_t c : {1u, 2u, 3u}) {
+        std::size_t floor = c == 1 ? 14 : c == 2 ? 28 : 12;
+        while (total() > 120 && w[c] > floor)
+            --w[c];
+    }
+    std::string out;
+    std::string title = p.name.empty() ? "network" : p.name;
+    out += fmt::format("{}: input {} -> output {}{}\n\n", title, shape_x(p.input),
+                       shape_x(p.output), p.mode == Mode::Train ? " (train mode)" : "");
+    auto line = [&](const std::vector<std::string>& r) {
+        std::string s;
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            std::string cell = fit(r[c], w[c], c == 1);
+            bool right = c == 0 || c == 5 || c == 6;
+            std::string pad(w[c] - cell.size(), ' ');
+            s += right ? pad + cell : cell + pad;
+            if (c + 1 < r.size()) s += "  ";
+        }
+        while (!s.empty() && s.back() == ' ')
+            s.pop_back();
+        return s + "\n";
+    };
+    out += line(head);
+    std::size_t rule = 0;
+    for (auto x : w)
+        rule += x + 2;
+    out += std::string(rule - 2, '-') + "\n";
+    for (auto& r : rows)
+        out += line(r);
+    out += std::string(rule - 2, '-') + "\n";
+    const Totals& t = p.totals;
+    out += fmt::format("params           {} ({})", with_commas(t.params), human_count(t.params));
+    if (t.non_trainable_params)
+        out += fmt::format(", trainable {}, non-trainable {}", with_commas(t.trainable_params),
+                           with_commas(t.non_trainable_params));
+    out += "\n";
+    if (t.buffers) out += fmt::format("buffers          {}\n", with_commas(t.buffers));
+    out += fmt::format("MACs             {} ({})\n", with_commas(t.macs), human_count(t.macs));
+    out += fmt::format("input memory     {}\n", human_bytes(t.input_bytes));
+    out += fmt::format("activations      {} (every layer's output, float32)\n",
+                       human_bytes(t.activation_bytes));
+    out += fmt::format("param memory     {}", human_bytes(t.param_bytes));
+    if (t.buffer_bytes) out += fmt::format(" + {} buffers", human_bytes(t.buffer_bytes));
+    out += "\n";
+    return out;
+}
+
+nlohmann::ordered_json report_json(const Plan& p) {
+    using oj = nlohmann::ordered_json;
+    oj j;
+    j["cnnshape_version"] = CNNSHAPE_VERSION;
+    j["schema"] = 1;
+    j["name"] = p.name;
+    j["mode"] = p.mode == Mode::Train ? "train" : "eval";
+    j["input_shape"] = p.input;
+    j["output_shape"] = p.output;
+    oj layers = oj::array();
+    for (auto& l : p.layers) {
+        oj r;
+        r["index"] = l.index;
+        r["name"] = l.name;
+        r["type"] = l.type;
+        r["summary"] = l.brief;
+        r["args"] = l.args;
+        r["inputs"] = l.inputs;
+        r["input_shape"] = l.input_shapes.empty() ? Shape{} : l.input_shapes[0];
+        r["input_shapes"] = l.input_shapes;
+        r["output_shape"] = l.output;
+        r["params"] = l.params;
+        r["trainable_params"] = l.trainable_params;
+        r["buffers"] = l.buffers;
+        r["macs"] = l.macs;
+        r["output_bytes"] = l.output_bytes;
+        oj rf = oj::array();
+        for (auto& a : l.rf)
+            rf.push_back({{"size", a.size}, {"jump", a.jump}, {"start", a.start}});
+        r["receptive_field"] = rf;
+        layers.push_back(r);
+    }
+    j["layers"] = layers;
+    const Totals& t = p.totals;
+    j["totals"] = {{"params", t.params},
+                   {"trainable_params", t.trainable_params},
+                   {"non_trainable_params", t.non_trainable_params},
+                   {"buffers", t.buffers},
+                   {"macs", t.macs},
+                   {"input_bytes", t.input_bytes},
+                   {"activation_bytes", t.activation_bytes},
+                   {"param_bytes", t.param_bytes},
+                   {"buffer_bytes", t.buffer_bytes}};
+    return j;
+}
+
+static std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s)
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+std::string report_csv(const Plan& p) {
+    std::string out = "index,name,type,summary,inputs,input_shape,output_shape,params,"
+                      "trainable_params,buffers,macs,output_bytes,receptive_field\n";
+    for (auto& l : p.layers) {
+        std::string inputs, in_shapes;
+        for (std::size_t i = 0; i < l.inputs.size(); ++i) {
+            inputs += (i ? ";" : "") + l.inputs[i];
+            in_shapes += (i ? ";" : "") + shape_x(l.input_shapes[i]);
+        }
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.index, csv_field(l.name),
+                           l.type, csv_field(l.brief), csv_field(inputs), in_shapes,
+                           shape_x(l.output), l.params, l.trainable_params, l.buffers, l.macs,
+                           l.output_bytes, csv_field(rf_text(l.rf)));
+    }
+    return out;
+}
+
+static std::string md_cell(const std::string& s) {
+    std::string r;
+    for (char c : s)
+        r += c == '|' ? std::string("\\|") : std::string(1, c);
+    return r;
+}
+
+std::string report_markdown(const Plan& p) {
+    std::string out = "| # | name | layer | input | output | params | MACs | RF /jump |\n"
+                      "|--:|------|-------|-------|--------|-------:|-----:|----------|\n";
+    for (auto& l : p.layers)
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", l.index, md_cell(l.name),
+                           md_cell(layer_cell(l)), shape_cell(l), shape_x(l.output),
+                           with_commas(l.params), with_commas(l.macs), rf_text(l.rf));
+    const Totals& t = p.totals;
+    out += fmt::format("\n**Total:** {} params ({} trainable), {} MACs, input {} -> output {}\n",
+                       with_commas(t.params), with_commas(t.trainable_params), with_commas(t.macs),
+                       shape_x(p.input), shape_x(p.output));
+    return out;
+}
+
+} // namespace cnnshape

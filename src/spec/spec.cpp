@@ -1,0 +1,480 @@
+// Spec readers: JSON specs, nn.Sequential Python / print(model) text, --layer expressions. All
+// build the same Network through one Builder, which owns naming and input resolution.
+#include "cnnshape/error.hpp"
+#include "cnnshape/network.hpp"
+#include "cnnshape/pyexpr.hpp"
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace cnnshape {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kMaxNesting = 64;
+
+struct Scope {
+    std::string prefix;                        // "layer1.0." (empty at top level)
+    std::int64_t input = -1;                   // what "input" means here
+    std::int64_t last = -1;                    // output of the previous entry
+    std::map<std::string, std::int64_t> names; // local name -> output node
+};
+
+class Builder {
+public:
+    Network net;
+
+    void push(std::string prefix, std::int64_t input) {
+        if (scopes_.size() >= kMaxNesting)
+            throw SpecError("",
+                            fmt::format("Sequentials are nested more than {} deep", kMaxNesting));
+        scopes_.push_back(Scope{std::move(prefix), input, input, {}});
+    }
+    std::int64_t pop() {
+        std::int64_t out = scopes_.back().last;
+        scopes_.pop_back();
+        return out;
+    }
+    Scope& top() { return scopes_.back(); }
+
+    // Resolve a reference written in the spec to a node index (-1: the network input).
+    std::int64_t resolve(const std::string& ref, const std::string& where) {
+        if (ref == "input") return top().input;
+        for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+            auto f = it->names.find(ref);
+            if (f != it->names.end()) return f->second;
+        }
+        auto g = full_.find(ref);
+        if (g != full_.end()) return g->second;
+        throw SpecError(where,
+                        fmt::format("'inputs' refers to '{}', which is not an earlier layer "
+                                    "(a layer can only take the outputs of layers before it, "
+                                    "or \"input\")",
+                                    ref));
+    }
+
+    std::string local_name(const std::optional<std::string>& given, std::size_t index,
+                           const std::string& where) {
+        std::string name = given ? *given : std::to_string(index);
+        if (name.empty()) throw SpecError(where + ".name", "a layer name cannot be empty");
+        if (name == "input")
+            throw SpecError(where + ".name", "\"input\" is reserved for the network input");
+        if (name.find('.') != std::string::npos)
+            throw SpecError(
+                where + ".name",
+                fmt::format("layer name '{}' cannot contain '.': dots join the names of "
+                            "nested Sequentials",
+                            name));
+        if (top().names.count(name))
+            throw SpecError(where + ".name",
+                            fmt::format("two layers in the same Sequential are named '{}'", name));
+        return name;
+    }
+
+    // The inputs of an entry: explicit references or the previous entry's output.
+    std::vector<std::int64_t> inputs_for(const std::vector<std::string>* refs,
+                                         const std::string& where) {
+        if (!refs) return {top().last};
+        std::vector<std::int64_t> r;
+        for (auto& ref : *refs)
+            r.push_back(resolve(ref, where + ".inputs"));
+        return r;
+    }
+
+    void add_leaf(const std::string& name, LayerPtr layer, std::vector<std::int64_t> inputs,
+                  const std::string& where, bool trainable) {
+        if (layer->multi_input()) {
+            if (inputs.size() < 2)
+                throw SpecError(where, fmt::format("{} joins branches: give it \"inputs\" with at "
+                                                   "least two layer names",
+                                                   layer->type()));
+        } else if (inputs.size() != 1) {
+            throw SpecError(where + ".inputs", fmt::format("{} takes exactly one input, got {}",
+                                                           layer->type(), inputs.size()));
+        }
+        Node n;
+        n.name = top().prefix + name;
+        n.where = where;
+        n.layer = std::move(layer);
+        n.inputs = std::move(inputs);
+        n.trainable = trainable;
+        net.nodes.push_back(std::move(n));
+        std::int64_t idx = net.nodes.size() - 1;
+        register_name(name, idx);
+    }
+
+    void register_name(const std::string& local, std::int64_t out) {
+        top().names[local] = out;
+        top().last = out;
+        full_[top().prefix + local] = out;
+    }
+
+    // A Sequential given as a PyTorch call: Sequential(a, b, ...) or
+    // Sequential(OrderedDict([...])).
+    void add_call_sequential(const Call& call, const std::string& where, int depth) {
+        if (depth > kMaxNesting)
+            throw SpecError(where,
+                            fmt::format("Sequentials are nested more than {} deep", kMaxNesting));
+        if (!call.kwargs.empty()) throw SpecError(where, "Sequential() takes no keyword arguments");
+        std::vector<std::pair<std::optional<std::string>, const Value*>> items;
+        if (call.args.size() == 1 && call.args[0].is_call() &&
+            call.args[0].as_call().base_name() == "OrderedDict") {
+            const Call& od = call.args[0].as_call();
+            if (od.args.size() != 1 || !od.args[0].is_tuple())
+                throw SpecError(where, "OrderedDict(...) must hold a list of (name, layer) pairs");
+            for (auto& pair : od.args[0].as_tuple()) {
+                if (!pair.is_tuple() || pair.as_tuple().size() != 2 ||
+                    !pair.as_tuple()[0].is_string() || !pair.as_tuple()[1].is_call())
+                    throw SpecError(where, fmt::format("OrderedDict entries must be ('name', "
+                                                       "Layer(...)) pairs, got {}",
+                                                       pair.repr()));
+                items.push_back({pair.as_tuple()[0].as_string(), &pair.as_tuple()[1]});
+            }
+        } else {
+            for (auto& a : call.args)
+                items.push_back({std::nullopt, &a});
+        }
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const Value& v = *items[i].second;
+            std::string w =
+                where.empty() ? fmt::format("layer {}", i) : where + fmt::format("[{}]", i);
+            if (!v.is_call())
+                throw SpecError(
+                    w, fmt::format("expected a layer such as nn.ReLU(), got {}", v.repr()));
+            add_call(v.as_call(), items[i].first, i, w, depth + 1);
+        }
+    }
+
+    void add_call(const Call& c, const std::optional<std::string>& given, std::size_t index,
+                  const std::string& where, int depth) {
+        std::string name = local_name(given, index, where);
+        if (c.base_name() == "Sequential") {
+            std::int64_t in = top().last;
+            push(top().prefix + name + ".", in);
+            add_call_sequential(c, where, depth);
+            std::int64_t out = pop();
+            register_name(name, out);
+            return;
+        }
+        add_leaf(name, make_layer(c, where), {top().last}, where, true);
+    }
+
+    std::map<std::string, std::int64_t> full_;
+    std::vector<Scope> scopes_;
+};
+
+// ---- JSON ----------------------------------------------------------------------------------
+
+std::string line_col(const std::string& text, std::size_t byte) {
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+        if (text[i] == '\n')
+            ++line, col = 1;
+        else
+            ++col;
+    }
+    return fmt::format("line {}, column {}", line, col);
+}
+
+Value to_value(const json& j, const std::string& where) {
+    switch (j.type()) {
+    case json::value_t::null:
+        return Value::none();
+    case json::value_t::boolean:
+        return Value::boolean(j.get<bool>());
+    case json::value_t::number_integer:
+        return Value::integer(j.get<std::int64_t>());
+    case json::value_t::number_unsigned: {
+        auto u = j.get<std::uint64_t>();
+        if (u > std::uint64_t(INT64_MAX))
+            throw SpecError(where, fmt::format("{} does not fit in a 64-bit integer", u));
+        return Value::integer(std::int64_t(u));
+    }
+    case json::value_t::number_float:
+        return Value::real(j.get<double>());
+    case json::value_t::string:
+        return Value::string(j.get<std::string>());
+    case json::value_t::array: {
+        Value::List l;
+        for (std::size_t i = 0; i < j.size(); ++i)
+            l.push_back(to_value(j[i], where + fmt::format("[{}]", i)));
+        return Value::tuple(std::move(l));
+    }
+    default:
+        throw SpecError(where, "expected a number, string, boolean, null or array, got an object");
+    }
+}
+
+std::string kind_of(const json& j) {
+    switch (j.type()) {
+    case json::value_t::object:
+        return "an object";
+    case json::value_t::array:
+        return "an array";
+    case json::value_t::string:
+        return "a string";
+    case json::value_t::boolean:
+        return "a boolean";
+    case json::value_t::null:
+        return "null";
+    default:
+        return "a number";
+    }
+}
+
+Shape json_shape(const json& j, const std::string& where) {
+    if (j.is_string()) {
+        try {
+            return parse_shape(j.get<std::string>());
+        } catch (const UsageError& e) {
+            throw SpecError(where, e.what());
+        }
+    }
+    if (!j.is_array())
+        throw SpecError(where,
+                        "the input shape must be an array of sizes such as [1, 3, 224, 224]");
+    Shape s;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        if (!j[i].is_number_integer() || j[i].get<std::int64_t>() < 0)
+            throw SpecError(
+                where + fmt::format("[{}]", i),
+                fmt::format("a size must be a non-negative integer, got {}", j[i].dump()));
+        s.push_back(j[i].get<std::int64_t>());
+    }
+    return s;
+}
+
+class JsonReader {
+public:
+    Builder b;
+
+    void layers(const json& arr, const std::string& where, int depth) {
+        if (!arr.is_array())
+            throw SpecError(where,
+                            fmt::format("\"layers\" must be an array, got {}", kind_of(arr)));
+        for (std::size_t i = 0; i < arr.size(); ++i)
+            layer(arr[i], i, where + fmt::format("[{}]", i), depth);
+    }
+
+    void layer(const json& j, std::size_t index, const std::string& where, int depth) {
+        if (depth > kMaxNesting)
+            throw SpecError(where,
+                            fmt::format("Sequentials are nested more than {} deep", kMaxNesting));
+        if (j.is_string()) {
+            Value v;
+            try {
+                v = parse_py_expr(j.get<std::string>());
+            } catch (const SpecError& e) {
+                throw SpecError(where + (e.where().empty() ? "" : " " + e.where()), e.what());
+            }
+            if (!v.is_call())
+                throw SpecError(where, fmt::format("expected a layer expression such as "
+                                                   "\"nn.ReLU()\", got {}",
+                                                   v.repr()));
+            b.add_call(v.as_call(), std::nullopt, index, where, depth);
+            return;
+        }
+        if (!j.is_object())
+            throw SpecError(where, fmt::format("a layer must be an object or a string such as "
+                                               "\"nn.ReLU()\", got {}",
+                                               kind_of(j)));
+        if (!j.contains("type") || !j["type"].is_string())
+            throw SpecError(where, "a layer object needs \"type\", e.g. \"Conv2d\"");
+        std::string type = j["type"].get<std::string>();
+        std::optional<std::string> name;
+        if (j.contains("name")) {
+            if (!j["name"].is_string() && !j["name"].is_number_integer())
+                throw SpecError(where + ".name", "\"name\" must be a string");
+            name = j["name"].is_string() ? j["name"].get<std::string>() : j["name"].dump();
+        }
+        std::vector<std::string> refs;
+        bool has_refs = j.contains("inputs");
+        if (has_refs) {
+            const json& in = j["inputs"];
+            if (in.is_string())
+                refs.push_back(in.get<std::string>());
+            else if (in.is_array()) {
+                for (std::size_t i = 0; i < in.size(); ++i) {
+                    if (!in[i].is_string())
+                        throw SpecError(where + fmt::format(".inputs[{}]", i),
+                                        "layer names are strings");
+                    refs.push_back(in[i].get<std::string>());
+                }
+            } else {
+                throw SpecError(where + ".inputs", "\"inputs\" must be a list of layer names");
+            }
+        }
+        bool trainable = true;
+        if (j.contains("trainable")) {
+            if (!j["trainable"].is_boolean())
+                throw SpecError(where + ".trainable", "\"trainable\" must be true or false");
+            trainable = j["trainable"].get<bool>();
+        }
+        std::string base = type;
+        for (const char* p : {"torch.nn.", "nn."})
+            if (base.rfind(p, 0) == 0) base = base.substr(std::string(p).size());
+        std::string local = b.local_name(name, index, where);
+        auto inputs = b.inputs_for(has_refs ? &refs : nullptr, where);
+        if (base == "Sequential") {
+            for (auto& [k, v] : j.items())
+                if (k != "type" && k != "name" && k != "inputs" && k != "layers" &&
+                    k != "trainable" && k != "comment")
+                    throw SpecError(where + "." + k,
+                                    fmt::format("Sequential takes \"layers\", not \"{}\"", k));
+            if (inputs.size() != 1)
+                throw SpecError(where + ".inputs", "a Sequential takes exactly one input");
+            if (!j.contains("layers"))
+                throw SpecError(where, "a Sequential needs \"layers\": [...]");
+            b.push(b.top().prefix + local + ".", inputs[0]);
+            saved_trainable_.push_back(trainable);
+            layers(j["layers"], where + ".layers", depth + 1);
+            saved_trainable_.pop_back();
+            std::int64_t out = b.pop();
+            b.register_name(local, out);
+            return;
+        }
+        if (j.contains("layers"))
+            throw SpecError(where + ".layers",
+                            fmt::format("only a Sequential has \"layers\", not {}", type));
+        std::vector<Value> positional;
+        if (j.contains("args")) {
+            if (!j["args"].is_array())
+                throw SpecError(where + ".args",
+                                "\"args\" must be an array of positional arguments");
+            for (std::size_t i = 0; i < j["args"].size(); ++i)
+                positional.push_back(to_value(j["args"][i], where + fmt::format(".args[{}]", i)));
+        }
+        std::vector<std::pair<std::string, Value>> kwargs;
+        for (auto& [k, v] : j.items()) {
+            if (k == "type" || k == "name" || k == "inputs" || k == "args" || k == "trainable" ||
+                k == "comment")
+                continue;
+            kwargs.emplace_back(k, to_value(v, where + "." + k));
+        }
+        Call c;
+        c.name = type;
+        c.args = std::move(positional);
+        c.kwargs = std::move(kwargs);
+        for (bool t : saved_trainable_)
+            trainable = trainable && t;
+        b.add_leaf(local, make_layer(c, where), std::move(inputs), where, trainable);
+    }
+
+private:
+    std::vector<bool> saved_trainable_;
+};
+
+Network finish(Builder& b) {
+    b.net.output = b.top().last;
+    return std::move(b.net);
+}
+
+} // namespace
+
+Network load_spec_json(const std::string& text) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        std::string msg = e.what();
+        auto colon = msg.find(": ", msg.find("parse error"));
+        // nlohmann: "[json.exception.parse_error.101] parse error at line 5, column 3: syntax ..."
+        std::string detail = colon == std::string::npos ? msg : msg.substr(colon + 2);
+        throw SpecError(line_col(text, e.byte ? e.byte - 1 : 0), "invalid JSON: " + detail);
+    }
+    JsonReader r;
+    r.b.push("", -1);
+    const json* layers = &doc;
+    if (doc.is_object()) {
+        for (auto& [k, v] : doc.items()) {
+            if (k != "name" && k != "input" && k != "layers" && k != "mode" && k != "comment" &&
+                k != "description") {
+                throw SpecError(k,
+                                fmt::format("unknown key \"{}\" (a spec has \"name\", \"input\", "
+                                            "\"mode\" and \"layers\")",
+                                            k));
+            }
+        }
+        if (doc.contains("name")) {
+            if (!doc["name"].is_string()) throw SpecError("name", "\"name\" must be a string");
+            r.b.net.name = doc["name"].get<std::string>();
+        }
+        if (doc.contains("input")) r.b.net.input = json_shape(doc["input"], "input");
+        if (doc.contains("mode")) {
+            std::string m = doc["mode"].is_string() ? doc["mode"].get<std::string>() : "";
+            if (m == "eval")
+                r.b.net.mode = Mode::Eval;
+            else if (m == "train")
+                r.b.net.mode = Mode::Train;
+            else
+                throw SpecError("mode", "\"mode\" must be \"eval\" or \"train\"");
+        }
+        if (!doc.contains("layers")) throw SpecError("", "the spec has no \"layers\"");
+        layers = &doc["layers"];
+    } else if (!doc.is_array()) {
+        throw SpecError("", "a spec is an object with \"layers\", or an array of layers");
+    }
+    r.layers(*layers, "layers", 1);
+    return finish(r.b);
+}
+
+Network load_spec_python(const std::string& text) {
+    SequentialText st = parse_sequential_text(text);
+    Builder b;
+    b.push("", -1);
+    b.add_call_sequential(st.sequential.as_call(), "", 1);
+    if (st.example_input) b.net.input = st.example_input;
+    return finish(b);
+}
+
+Network load_spec_text(const std::string& text) {
+    std::size_t i = text.find_first_not_of(" \t\r\n\xef\xbb\xbf");
+    if (i != std::string::npos && (text[i] == '{' || text[i] == '[')) return load_spec_json(text);
+    return load_spec_python(text);
+}
+
+Network load_spec_file(const std::string& path) {
+    std::string text;
+    if (path == "-") {
+        std::ostringstream ss;
+        ss << std::cin.rdbuf();
+        text = ss.str();
+    } else {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+        std::ostringstream ss;
+        ss << f.rdbuf();
+        if (f.bad()) throw UsageError(fmt::format("cannot read '{}'", path));
+        text = ss.str();
+    }
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw SpecError("", fmt::format("'{}' is empty", path));
+    return load_spec_text(text);
+}
+
+Network network_from_exprs(const std::vector<std::string>& exprs) {
+    Builder b;
+    b.push("", -1);
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+        std::string where = fmt::format("--layer {}", i + 1);
+        Value v;
+        try {
+            v = parse_py_expr(exprs[i]);
+        } catch (const SpecError& e) {
+            throw SpecError(where + (e.where().empty() ? "" : ", " + e.where()), e.what());
+        }
+        if (!v.is_call())
+            throw SpecError(
+                where,
+                fmt::format("expected a layer such as \"nn.MaxPool2d(2, 2)\", got {}", v.repr()));
+        b.add_call(v.as_call(), std::nullopt, i, where, 1);
+    }
+    return finish(b);
+}
+
+} // namespace cnnshape
