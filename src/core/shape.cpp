@@ -13,21 +13,33 @@ namespace cnnshape {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string trim(const std::string& s) {
     size_t b = 0, e = s.size();
-    while (b < e && is_space(s[b])) ++b;
-    while (e > b && is_space(s[e - 1])) --e;
+    while (b < e && is_space(s[b]))
+        ++b;
+    while (e > b && is_space(s[e - 1]))
+        --e;
     return s.substr(b, e - b);
 }
 
+// The text as the message shows it: without surrounding blanks, control characters as '?'.
+std::string shown(const std::string& text) {
+    std::string t = trim(text);
+    for (char& c : t)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return t;
+}
+
 [[noreturn]] void fail(const std::string& text, const std::string& why) {
-    throw UsageError("invalid shape '" + text + "': " + why);
+    throw UsageError("invalid shape '" + shown(text) + "': " + why);
 }
 
 std::int64_t parse_size(const std::string& text, const std::string& item) {
-    std::string t = trim(item);
+    std::string t = shown(item);
     if (t.empty()) fail(text, "a size is missing between separators");
     size_t i = 0;
     bool negative = false;
@@ -74,7 +86,7 @@ Shape parse_items(const std::string& text, const std::string& body, char sep, bo
 
 Shape parse_shape(const std::string& text) {
     std::string t = trim(text);
-    if (t.empty()) throw UsageError("invalid shape '" + text + "': it is empty");
+    if (t.empty()) fail(text, "it is empty");
 
     static const std::string torch_size = "torch.Size(";
     if (t.compare(0, torch_size.size(), torch_size) == 0) {
@@ -90,14 +102,18 @@ Shape parse_shape(const std::string& text) {
     char open = t.front();
     if (open == '[' || open == '(') {
         char close = open == '[' ? ']' : ')';
-        if (t.back() != close) fail(text, std::string("'") + open + "' is not closed by '" + close + "'");
+        if (t.back() != close)
+            fail(text, std::string("'") + open + "' is not closed by '" + close + "'");
         std::string inner = t.substr(1, t.size() - 2);
-        if (inner.find_first_of("[]()") != std::string::npos) fail(text, "brackets cannot be nested");
+        if (inner.find_first_of("[]()") != std::string::npos)
+            fail(text, "brackets cannot be nested");
         if (inner.find_first_of("xX") != std::string::npos)
             fail(text, "use commas inside brackets, not 'x'");
         return parse_items(text, inner, ',', true);
     }
-    if (t.find_first_of("[]()") != std::string::npos) fail(text, "brackets do not match the forms [1, 3, 32, 32], (1, 3, 32, 32) or torch.Size([1, 3, 32, 32])");
+    if (t.find_first_of("[]()") != std::string::npos)
+        fail(text, "brackets do not match the forms [1, 3, 32, 32], (1, 3, 32, 32) or "
+                   "torch.Size([1, 3, 32, 32])");
 
     bool has_x = t.find_first_of("xX") != std::string::npos;
     bool has_comma = t.find(',') != std::string::npos;
@@ -129,11 +145,14 @@ std::string shape_list(const Shape& s) {
     return out + "]";
 }
 
-std::string shape_torch(const Shape& s) { return "torch.Size(" + shape_list(s) + ")"; }
+std::string shape_torch(const Shape& s) {
+    return "torch.Size(" + shape_list(s) + ")";
+}
 
 std::int64_t numel(const Shape& s) {
     std::int64_t r = 1;
-    for (auto x : s) r = checked_mul(r, x);
+    for (auto x : s)
+        r = checked_mul(r, x);
     return r;
 }
 

@@ -33,7 +33,8 @@ std::string float_repr(double d) {
     std::string digits;
     for (char c : mant)
         if (c != '.') digits += c;
-    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+    while (digits.size() > 1 && digits.back() == '0')
+        digits.pop_back();
 
     int decpt = exp10 + 1; // digits d1 d2 ... represent 0.d1d2... * 10^decpt
     int nd = int(digits.size());

@@ -113,7 +113,8 @@ struct AdaptiveLayer : Layer {
                 if (rank != core_nd + 1 && rank != core_nd + 2)
                     throw ShapeError(fmt::format("{}(): Expected {}D or {}D tensor, but got {}",
                                                  core, core_nd + 1, core_nd + 2, py_list(x)));
-                for (std::int64_t i = rank - core_nd; i < rank; ++i)
+                // adaptive_avg_pool2d checks the spatial dims; the 3d version every non-batch dim.
+                for (std::int64_t i = core_nd == 3 ? 1 : rank - core_nd; i < rank; ++i)
                     if (x[i] <= 0)
                         throw ShapeError(
                             fmt::format("{}(): Expected input to have non-zero size for "

@@ -74,7 +74,7 @@ struct ConvLayer : Layer {
         if (!padding_str.empty()) {
             if (padding_str != "same" && padding_str != "valid")
                 throw ShapeError(fmt::format("Invalid padding string '{}', should be one of "
-                                             "{{'valid', 'same'}}",
+                                             "{{'same', 'valid'}}",
                                              padding_str));
             if (transposed)
                 throw ShapeError(
@@ -90,8 +90,8 @@ struct ConvLayer : Layer {
         if (transposed) check_tuple("output_padding", output_padding);
         if (padding_mode != "zeros" && padding_mode != "reflect" && padding_mode != "replicate" &&
             padding_mode != "circular")
-            throw ShapeError(fmt::format("padding_mode must be one of {{'zeros', 'reflect', "
-                                         "'replicate', 'circular'}}, but got padding_mode='{}'",
+            throw ShapeError(fmt::format("padding_mode must be one of {{'replicate', 'reflect', "
+                                         "'zeros', 'circular'}}, but got padding_mode='{}'",
                                          padding_mode));
         for (auto k : kernel)
             if (k < 0)
@@ -139,7 +139,7 @@ struct ConvLayer : Layer {
         bool ok = true;
         for (std::int64_t d = batch ? 1 : 0; d < rank; ++d)
             ok = ok && x[d] != 0;
-        if (!ok)
+        if (!ok && padding_mode != "circular")
             throw ShapeError(fmt::format("Expected {}D or {}D (batch mode) tensor with possibly 0 "
                                          "batch size and other non-zero dimensions for input, but "
                                          "got: {}",
@@ -181,6 +181,14 @@ struct ConvLayer : Layer {
             b = x;
             b.insert(b.begin(), 1);
         }
+        // convolution_same: an asymmetric 'same' pad (even kernel, odd dilation) first pads the
+        // high side by the difference, then convolves with the symmetric left padding.
+        if (padding_str == "same" && !explicit_pad)
+            for (int i = 0; i < nd; ++i)
+                if (pr[i] > pl[i]) {
+                    b[2 + i] = checked_add(b[2 + i], pr[i] - pl[i]);
+                    pr[i] = pl[i];
+                }
         LayerOutput out;
         std::int64_t in = in_channels.value_or(b[1]);
         if (!in_channels) {
@@ -213,7 +221,7 @@ struct ConvLayer : Layer {
             bool fits = true;
             for (int i = 0; i < nd; ++i) {
                 // An asymmetric 'same' pad adds the extra unit explicitly before the convolution.
-                padded[i] = checked_add(b[2 + i], checked_add(pl[i], std::max(pl[i], pr[i])));
+                padded[i] = checked_add(b[2 + i], checked_add(pl[i], pr[i]));
                 keff[i] = effective_kernel(kernel[i], dilation[i]);
                 fits = fits && padded[i] >= keff[i];
             }
@@ -258,19 +266,27 @@ struct ConvLayer : Layer {
                 m.shift = (double(pl[i]) - double(keff - 1) / 2.0) / stride[i];
                 out.axes.push_back(m);
             }
-            if (!ok)
+            if (!ok) {
+                // A 1d transposed convolution runs as 2d with height 1.
+                Ints ins(b.begin() + 2, b.end()), outs = sizes;
+                if (nd == 1) ins.insert(ins.begin(), 1), outs.insert(outs.begin(), 1);
                 throw ShapeError(
                     fmt::format("Given input size per channel: ({}). Calculated output "
                                 "size per channel: ({}). Output size is too small",
-                                join(Ints(b.begin() + 2, b.end()), " x "), join(sizes, " x ")));
+                                join(ins, " x "), join(outs, " x ")));
+            }
             o.insert(o.end(), sizes.begin(), sizes.end());
         }
         // Zero batch or zero channels give an empty result; other empty inputs are refused.
-        if (numel(b) == 0 && b[0] != 0 && b[1] != 0)
+        // (A 1d convolution is viewed as 2d with height 1 by then.)
+        if (numel(b) == 0 && b[0] != 0 && b[1] != 0) {
+            Shape shown = b;
+            if (nd == 1) shown.insert(shown.begin() + 2, 1);
             throw ShapeError(
                 fmt::format("Only zero batch or zero channel inputs are supported, but "
                             "got input shape: {}",
-                            py_list(b)));
+                            py_list(shown)));
+        }
         if (!batched) o.erase(o.begin());
         out.shape = o;
         std::int64_t per_group = transposed ? out_channels / groups : in / groups;
@@ -279,26 +295,28 @@ struct ConvLayer : Layer {
         out.params = checked_add(wcount, bias ? out_channels : 0);
         out.macs = transposed ? checked_mul(checked_mul(numel(inputs[0]), per_group), kvol)
                               : checked_mul(checked_mul(numel(o), per_group), kvol);
-        if (transposed && explicit_pad) out.macs = 0; // unreachable: transposed is zeros-only
         out.rf = RfEffect::Map;
         return out;
     }
 
-    std::string axis_list(const char* what, const Ints& v) const {
+    // The slow transposed kernels name each axis; a 1d convolution runs as 2d with height 1.
+    std::string axis_list(const char* what, const Ints& v, std::int64_t height_for_1d) const {
         static const char* names3[] = {"depth", "height", "width"};
+        Ints vals = v;
+        int n = nd;
+        if (nd == 1) vals.insert(vals.begin(), height_for_1d), n = 2;
         std::string s;
-        for (int i = 0; i < nd; ++i) {
-            const char* axis = nd == 1 ? "width" : names3[3 - nd + i];
+        for (int i = 0; i < n; ++i) {
             if (i) s += " ";
-            s += fmt::format("{}_{}: {}", what, axis, v[i]);
+            s += fmt::format("{}_{}: {}", what, names3[3 - n + i], vals[i]);
         }
         return s;
     }
-    std::string kernel_msg() const { return axis_list("kernel", kernel); }
-    std::string dilation_msg() const { return axis_list("dilation", dilation); }
+    std::string kernel_msg() const { return axis_list("kernel", kernel, 1); }
+    std::string dilation_msg() const { return axis_list("dilation", dilation, 1); }
     std::string op_msg() const {
-        return axis_list("output_padding", output_padding) + " " + axis_list("stride", stride) +
-               " " + axis_list("dilation", dilation);
+        return axis_list("output_padding", output_padding, 0) + " " +
+               axis_list("stride", stride, 1) + " " + axis_list("dilation", dilation, 1);
     }
 
     std::string brief() const override {

@@ -28,7 +28,7 @@ struct LinearLayer : Layer {
         std::int64_t in = in_features.value_or(x.empty() ? 0 : x.back());
         if (x.empty())
             throw ShapeError(
-                "both arguments to linear need to be at least 1D, but they are 0D and 2D");
+                "both arguments to matmul need to be at least 1D, but they are 0D and 2D");
         if (x.back() != in) {
             std::int64_t rows = checked_product(Ints(x.begin(), x.end() - 1));
             throw ShapeError(

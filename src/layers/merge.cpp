@@ -17,7 +17,8 @@ struct AddLayer : Layer {
             const Shape& b = inputs[t];
             std::size_t n = std::max(r.size(), b.size());
             Shape o(n);
-            for (std::size_t i = 0; i < n; ++i) {
+            // at::infer_size walks from the last dimension, so that one is reported first.
+            for (std::size_t i = n; i-- > 0;) {
                 std::int64_t da = i + r.size() >= n ? r[i + r.size() - n] : 1;
                 std::int64_t db = i + b.size() >= n ? b[i + b.size() - n] : 1;
                 if (da != db && da != 1 && db != 1)

@@ -25,17 +25,36 @@ struct PadLayer : Layer {
         Shape o = x;
         LayerOutput out;
         std::int64_t l_pad = n / 2, l_diff = rank - l_pad;
-        for (std::int64_t i = 0; i < l_pad; ++i) {
-            std::int64_t idx = n - (i + 1) * 2;
-            std::int64_t d = l_diff + i;
-            std::int64_t nd = checked_add(checked_add(x[d], pad[idx]), pad[idx + 1]);
-            if (nd < 0)
-                throw ShapeError(
-                    fmt::format("The input size {}, plus negative padding {} and {} "
-                                "resulted in a negative output size, which is invalid. "
-                                "Check dimension {} of your input.",
-                                x[d], pad[idx], pad[idx + 1], d));
-            o[d] = nd;
+        // constant_pad_nd crops negative pads first with narrow(), dim by dim, left then right;
+        // a crop past the size is refused there (its message differs between PyTorch versions).
+        bool all_non_positive = true;
+        for (std::int64_t d = l_diff; d < rank; ++d) {
+            std::int64_t idx = 2 * (rank - d - 1);
+            for (int side = 0; side < 2; ++side) {
+                std::int64_t p = pad[idx + side];
+                if (p > 0) all_non_positive = false;
+                if (p >= 0) continue;
+                if (checked_add(o[d], p) < 0)
+                    throw ShapeError(
+                        fmt::format("The input size {}, plus negative padding {} and {} "
+                                    "resulted in a negative output size, which is "
+                                    "invalid. Check dimension {} of your input.",
+                                    x[d], pad[idx], pad[idx + 1], d));
+                o[d] += p;
+            }
+        }
+        if (!all_non_positive) {
+            for (std::int64_t d = l_diff; d < rank; ++d) {
+                std::int64_t idx = 2 * (rank - d - 1);
+                std::int64_t nd = checked_add(checked_add(x[d], pad[idx]), pad[idx + 1]);
+                if (nd < 0) // 2.x allows an empty result (1.13 refused 0)
+                    throw ShapeError(
+                        fmt::format("The input size {}, plus negative padding {} and {} "
+                                    "resulted in a negative output size, which is "
+                                    "invalid. Check dimension {} of your input.",
+                                    x[d], pad[idx], pad[idx + 1], d));
+                o[d] = nd;
+            }
         }
         for (std::int64_t i = 0; i < l_pad; ++i) {
             std::int64_t idx = n - (i + 1) * 2;

@@ -31,6 +31,7 @@ struct PoolCore {
                 std::optional<std::int64_t> divisor = std::nullopt) const {
         std::int64_t rank = x.size();
         const char* fn = kind == PoolKind::Max ? "max_pool2d" : "avg_pool2d";
+        if (divisor && *divisor == 0) throw ShapeError("divisor must be not zero");
         if (kind == PoolKind::Max && rank != 3 && rank != 4)
             throw ShapeError("non-empty 3D or 4D (batch mode) tensor expected for input");
         if (kind != PoolKind::Max && rank < 3) // avg_pool2d reads input.size(-3) first
@@ -42,7 +43,6 @@ struct PoolCore {
         std::int64_t oh = pooling_output_shape(H, w.k[0], w.p[0], w.s[0], w.d[0], ceil_mode);
         std::int64_t ow = pooling_output_shape(W, w.k[1], w.p[1], w.s[1], w.d[1], ceil_mode);
         (void)fn;
-        if (divisor && *divisor == 0) throw ShapeError("divisor must be not zero");
         shape_check2d(x, w, C, H, W, oh, ow);
         Shape o(x.begin(), x.end() - 2);
         o.push_back(oh);
@@ -103,7 +103,8 @@ struct PoolCore {
                 throw ShapeError(fmt::format("{}: Expected input's non-batch dimensions to have "
                                              "positive length, but input has a shape of {} and "
                                              "non-batch dimension {} has length zero!",
-                                             fn, py_list(x), i));
+                                             fn, py_list(x),
+                                             x[i])); // (sic) PyTorch prints the size
         if (avg3d_input_check && (T < w.k[0] || H < w.k[1] || W < w.k[2]))
             throw ShapeError(fmt::format("input image (T: {} H: {} W: {}) smaller than kernel size "
                                          "(kT: {} kH: {} kW: {})",
@@ -282,8 +283,8 @@ struct PoolLayer : Layer {
                           "must either be a single int, or a tuple of three ints");
                 check_len("dilation", dilation, false,
                           "must be either a single int, or a tuple of three ints");
-                out.shape = PoolCore{3, kind, ceil_mode}.run3d(x, window(),
-                                                               "max_pool3d_with_indices_out_cpu()");
+                out.shape = PoolCore{3, kind, ceil_mode}.run3d(
+                    x, window(), "max_pool3d_with_indices_out_cpu_template()");
             } else {
                 check_len("kernel_size", kernel, false,
                           "must be a single int, or a tuple of three ints");

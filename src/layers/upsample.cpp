@@ -40,6 +40,14 @@ struct UpsampleLayer : Layer {
         if (scale.is_float() && scale.as_float() == 0.0) scale = Value::none();
     }
 
+    // nn.Upsample stores tuple(float(f) for f in scale_factor).
+    static std::string float_tuple(const Value& v) {
+        Value::List l;
+        for (auto& e : v.as_tuple())
+            l.push_back(Value::real(e.as_float()));
+        return Value::tuple(l).repr();
+    }
+
     static std::string py_list_vals(const Value& v) {
         std::string s = v.repr();
         if (v.is_tuple() && !v.is_list) s = "[" + s.substr(1, s.size() - 2) + "]";
@@ -82,7 +90,7 @@ struct UpsampleLayer : Layer {
                         "but got input with spatial dimensions of {} and scale_factor of shape {}. "
                         "Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
                         "scale_factor in (s1, s2, ...,sK) format.",
-                        py_list(in_spatial), scale.repr()));
+                        py_list(in_spatial), float_tuple(scale)));
                 for (auto& e : scale.as_tuple())
                     scales.push_back(e.as_float());
             } else {
@@ -104,10 +112,9 @@ struct UpsampleLayer : Layer {
                     throw ShapeError(
                         fmt::format("Got {}D input, but {} mode needs {}D input", rank, m, want));
             }
-            if (mode == "bicubic" && rank != 4)
-                throw ShapeError(
-                    fmt::format("Got {}D input, but bicubic mode needs 4D input", rank));
-        } else {
+        }
+        // F.interpolate has no special message for bicubic on 3D/5D input: it falls through.
+        if (!(rank >= 3 && rank <= 5 && known) || (mode == "bicubic" && rank != 4)) {
             throw ShapeError(fmt::format("Input Error: Only 3D, 4D and 5D input Tensors supported "
                                          "(got {}D) for the modes: nearest | linear | bilinear | "
                                          "bicubic | trilinear | area | nearest-exact (got {})",
@@ -121,24 +128,39 @@ struct UpsampleLayer : Layer {
                 out_sizes.push_back(recompute && *recompute ? std::int64_t(std::floor(v))
                                                             : std::int64_t(v));
             }
-        bool bad = false;
-        for (std::int64_t i = 0; i < dim; ++i)
-            bad = bad || in_spatial[i] <= 0 || out_sizes[i] <= 0;
-        if (bad) {
-            static const char* ax[] = {"D", "H", "W"};
-            std::string in_s, out_s;
-            for (std::int64_t i = 0; i < dim; ++i) {
-                const char* a = ax[3 - dim + i];
-                in_s += fmt::format("{}{}: {}", i ? ", " : "", a, in_spatial[i]);
-                out_s += fmt::format("{}{}: {}", i ? ", " : "", a, out_sizes[i]);
-            }
-            if (mode == "area")
-                throw ShapeError(fmt::format("adaptive pooling output size must be positive, got "
-                                             "output ({}) for input ({})",
-                                             out_s, in_s));
-            throw ShapeError(fmt::format("Input and output sizes should be greater than 0, but got "
-                                         "input ({}){} output ({})",
-                                         in_s, dim == 1 ? " and" : "", out_s));
+        static const char* ax[] = {"D", "H", "W"};
+        auto sizes_text = [&](const Ints& v) {
+            std::string t;
+            for (std::int64_t i = 0; i < dim; ++i)
+                t += fmt::format("{}{}: {}", i ? ", " : "", ax[3 - dim + i], v[i]);
+            return t;
+        };
+        if (mode == "area") {
+            // 'area' is adaptive average pooling to the output size: empty outputs are allowed.
+            bool neg = false;
+            for (auto v : out_sizes)
+                neg = neg || v < 0;
+            if (neg)
+                throw ShapeError(
+                    fmt::format("adaptive_avg_pool{}d: elements of output_size must be "
+                                "greater than or equal to 0 but received {{{}}}",
+                                std::max<std::int64_t>(dim, 2), join(out_sizes, ", ")));
+            for (std::int64_t i = 0; i < dim; ++i)
+                if (in_spatial[i] <= 0)
+                    throw ShapeError(
+                        fmt::format("adaptive_avg_pool{}d(): Expected input to have "
+                                    "non-zero size for non-batch dimensions, but input "
+                                    "has sizes {} with dimension {} being empty",
+                                    std::max<std::int64_t>(dim, 2), py_list(x), 2 + i));
+        } else {
+            bool bad = false;
+            for (std::int64_t i = 0; i < dim; ++i)
+                bad = bad || in_spatial[i] <= 0 || out_sizes[i] <= 0;
+            if (bad)
+                throw ShapeError(fmt::format("Input and output sizes should be greater than 0, but "
+                                             "got input ({}){} output ({})",
+                                             sizes_text(in_spatial), dim == 1 ? " and" : "",
+                                             sizes_text(out_sizes)));
         }
         LayerOutput out;
         out.shape = Shape(x.begin(), x.begin() + 2);
@@ -146,7 +168,7 @@ struct UpsampleLayer : Layer {
         out.rf = RfEffect::Map;
         for (std::int64_t i = 0; i < dim; ++i) {
             AxisMap m;
-            m.jump = double(in_spatial[i]) / double(out_sizes[i]);
+            m.jump = out_sizes[i] > 0 ? double(in_spatial[i]) / double(out_sizes[i]) : 1.0;
             m.grow =
                 (mode == "nearest" || mode == "nearest-exact") ? 0 : (mode == "bicubic" ? 3 : 1);
             out.axes.push_back(m);

@@ -25,16 +25,28 @@ namespace cnnshape {
 
 namespace {
 
-constexpr int kMaxDepth = 200;          // brackets, calls and unary operators nested in one another
-constexpr size_t kEchoWidth = 100;      // longer offending lines are shown as a window around C
+constexpr int kMaxDepth = 200;     // brackets, calls and unary operators nested in one another
+constexpr size_t kEchoWidth = 100; // longer offending lines are shown as a window around C
 constexpr std::uint64_t kInt64Max = std::uint64_t(std::numeric_limits<std::int64_t>::max());
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
-bool is_hspace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-bool is_space(char c) { return is_hspace(c) || c == '\n'; }
-bool is_cont_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_ident_start(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_ident_char(char c) {
+    return is_ident_start(c) || is_digit(c);
+}
+bool is_hspace(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+bool is_space(char c) {
+    return is_hspace(c) || c == '\n';
+}
+bool is_cont_byte(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // Length of a UTF-8 no-break space (U+00A0) or byte-order mark (U+FEFF) at `i`, else 0. Text pasted
 // from web pages carries both, and treating them as blanks costs nothing.
@@ -76,11 +88,18 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-std::string shorten(const std::string& s, size_t max = 40) {
-    if (s.size() <= max) return s;
-    size_t cut = max;
-    while (cut > 0 && is_cont_byte(s[cut])) --cut;
-    return s.substr(0, cut) + "...";
+// A piece of the text quoted in a message: at most `max` bytes, control characters as '?'.
+std::string shorten(const std::string& text, size_t max = 40) {
+    std::string s = text;
+    if (s.size() > max) {
+        size_t cut = max;
+        while (cut > 0 && is_cont_byte(s[cut]))
+            --cut;
+        s = s.substr(0, cut) + "...";
+    }
+    for (char& c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return s;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +109,8 @@ class Source {
 public:
     explicit Source(const std::string& text) : text_(text) {
         size_t e = text.size();
-        while (e > 0 && is_space(text[e - 1])) --e;
+        while (e > 0 && is_space(text[e - 1]))
+            --e;
         multi_line_ = text.find('\n') < e;
     }
     const std::string& text() const { return text_; }
@@ -111,10 +131,12 @@ public:
     // (before `limit`, not before `begin`), so the caret sits under something visible.
     size_t end_offset(size_t begin, size_t limit) const {
         size_t e = limit;
-        while (e > begin && is_space(text_[e - 1])) --e;
+        while (e > begin && is_space(text_[e - 1]))
+            --e;
         if (e == begin) return begin;
         --e;
-        while (e > begin && is_cont_byte(text_[e])) --e;
+        while (e > begin && is_cont_byte(text_[e]))
+            --e;
         return e;
     }
 
@@ -138,18 +160,21 @@ private:
         ls = ls == std::string::npos ? 0 : ls + 1;
         size_t le = text_.find('\n', off);
         if (le == std::string::npos) le = text_.size();
-        while (le > ls && text_[le - 1] == '\r') --le;
+        while (le > ls && text_[le - 1] == '\r')
+            --le;
         size_t ws = ls, we = le;
         bool cut_left = false, cut_right = false;
         if (le - ls > kEchoWidth) {
             if (off > ls + kEchoWidth / 2) {
                 ws = off - kEchoWidth / 2;
-                while (ws > ls && is_cont_byte(text_[ws])) --ws;
+                while (ws > ls && is_cont_byte(text_[ws]))
+                    --ws;
                 cut_left = true;
             }
             if (we > ws + kEchoWidth) {
                 we = ws + kEchoWidth;
-                while (we > ws && we < le && is_cont_byte(text_[we])) --we;
+                while (we > ws && we < le && is_cont_byte(text_[we]))
+                    --we;
                 cut_right = true;
             }
         }
@@ -177,9 +202,9 @@ enum class Tok { End, Name, Int, Float, Str, Punct };
 struct Token {
     Tok kind = Tok::End;
     size_t start = 0, end = 0;
-    std::string text;          // Name: dotted name; Str: decoded value; Punct: the operator
-    std::uint64_t mag = 0;     // Int: magnitude (at most 2^63)
-    double real = 0;           // Float
+    std::string text;      // Name: dotted name; Str: decoded value; Punct: the operator
+    std::uint64_t mag = 0; // Int: magnitude (at most 2^63)
+    double real = 0;       // Float
     bool is(const char* p) const { return kind == Tok::Punct && text == p; }
 };
 
@@ -235,7 +260,8 @@ public:
         if (is_ident_start(c)) {
             size_t e = p;
             while (true) {
-                while (e < limit_ && is_ident_char(s_[e])) ++e;
+                while (e < limit_ && is_ident_char(s_[e]))
+                    ++e;
                 if (e + 1 < limit_ && s_[e] == '.' && is_ident_start(s_[e + 1])) {
                     ++e;
                     continue;
@@ -254,8 +280,9 @@ public:
             t.end = p + (n ? n : 1);
         } else {
             t.end = p + 1;
-            if (p + 1 < limit_ && ((c == '*' && s_[p + 1] == '*') || (c == '/' && s_[p + 1] == '/') ||
-                                   (c == '=' && s_[p + 1] == '=')))
+            if (p + 1 < limit_ &&
+                ((c == '*' && s_[p + 1] == '*') || (c == '/' && s_[p + 1] == '/') ||
+                 (c == '=' && s_[p + 1] == '=')))
                 t.end = p + 2;
         }
         t.text = s_.substr(p, t.end - p);
@@ -317,7 +344,8 @@ private:
             if (is_space(c)) {
                 ++p;
             } else if (c == '#') {
-                while (p < limit_ && s_[p] != '\n') ++p;
+                while (p < limit_ && s_[p] != '\n')
+                    ++p;
             } else if (c == '\\' && p + 1 < limit_ && s_[p + 1] == '\n') {
                 p += 2;
             } else if (c == '\\' && p + 2 < limit_ && s_[p + 1] == '\r' && s_[p + 2] == '\n') {
@@ -332,7 +360,8 @@ private:
     }
 
     size_t end_of_word(size_t p) const {
-        while (p < limit_ && (is_ident_char(s_[p]) || s_[p] == '.')) ++p;
+        while (p < limit_ && (is_ident_char(s_[p]) || s_[p] == '.'))
+            ++p;
         return p;
     }
 
@@ -368,15 +397,17 @@ private:
         t.start = start;
         size_t p = start;
         char c1 = p + 1 < limit_ ? s_[p + 1] : '\0';
-        if (s_[p] == '0' && (c1 == 'x' || c1 == 'X' || c1 == 'o' || c1 == 'O' || c1 == 'b' ||
-                             c1 == 'B')) {
+        if (s_[p] == '0' &&
+            (c1 == 'x' || c1 == 'X' || c1 == 'o' || c1 == 'O' || c1 == 'b' || c1 == 'B')) {
             int base = (c1 == 'x' || c1 == 'X') ? 16 : (c1 == 'o' || c1 == 'O') ? 8 : 2;
             p += 2;
             if (p < limit_ && s_[p] == '_') ++p;
             bool ok = true;
-            auto digit = base == 16  ? +[](char c) { return bool(std::isxdigit(static_cast<unsigned char>(c))); }
-                         : base == 8 ? +[](char c) { return c >= '0' && c <= '7'; }
-                                     : +[](char c) { return c == '0' || c == '1'; };
+            auto digit =
+                base == 16
+                    ? +[](char c) { return bool(std::isxdigit(static_cast<unsigned char>(c))); }
+                : base == 8 ? +[](char c) { return c >= '0' && c <= '7'; }
+                            : +[](char c) { return c == '0' || c == '1'; };
             size_t e = digit_part(p, digit, ok);
             if (!ok || (e < limit_ && (is_ident_char(s_[e]) || s_[e] == '.'))) bad_number(start);
             std::uint64_t v = 0;
@@ -436,7 +467,8 @@ private:
             t.real = d;
             return t;
         }
-        if (digits.size() > 1 && digits[0] == '0' && digits.find_first_not_of('0') != std::string::npos)
+        if (digits.size() > 1 && digits[0] == '0' &&
+            digits.find_first_not_of('0') != std::string::npos)
             src_.fail(start, "leading zeros in decimal integer literals are not permitted: '" +
                                  shorten(s_.substr(start, p - start)) + "'");
         std::uint64_t v = 0;
@@ -494,17 +526,38 @@ private:
             size_t esc = p;
             p += 2;
             switch (e) {
-            case '\n': break;
-            case '\\': out += '\\'; break;
-            case '\'': out += '\''; break;
-            case '"': out += '"'; break;
-            case 'n': out += '\n'; break;
-            case 't': out += '\t'; break;
-            case 'r': out += '\r'; break;
-            case 'a': out += '\a'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'v': out += '\v'; break;
+            case '\n':
+                break;
+            case '\\':
+                out += '\\';
+                break;
+            case '\'':
+                out += '\'';
+                break;
+            case '"':
+                out += '"';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 't':
+                out += '\t';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 'a':
+                out += '\a';
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'v':
+                out += '\v';
+                break;
             case 'x':
             case 'u':
             case 'U': {
@@ -515,7 +568,8 @@ private:
                         src_.fail(esc, std::string("truncated \\") + e + std::string(n, 'X') +
                                            " escape in a string");
                     char h = s_[p + k];
-                    cp = cp * 16 + std::uint32_t(is_digit(h) ? h - '0' : std::tolower(h) - 'a' + 10);
+                    cp =
+                        cp * 16 + std::uint32_t(is_digit(h) ? h - '0' : std::tolower(h) - 'a' + 10);
                 }
                 if (cp > 0x10FFFF) src_.fail(esc, "illegal Unicode character in a string escape");
                 append_utf8(out, cp);
@@ -603,19 +657,21 @@ private:
         // -9223372036854775808 is only in range when read as one negative literal.
         if (t.is("-") && n.kind == Tok::Int && !lex(n.end).is("**")) {
             next();
-            Value v = Value::integer(n.mag == kInt64Max + 1 ? std::numeric_limits<std::int64_t>::min()
-                                                           : -std::int64_t(n.mag));
+            Value v =
+                Value::integer(n.mag == kInt64Max + 1 ? std::numeric_limits<std::int64_t>::min()
+                                                      : -std::int64_t(n.mag));
             v.pos = std::int64_t(t.start);
             return v;
         }
         Value v = parse_factor();
         if (!(v.is_int() || v.is_float()))
-            src_.fail(size_t(v.pos), "bad operand type for unary " + t.text + ": '" +
-                                         v.type_name() + "'");
+            src_.fail(size_t(v.pos),
+                      "bad operand type for unary " + t.text + ": '" + v.type_name() + "'");
         if (t.is("-")) {
             if (v.is_int()) {
                 if (v.as_int() == std::numeric_limits<std::int64_t>::min())
-                    src_.fail(t.start, "integer overflow: -(" + v.repr() + ") does not fit in 64 bits");
+                    src_.fail(t.start,
+                              "integer overflow: -(" + v.repr() + ") does not fit in 64 bits");
                 v.v = -v.as_int();
             } else {
                 v.v = -v.as_float();
@@ -734,7 +790,8 @@ private:
             return v;
         case Tok::Str: {
             std::string s = t.text;
-            while (peek().kind == Tok::Str) s += next().text; // 'a' 'b' is 'ab'
+            while (peek().kind == Tok::Str)
+                s += next().text; // 'a' 'b' is 'ab'
             v.v = std::move(s);
             return v;
         }
@@ -854,7 +911,8 @@ private:
 
 // Calls `on_call(name, offset)` for every `dotted.name(` in code: not in a '#' comment and not
 // inside a quoted string on the same line. Stops when on_call returns true.
-void scan_calls(const std::string& s, const std::function<bool(const std::string&, size_t)>& on_call) {
+void scan_calls(const std::string& s,
+                const std::function<bool(const std::string&, size_t)>& on_call) {
     char quote = 0;
     bool comment = false;
     size_t n = s.size();
@@ -867,8 +925,10 @@ void scan_calls(const std::string& s, const std::function<bool(const std::string
         }
         if (comment) continue;
         if (quote) {
-            if (c == '\\') ++i;
-            else if (c == quote) quote = 0;
+            if (c == '\\')
+                ++i;
+            else if (c == quote)
+                quote = 0;
             continue;
         }
         if (c == '#') {
@@ -882,7 +942,8 @@ void scan_calls(const std::string& s, const std::function<bool(const std::string
         if (!is_ident_start(c) || (i > 0 && (is_ident_char(s[i - 1]) || s[i - 1] == '.'))) continue;
         size_t e = i;
         while (true) {
-            while (e < n && is_ident_char(s[e])) ++e;
+            while (e < n && is_ident_char(s[e]))
+                ++e;
             if (e + 1 < n && s[e] == '.' && is_ident_start(s[e + 1])) {
                 ++e;
                 continue;
@@ -890,7 +951,8 @@ void scan_calls(const std::string& s, const std::function<bool(const std::string
             break;
         }
         size_t p = e;
-        while (p < n && is_space(s[p])) ++p;
+        while (p < n && (s[p] == ' ' || s[p] == '\t'))
+            ++p; // a newline would end the statement
         if (p < n && s[p] == '(' && (e >= n || s[e] != '.')) {
             if (on_call(s.substr(i, e - i), i)) return;
         }
@@ -975,7 +1037,8 @@ std::vector<Line> split_lines(const std::string& s) {
         size_t next = e == std::string::npos ? s.size() + 1 : e + 1;
         if (e == std::string::npos) e = s.size();
         size_t ee = e;
-        while (ee > b && s[ee - 1] == '\r') --ee;
+        while (ee > b && s[ee - 1] == '\r')
+            --ee;
         lines.push_back({b, ee});
         b = next;
     }
@@ -996,11 +1059,14 @@ size_t skip_hspace(const std::string& s, size_t p, size_t end) {
 }
 
 size_t trim_end(const std::string& s, size_t b, size_t e) {
-    while (e > b && is_hspace(s[e - 1])) --e;
+    while (e > b && is_hspace(s[e - 1]))
+        --e;
     return e;
 }
 
-bool is_blank(const std::string& s, const Line& l) { return skip_hspace(s, l.start, l.end) == l.end; }
+bool is_blank(const std::string& s, const Line& l) {
+    return skip_hspace(s, l.start, l.end) == l.end;
+}
 
 // "(name): rest" — PyTorch's line for one child module.
 struct ChildLine {
@@ -1014,7 +1080,8 @@ std::optional<ChildLine> child_line(const std::string& s, const Line& l) {
     size_t p = skip_hspace(s, l.start, l.end);
     if (p >= l.end || s[p] != '(') return std::nullopt;
     size_t close = p + 1;
-    while (close < l.end && s[close] != ')') ++close;
+    while (close < l.end && s[close] != ')')
+        ++close;
     if (close + 2 >= l.end || s[close + 1] != ':' || !is_hspace(s[close + 2])) return std::nullopt;
     size_t rest = skip_hspace(s, close + 2, l.end);
     if (rest >= l.end) return std::nullopt;
@@ -1026,13 +1093,15 @@ std::optional<std::string> opens_block(const std::string& s, size_t p, const Lin
     size_t e = trim_end(s, p, l.end);
     if (p >= e || !is_ident_start(s[p]) || s[e - 1] != '(') return std::nullopt;
     size_t q = p;
-    while (q < e && is_ident_char(s[q])) ++q;
+    while (q < e && is_ident_char(s[q]))
+        ++q;
     if (q != e - 1) return std::nullopt;
     return s.substr(p, q - p);
 }
 
 size_t next_nonblank(const std::string& s, const std::vector<Line>& lines, size_t k) {
-    while (k < lines.size() && is_blank(s, lines[k])) ++k;
+    while (k < lines.size() && is_blank(s, lines[k]))
+        ++k;
     return k;
 }
 
@@ -1055,7 +1124,8 @@ std::optional<Header> find_print_header(const std::string& s, const std::vector<
         size_t e = trim_end(s, b, lines[k].end);
         if (e == b || s[e - 1] != '(') continue;
         size_t q = e - 1;
-        while (q > b && is_ident_char(s[q - 1])) --q;
+        while (q > b && is_ident_char(s[q - 1]))
+            --q;
         if (q == e - 1 || !is_ident_start(s[q]) || (q > b && s[q - 1] == '.')) continue;
         if (children_follow(s, lines, k)) return Header{k, q, s.substr(q, e - 1 - q)};
     }
@@ -1100,7 +1170,8 @@ public:
                     src_.fail(f, "this print(model) text is cut short ('...'); paste the complete "
                                  "output");
                 size_t w = f;
-                while (w < e && !is_space(s_[w])) ++w;
+                while (w < e && !is_space(s_[w]))
+                    ++w;
                 src_.fail(f, "expected a child line such as '(0): Conv2d(...)' or ')' closing the "
                              "'Sequential(' of line " +
                                  std::to_string(open_line + 1) + " but found '" +
@@ -1167,7 +1238,7 @@ Value parse_py_expr(const std::string& text) {
     Source src(text);
     Parser p(src, 0, text.size());
     Token t = p.peek();
-    if (t.kind == Tok::End) src.fail(src.end_offset(0, text.size()), "expected an expression but the text is empty");
+    if (t.kind == Tok::End) src.fail(0, "expected an expression but the text is empty");
     Value v = p.parse_expr();
     p.expect_end("the expression");
     return v;

@@ -1,0 +1,1143 @@
+#!/usr/bin/env python3
+"""Generate cnnshape's PyTorch conformance tables (tests/data/conformance/*.json).
+
+PyTorch is the oracle: every case is a layer expression such as
+``nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)`` that is evaluated with
+``eval(expr, {"nn": torch.nn})`` (so the recorded text and the module can never
+disagree) and then called on ``torch.zeros(input)`` (float32) in eval mode, or in
+train mode when the case says ``"mode": "train"``.  What is recorded:
+
+* success: ``output`` (shape; the first element when the module returns a tuple,
+  e.g. ``return_indices=True``), ``params`` (sum of numel over
+  ``module.parameters()``) and ``buffers`` (sum of numel over ``module.buffers()``);
+* failure: ``error`` (exception class name), ``stage`` (``construct`` when
+  evaluating the expression raised, ``forward`` when calling it raised) and
+  ``message`` (first line of ``str(exc)``, with PyTorch's C++ context cut off).
+  Construction errors carry no ``input``.
+Python warnings are silenced and never recorded.
+
+Families (one file each): conv (Conv1d/2d/3d), conv_transpose
+(ConvTranspose1d/2d/3d), maxpool, avgpool (Max/AvgPool1d/2d/3d), adaptive
+(AdaptiveMax/AvgPool1d/2d/3d), lppool (LPPool1d/2d), linear_flatten, batchnorm
+(BatchNorm1d/2d/3d, incl. train mode), pad (ZeroPad2d, ConstantPad2d), upsample,
+misc (Dropout, Dropout2d, Identity, activations, Softmax).  Each family mixes
+hand-picked edge cases, small exhaustive grids and seeded random sampling.
+
+cnnshape follows PyTorch 2.x, but the oracle here is Debian's 1.13.1.  Cases
+where the two are known to disagree are left out (see ``exclusion`` below and
+the counts printed at the end):
+
+* pooling pad check with dilation: 1.13 checks ``pad <= k/2``, 2.x
+  ``pad <= ((k-1)*d+1)/2``; only cases where both give the same verdict in every
+  spatial dim are kept;
+* MaxPool1d without indices whose computed output length is 0: 1.13 returns an
+  empty tensor, 2.x raises "max_pool1d() Invalid computed output size: 0";
+* convolutions with groups <= 0 or dilation <= 0 (never generated);
+* Conv with padding_mode='circular' on an unbatched input: 1.13's
+  ``_pad_circular`` requires a batch dim ("Invalid padding size ..."), 2.x
+  accepts it;
+* ZeroPad2d/ConstantPad2d whose output has a dim of size exactly 0 while some
+  pad is positive: 1.13 raises "... resulted in a negative output size", 2.x
+  (``new_dim >= 0``) returns an empty tensor;
+* ConvTranspose on an empty (zero batch) input whose computed output size is
+  <= 0 or whose output_padding is invalid: 1.13's empty-input path skips the
+  slow kernel's checks and fails inside a reshape (or returns a tensor);
+* adaptive pooling is kept to small sizes (1.13 computes window bounds in float).
+
+Regenerate (from the repository root; needs PyTorch, e.g. Debian's
+python3-torch, which is importable by /usr/bin/python3 only):
+
+    /usr/bin/python3 tools/gen_conformance.py
+
+The output is deterministic: fixed random seed, and the script re-executes
+itself with PYTHONHASHSEED=0 because some PyTorch messages print Python sets
+(e.g. "padding_mode must be one of {...}") whose order depends on string hashing.
+"""
+
+import os
+import sys
+
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+import collections  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+import torch  # noqa: E402
+
+nn = torch.nn
+
+SEED = 20240611
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_DIR = os.path.join(REPO, "tests", "data", "conformance")
+
+EXCLUDED = collections.Counter()
+
+
+# ----------------------------------------------------------------------------
+# Evaluation
+# ----------------------------------------------------------------------------
+
+def first_line(exc):
+    msg = str(exc)
+    msg = msg.split("\nException raised from")[0]
+    return msg.split("\n")[0]
+
+
+def numel_sum(tensors):
+    return int(sum(t.numel() for t in tensors))
+
+
+def evaluate(expr, shape, mode):
+    """Return a case dict for one expression / input shape / mode."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = eval(expr, {"nn": nn})
+        except Exception as exc:  # construction error
+            return {"layer": expr, "error": type(exc).__name__,
+                    "stage": "construct", "message": first_line(exc)}
+        params = numel_sum(module.parameters())
+        buffers = numel_sum(module.buffers())
+        if mode == "train":
+            module.train()
+        else:
+            module.eval()
+        case = {"layer": expr, "input": list(shape)}
+        if mode:
+            case["mode"] = mode
+        try:
+            out = module(torch.zeros(shape))
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+            return case
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        case.update({"output": list(out.shape), "params": params,
+                     "buffers": buffers})
+        return case
+
+
+class Family:
+    def __init__(self, name, drop=None):
+        self.name = name
+        self.drop = drop
+        self.cases = []
+        self.keys = set()
+
+    def add(self, expr, shape=None, mode=None, drop=None):
+        """Evaluate and record a case.
+
+        ``drop(case)`` may return a reason string to exclude the case (a known
+        1.13 vs 2.x disagreement that can only be seen from the result)."""
+        key = (expr, None if shape is None else tuple(shape), mode)
+        if key in self.keys:
+            return None
+        self.keys.add(key)
+        case = evaluate(expr, shape if shape is not None else [], mode)
+        if case.get("stage") == "construct":
+            ckey = (expr, "construct")
+            if ckey in self.keys:
+                return None
+            self.keys.add(ckey)
+        drop = drop or self.drop
+        if drop is not None:
+            reason = drop(case)
+            if reason:
+                EXCLUDED[reason] += 1
+                return None
+        self.cases.append(case)
+        return case
+
+    def write(self):
+        os.makedirs(OUT_DIR, exist_ok=True)
+        path = os.path.join(OUT_DIR, self.name + ".json")
+        lines = [json.dumps(c) for c in self.cases]
+        with open(path, "w") as f:
+            f.write('{"torch_version": %s, "family": %s, "cases": [\n'
+                    % (json.dumps(torch.__version__), json.dumps(self.name)))
+            f.write(",\n".join(lines))
+            f.write("\n]}\n")
+        return path, len(self.cases), os.path.getsize(path)
+
+
+# ----------------------------------------------------------------------------
+# Expression formatting
+# ----------------------------------------------------------------------------
+
+def fmt(v):
+    if isinstance(v, list):
+        v = tuple(v)
+    return repr(v)
+
+
+def spatial(vals, rng, nd):
+    """An int when all dims agree (sometimes still a tuple), else a tuple."""
+    vals = list(vals)
+    if all(v == vals[0] for v in vals):
+        if nd == 1:
+            return vals[0] if rng.random() < 0.92 else (vals[0],)
+        return vals[0] if rng.random() < 0.65 else tuple(vals)
+    return tuple(vals)
+
+
+def call(name, sig, args, rng, npos=None):
+    """Format ``nn.name(...)``.
+
+    ``args``: list of (param, value) in signature order; a random-length prefix
+    that matches the signature is written positionally, the rest as keywords."""
+    names = [a for a, _ in args]
+    maxpos = 0
+    for i, p in enumerate(sig):
+        if i < len(names) and names[i] == p:
+            maxpos = i + 1
+        else:
+            break
+    if npos is None:
+        n = rng.randint(0, maxpos)
+    else:
+        n = min(npos, maxpos)
+    parts = [fmt(v) for _, v in args[:n]] + ["%s=%s" % (k, fmt(v)) for k, v in args[n:]]
+    return "nn.%s(%s)" % (name, ", ".join(parts))
+
+
+def tdiv(a, b):
+    """C++ truncating integer division."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def as_list(v, nd):
+    if isinstance(v, (tuple, list)):
+        return list(v)
+    return [v] * nd
+
+
+# ----------------------------------------------------------------------------
+# Pooling (max / avg)
+# ----------------------------------------------------------------------------
+
+MAXPOOL_SIG = ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"]
+AVGPOOL_SIG = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+               "divisor_override"]
+
+
+def pool_pad_disagrees(k, p, d):
+    """True when 1.13's pad check (pad <= k/2) and 2.x's (pad <= ((k-1)*d+1)/2)
+    give different verdicts in some dim."""
+    for kk, pp, dd in zip(k, p, d):
+        old = pp <= tdiv(kk, 2)
+        new = pp <= tdiv((kk - 1) * dd + 1, 2)
+        if old != new:
+            return True
+    return False
+
+
+def pool_expr(rng, kind, nd, k, s, p, d=None, ceil=False, ri=False, cip=True, div=None):
+    """kind: 'Max' or 'Avg'. k, p, d per-dim lists; s None or per-dim list."""
+    name = "%sPool%dd" % (kind, nd)
+    args = [("kernel_size", spatial(k, rng, nd))]
+    if s is not None:
+        args.append(("stride", spatial(s, rng, nd)))
+    elif rng.random() < 0.15:
+        args.append(("stride", None))
+    if any(p) or rng.random() < 0.15:
+        args.append(("padding", spatial(p, rng, nd)))
+    if kind == "Max":
+        if d is not None and (any(x != 1 for x in d) or rng.random() < 0.1):
+            args.append(("dilation", spatial(d, rng, nd)))
+        if ri or rng.random() < 0.08:
+            args.append(("return_indices", bool(ri)))
+        if ceil or rng.random() < 0.15:
+            args.append(("ceil_mode", bool(ceil)))
+        sig = MAXPOOL_SIG
+    else:
+        if ceil or rng.random() < 0.15:
+            args.append(("ceil_mode", bool(ceil)))
+        if not cip or rng.random() < 0.08:
+            args.append(("count_include_pad", bool(cip)))
+        if div is not None:
+            args.append(("divisor_override", div))
+        sig = AVGPOOL_SIG
+    return call(name, sig, args, rng)
+
+
+def pool_drop_factory(kind, nd, ri):
+    def drop(case):
+        if kind == "Max" and nd == 1 and not ri and "output" in case and case["output"][-1] == 0:
+            return "MaxPool1d (no indices) with computed output length 0"
+        return None
+    return drop
+
+
+def add_pool(fam, rng, kind, nd, k, s, p, d, ceil, ri, cip, div, shape, expr=None):
+    if kind == "Max" and pool_pad_disagrees(k, p, d):
+        EXCLUDED["pooling pad check with dilation (1.13 pad<=k/2 vs 2.x effective kernel)"] += 1
+        return
+    if expr is None:
+        expr = pool_expr(rng, kind, nd, k, s, p, d, ceil, ri, cip, div)
+    fam.add(expr, shape, drop=pool_drop_factory(kind, nd, ri))
+
+
+def rand_pool_case(rng, kind, nd):
+    sq = rng.random() < 0.55
+    dims = 1 if sq else nd
+
+    def pick(f):
+        v = [f() for _ in range(dims)]
+        return v * nd if sq else v
+
+    kmax = 4 if nd == 3 else 5
+    k = pick(lambda: rng.choice([0, -1]) if rng.random() < 0.03 else rng.randint(1, kmax))
+    if rng.random() < 0.3:
+        s = None
+    else:
+        s = pick(lambda: rng.choice([0, -1]) if rng.random() < 0.03 else rng.randint(1, 4))
+    r = rng.random()
+    if r < 0.45:
+        p = [0] * nd
+    elif r < 0.9:
+        p = [rng.randint(0, max(0, kk // 2)) for kk in k] if not sq else [rng.randint(0, max(0, k[0] // 2))] * nd
+    else:
+        p = pick(lambda: rng.choice([-1, 1, 2, 3]))
+    if kind == "Max":
+        if rng.random() < 0.6:
+            d = [1] * nd
+        else:
+            d = pick(lambda: rng.choice([0, -1]) if rng.random() < 0.03 else rng.randint(1, 3))
+    else:
+        d = [1] * nd
+    ceil = rng.random() < 0.45
+    ri = kind == "Max" and rng.random() < 0.4
+    cip = True if kind == "Max" else rng.random() < 0.7
+    div = None
+    if kind == "Avg" and nd > 1 and rng.random() < 0.12:
+        div = rng.choice([0, 1, 2, 3, 5, -2])
+    # input shape
+    effk = [max(1, (kk - 1) * max(dd, 1) + 1) for kk, dd in zip(k, d)]
+    smax = 7 if nd == 3 else 12
+    sp = []
+    for e in effk:
+        if rng.random() < 0.15:
+            sp.append(rng.randint(0, max(1, e)))
+        else:
+            lo = max(1, e - 2)
+            sp.append(rng.randint(lo, max(lo, min(smax, e + 7))))
+    r = rng.random()
+    C = rng.randint(1, 3)
+    if r < 0.3:
+        shape = [C] + sp                      # unbatched
+    elif r < 0.9:
+        shape = [rng.choice([1, 1, 2])] + [C] + sp
+    elif r < 0.94:
+        shape = [0, C] + sp                   # zero batch
+    elif r < 0.96:
+        shape = [1, 0] + sp                   # zero channels
+    else:                                     # wrong rank
+        shape = rng.choice([sp, [1, 1, 1] + sp, sp[:-1] or [2]])
+    return k, s, p, d, ceil, ri, cip, div, shape
+
+
+def gen_pool(fam, rng, kind, n_random):
+    dims = (1, 2, 3)
+    # -- worked examples from SEMANTICS.md and other hand-picked cases --------
+    for nd in dims:
+        one = lambda v: [v] * nd  # noqa: E731
+        b = lambda L: [1, 1] + [L] * nd  # noqa: E731
+        for (L, k, s, p, c) in [(3, 2, 2, 1, True), (5, 3, 3, 1, True), (5, 2, 2, 0, True),
+                                (6, 3, 2, 1, True), (9, 2, 2, 1, True), (9, 3, 2, 1, True),
+                                (4, 2, 2, 1, True), (7, 3, 2, 1, True), (1, 2, 2, 1, True),
+                                (2, 3, 3, 1, True), (8, 4, 3, 2, True), (10, 3, 4, 1, True)]:
+            for ri in ((False, True) if kind == "Max" else (False,)):
+                add_pool(fam, rng, kind, nd, one(k), one(s), one(p), one(1), c, ri, True, None, b(L))
+                add_pool(fam, rng, kind, nd, one(k), one(s), one(p), one(1), not c, ri, True, None, b(L))
+        # pad exactly k/2 ok, above -> error; negative pad
+        for k in (1, 2, 3, 4, 5):
+            for p in (-1, k // 2, k // 2 + 1):
+                for ri in ((False, True) if kind == "Max" else (False,)):
+                    add_pool(fam, rng, kind, nd, one(k), None, one(p), one(1), False, ri, True, None, b(6))
+        # stride 0, kernel 0, negative stride, stride larger than kernel, output too small
+        for k, s, p, L in [(2, 0, 0, 5), (0, None, 0, 5), (0, 1, 0, 5), (2, -1, 0, 5), (-1, 1, 0, 5),
+                           (2, 5, 0, 9), (3, 7, 1, 9), (7, None, 0, 6), (4, 2, 0, 1), (4, 2, 1, 1),
+                           (3, 1, 0, 2), (3, 1, 1, 1), (5, 3, 2, 2), (2, None, 0, 1)]:
+            for c in (False, True):
+                for ri in ((False, True) if kind == "Max" else (False,)):
+                    add_pool(fam, rng, kind, nd, one(k), None if s is None else one(s), one(p),
+                             one(1), c, ri, True, None, b(L))
+        # ranks: unbatched, zero batch, zero channel, zero spatial, wrong ranks
+        for shape in ([3] + [6] * nd, [2, 3] + [6] * nd, [0, 3] + [6] * nd, [1, 0] + [6] * nd,
+                      [0, 0] + [6] * nd, [2, 3] + [6] * (nd - 1) + [0], [3] + [0] + [6] * (nd - 1),
+                      [6] * nd, [1, 1, 1] + [6] * nd, [6], [], [1, 2, 3, 4, 5, 6][: nd + 3]):
+            for ri in ((False, True) if kind == "Max" else (False,)):
+                add_pool(fam, rng, kind, nd, one(2), None, one(0), one(1), False, ri, True, None, shape)
+        if kind == "Max":
+            # dilation (only where 1.13 and 2.x agree), dilation 0 / negative
+            for k, d, p, L in [(2, 2, 0, 5), (3, 2, 1, 7), (2, 3, 1, 2), (3, 3, 1, 5), (2, 2, 1, 4),
+                               (2, 0, 0, 5), (3, -1, 0, 5), (2, 4, 1, 3), (3, 2, 0, 4), (4, 2, 2, 9)]:
+                for c in (False, True):
+                    for ri in (False, True):
+                        add_pool(fam, rng, kind, nd, one(k), None, one(p), one(d), c, ri, True,
+                                 None, b(L))
+            # the SEMANTICS.md example that 1.13 rejects but 2.x accepts (excluded)
+            add_pool(fam, rng, kind, nd, one(3), None, one(2), one(2), False, False, True, None, b(9))
+        else:
+            for cip in (True, False):
+                for div in (None, 1, 3, 0, -2):
+                    if nd == 1 and div is not None:
+                        continue
+                    for c in (False, True):
+                        add_pool(fam, rng, kind, nd, one(3), one(2), one(1), one(1), c, False, cip,
+                                 div, b(6))
+            if nd == 3:
+                # input smaller than kernel (fires even if padding would make it fit)
+                for sp_ in ([2, 4, 4], [4, 2, 4], [4, 4, 2], [3, 3, 3], [2, 2, 2]):
+                    for p in (0, 1):
+                        add_pool(fam, rng, kind, nd, one(3), None, one(p), one(1), False, False,
+                                 True, None, [1, 2] + sp_)
+                        add_pool(fam, rng, kind, nd, one(3), None, one(p), one(1), True, False,
+                                 True, None, [2] + sp_)
+    if kind == "Avg":
+        for shape in ([2, 4], [1, 2, 4]):
+            fam.add("nn.AvgPool1d((2, 2))", shape)
+            fam.add("nn.AvgPool1d(kernel_size=2, stride=(1, 1))", shape)
+            fam.add("nn.AvgPool1d(2, padding=(1, 1))", shape)
+
+    # -- exhaustive grids -----------------------------------------------------
+    strides = [None, 1, 2, 3]
+    for nd, Ls in ((1, range(1, 11)), (2, range(1, 9))):
+        for L in Ls:
+            for k in range(1, 5):
+                for s in strides:
+                    for p in range(0, k // 2 + 1):
+                        for c in (False, True):
+                            for d in ((1, 2) if kind == "Max" else (1,)):
+                                ri = kind == "Max" and rng.random() < 0.5
+                                cip = True if kind == "Max" else rng.random() < 0.5
+                                if nd == 2:
+                                    shape = [1, 2, L, rng.randint(max(1, L - 2), L + 2)]
+                                    if rng.random() < 0.25:
+                                        shape = shape[1:]
+                                else:
+                                    shape = rng.choice([[1, 2, L], [2, L]])
+                                add_pool(fam, rng, kind, nd, [k] * nd,
+                                         None if s is None else [s] * nd, [p] * nd, [d] * nd, c,
+                                         ri, cip, None, shape)
+
+    # -- seeded random sampling ----------------------------------------------
+    for i in range(n_random):
+        nd = dims[i % 3]
+        k, s, p, d, ceil, ri, cip, div, shape = rand_pool_case(rng, kind, nd)
+        if nd == 1:
+            div = None
+        add_pool(fam, rng, kind, nd, k, s, p, d, ceil, ri, cip, div, shape)
+
+
+# ----------------------------------------------------------------------------
+# Convolutions
+# ----------------------------------------------------------------------------
+
+CONV_SIG = ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+            "groups", "bias", "padding_mode"]
+CONVT_SIG = ["in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding",
+             "groups", "bias", "dilation", "padding_mode"]
+
+
+def conv_expr(rng, nd, cin, cout, k, s=None, p=None, d=None, g=1, bias=True, pm="zeros",
+              transposed=False, op=None):
+    name = ("ConvTranspose%dd" if transposed else "Conv%dd") % nd
+    args = [("in_channels", cin), ("out_channels", cout), ("kernel_size", spatial(k, rng, nd))]
+    if s is not None and (any(x != 1 for x in s) or rng.random() < 0.2):
+        args.append(("stride", spatial(s, rng, nd)))
+    if p is not None:
+        if isinstance(p, str):
+            args.append(("padding", p))
+        elif any(p) or rng.random() < 0.2:
+            args.append(("padding", spatial(p, rng, nd)))
+    if transposed and op is not None and (any(op) or rng.random() < 0.15):
+        args.append(("output_padding", spatial(op, rng, nd)))
+    if not transposed and d is not None and (any(x != 1 for x in d) or rng.random() < 0.1):
+        args.append(("dilation", spatial(d, rng, nd)))
+    if g != 1 or rng.random() < 0.1:
+        args.append(("groups", g))
+    if not bias or rng.random() < 0.1:
+        args.append(("bias", bias))
+    if transposed and d is not None and (any(x != 1 for x in d) or rng.random() < 0.1):
+        args.append(("dilation", spatial(d, rng, nd)))
+    if pm != "zeros" or rng.random() < 0.08:
+        args.append(("padding_mode", pm))
+    return call(name, CONVT_SIG if transposed else CONV_SIG, args, rng)
+
+
+def conv_drop(case):
+    if case.get("message", "").startswith("Invalid padding size"):
+        return "Conv padding_mode='circular' on unbatched input (1.13 _pad_circular needs a batch dim)"
+    return None
+
+
+CONVT_EMPTY_ARTIFACTS = ("invalid shape dimension", "only one dimension can be inferred",
+                         "cannot reshape tensor of 0 elements")
+
+
+def convt_drop(case):
+    """Empty-input ConvTranspose whose computed output size is <= 0: 1.13's
+    empty-tensor path fails inside a reshape or returns a 0-size dim; not a rule
+    that 2.x documents, so leave it out."""
+    msg = case.get("message", "")
+    if msg.startswith(CONVT_EMPTY_ARTIFACTS):
+        return "ConvTranspose on empty input with output size <= 0 (1.13 reshape artifact)"
+    out = case.get("output")
+    if out is not None and 0 in case["input"][:2] and 0 in out[2:]:
+        return "ConvTranspose on empty input with output size <= 0 (1.13 reshape artifact)"
+    if out is not None and case["input"][0] == 0:
+        m = eval(case["layer"], {"nn": nn})
+        if any(op >= s and op >= d for op, s, d in zip(m.output_padding, m.stride, m.dilation)):
+            return ("ConvTranspose on zero-batch input with invalid output_padding (the empty-input "
+                    "path skips the check)")
+    return None
+
+
+def rand_conv(rng, nd):
+    r = rng.random()
+    if r < 0.55:
+        g = 1
+    elif r < 0.8:
+        g = rng.choice([2, 3, 4])
+    else:
+        g = -1  # depthwise
+    if g == -1:
+        cin = rng.randint(1, 4)
+        g = cin
+        cout = cin * rng.randint(1, 2)
+    else:
+        cin = g * rng.randint(1, 2)
+        cout = g * rng.randint(1, 3)
+    if rng.random() < 0.04:
+        cin += 1 if g > 1 else 0
+    if rng.random() < 0.04:
+        cout += 1 if g > 1 else 0
+    kmax = {1: 5, 2: 4, 3: 3}[nd]
+    sq = rng.random() < 0.55
+
+    def pick(f):
+        if sq:
+            return [f()] * nd
+        return [f() for _ in range(nd)]
+
+    k = pick(lambda: rng.randint(1, kmax))
+    s = pick(lambda: rng.choice([0, -1]) if rng.random() < 0.02 else rng.choice([1, 1, 1, 2, 2, 3]))
+    d = pick(lambda: rng.choice([1, 1, 1, 2, 3]))
+    r = rng.random()
+    if r < 0.1:
+        p = "same"
+        if rng.random() < 0.85:
+            s = [1] * nd
+    elif r < 0.15:
+        p = "valid"
+    elif r < 0.17:
+        p = [-1] * nd
+    else:
+        p = pick(lambda: rng.choice([0, 0, 1, 1, 2, 3]))
+    r = rng.random()
+    pm = "zeros" if r < 0.64 else ("reflect" if r < 0.76 else ("replicate" if r < 0.88 else
+                                                                ("circular" if r < 0.995 else "foo")))
+    if pm != "zeros" and isinstance(p, list) and p[0] < 0:
+        p = [1] * nd
+    bias = rng.random() < 0.75
+    smax = {1: 14, 2: 9, 3: 6}[nd]
+    effk = [(kk - 1) * dd + 1 for kk, dd in zip(k, d)]
+    sp = []
+    for e in effk:
+        if rng.random() < 0.08:
+            sp.append(rng.randint(0, 2))
+        else:
+            sp.append(rng.randint(max(1, e - 3), min(smax, max(e + 5, 3))))
+    C = cin if rng.random() < 0.93 else cin + rng.choice([-1, 1, 2])
+    r = rng.random()
+    if r < 0.3:
+        shape = [C] + sp
+    elif r < 0.94:
+        shape = [rng.choice([1, 1, 2])] + [C] + sp
+    elif r < 0.97:
+        shape = [0, C] + sp
+    else:
+        shape = rng.choice([sp, [1, 1, C] + sp, [C]])
+    return cin, cout, k, s, p, d, g, bias, pm, shape
+
+
+def gen_conv(fam, rng, n_random):
+    for nd in (1, 2, 3):
+        one = lambda v: [v] * nd  # noqa: E731
+        sp = {1: [7], 2: [6, 5], 3: [4, 5, 3]}[nd]
+        # construction errors
+        for expr in ["nn.Conv%dd(4, 6, kernel_size=3, groups=4)",
+                     "nn.Conv%dd(3, 6, 3, groups=2)",
+                     "nn.Conv%dd(6, 3, 3, groups=2)",
+                     "nn.Conv%dd(3, 8, 3, padding='foo')",
+                     "nn.Conv%dd(3, 8, 3, padding='SAME')",
+                     "nn.Conv%dd(3, 8, 3, stride=2, padding='same')",
+                     "nn.Conv%dd(3, 8, 3, 2, 'same')",
+                     "nn.Conv%dd(3, 8, 3, padding_mode='foo')",
+                     "nn.Conv%dd(3, 8, 3, padding_mode='constant')",
+                     "nn.Conv%dd(in_channels=3, out_channels=8, kernel_size=3, padding='same', stride=1)"]:
+            fam.add(expr % nd, [1, 3] + sp)
+        # basic, channel mismatch, unbatched, zero batch, wrong ranks
+        for shape in ([1, 3] + sp, [3] + sp, [2, 3] + sp, [0, 3] + sp, [1, 4] + sp, [4] + sp,
+                      [1, 0] + sp, sp, [1, 1, 3] + sp, [3], [], [1, 3] + sp[:-1] + [0],
+                      [1, 3] + [1] * nd, [1, 3] + [2] * nd):
+            fam.add("nn.Conv%dd(3, 8, 3)" % nd, shape)
+            fam.add("nn.Conv%dd(3, 8, 1, bias=False)" % nd, shape)
+            fam.add("nn.Conv%dd(3, 8, 3, padding=1)" % nd, shape)
+        # 'same' with even kernels and dilation, and padding modes
+        for k in (1, 2, 3, 4, 5):
+            for d in (1, 2, 3):
+                for pm in ("zeros", "reflect", "replicate", "circular"):
+                    fam.add(conv_expr(rng, nd, 2, 4, one(k), one(1), "same", one(d), 1, True, pm),
+                            [1, 2] + [max(8, (k - 1) * d + 1)] * nd, drop=conv_drop)
+                fam.add(conv_expr(rng, nd, 2, 4, one(k), one(1), "valid", one(d)), [1, 2] + [9] * nd)
+        # reflect / circular limits: pad vs input size
+        for pm in ("reflect", "replicate", "circular"):
+            for p in (1, 2, 3, 4):
+                for L in (1, 2, 3, 4, 5):
+                    fam.add(conv_expr(rng, nd, 1, 2, one(1), None, one(p), None, 1, True, pm),
+                            [1, 1] + [L] * nd, drop=conv_drop)
+                fam.add(conv_expr(rng, nd, 1, 2, one(3), None, one(p), None, 1, True, pm),
+                        [1] + [3] * nd, drop=conv_drop)
+                fam.add(conv_expr(rng, nd, 1, 2, one(3), None, one(p), None, 1, True, pm),
+                        [0, 1] + [3] * nd, drop=conv_drop)
+        # kernel larger than padded input
+        for k, p, d, L in [(3, 0, 1, 2), (3, 1, 1, 1), (5, 1, 1, 2), (3, 0, 2, 4), (2, 0, 3, 3),
+                           (3, 1, 1, 0), (1, 0, 1, 0), (1, 1, 1, 0), (4, 1, 1, 2), (3, 0, 1, 3)]:
+            fam.add(conv_expr(rng, nd, 2, 3, one(k), None, one(p), one(d)), [1, 2] + [L] * nd)
+        # stride / negative padding
+        for s, p in [(0, 0), (-1, 0), (1, -1), (2, -1), (3, 0), (5, 1)]:
+            fam.add(conv_expr(rng, nd, 2, 3, one(3), one(s), one(p), one(1)), [1, 2] + [7] * nd)
+        # groups and depthwise
+        for cin, cout, g in [(4, 4, 4), (4, 8, 4), (4, 4, 2), (6, 9, 3), (2, 2, 2), (8, 4, 4),
+                             (3, 3, 3), (4, 6, 2)]:
+            for C in (cin, cin // 2, cin + 1):
+                fam.add(conv_expr(rng, nd, cin, cout, one(3), one(1), one(1), one(1), g),
+                        [1, C] + [5] * nd)
+    # grid: Conv2d over k, s, p, d on a few sizes
+    for k in (1, 2, 3, 5):
+        for s in (1, 2, 3):
+            for p in (0, 1, 2):
+                for d in (1, 2):
+                    for L in (3, 6, 11):
+                        nd = 2 if rng.random() < 0.6 else rng.choice([1, 3])
+                        if nd == 3 and L > 6:
+                            L = 6
+                        fam.add(conv_expr(rng, nd, 2, 3, [k] * nd, [s] * nd, [p] * nd, [d] * nd,
+                                          1, rng.random() < 0.7),
+                                rng.choice([[1, 2], [2]]) + [L] * nd, drop=conv_drop)
+    # random
+    for i in range(n_random):
+        nd = (1, 2, 3)[i % 3]
+        cin, cout, k, s, p, d, g, bias, pm, shape = rand_conv(rng, nd)
+        fam.add(conv_expr(rng, nd, cin, cout, k, s, p, d, g, bias, pm), shape, drop=conv_drop)
+
+
+def gen_conv_transpose(fam, rng, n_random):
+    for nd in (1, 2, 3):
+        one = lambda v: [v] * nd  # noqa: E731
+        sp = {1: [5], 2: [4, 3], 3: [3, 2, 3]}[nd]
+        for expr in ["nn.ConvTranspose%dd(4, 6, kernel_size=3, groups=4)",
+                     "nn.ConvTranspose%dd(3, 6, 3, groups=2)",
+                     "nn.ConvTranspose%dd(3, 8, 3, padding_mode='reflect')",
+                     "nn.ConvTranspose%dd(3, 8, 3, padding_mode='circular')",
+                     "nn.ConvTranspose%dd(3, 8, 3, padding_mode='replicate')",
+                     "nn.ConvTranspose%dd(3, 8, 3, padding_mode='foo')"]:
+            fam.add(expr % nd, [1, 3] + sp)
+        for shape in ([1, 3] + sp, [3] + sp, [2, 3] + sp, [0, 3] + sp, [1, 4] + sp, [4] + sp,
+                      sp, [1, 1, 3] + sp, [3], [1, 3] + [1] * nd):
+            fam.add("nn.ConvTranspose%dd(3, 8, 3)" % nd, shape)
+            fam.add("nn.ConvTranspose%dd(3, 8, 2, stride=2, bias=False)" % nd, shape)
+        # output_padding valid (< stride or < dilation) and invalid
+        for s in (1, 2, 3):
+            for d in (1, 2, 3):
+                for op in range(0, max(s, d) + 1):
+                    fam.add(conv_expr(rng, nd, 2, 3, one(3), one(s), one(1), one(d), 1, True,
+                                      transposed=True, op=one(op)), [1, 2] + [3] * nd)
+        fam.add(conv_expr(rng, nd, 2, 3, one(3), one(2), one(0), one(1), 1, True, transposed=True,
+                          op=one(-1)), [1, 2] + [3] * nd)
+        # output too small, negative padding, zero stride
+        for k, s, p, L in [(3, 1, 3, 2), (3, 1, 2, 1), (1, 1, 1, 1), (2, 2, 2, 1), (3, 2, 3, 2),
+                           (3, 0, 0, 2), (3, -1, 0, 2), (3, 1, -1, 2), (1, 1, 0, 1), (2, 1, 1, 1)]:
+            fam.add(conv_expr(rng, nd, 2, 3, one(k), one(s), one(p), one(1), transposed=True,
+                              op=one(0)), [1, 2] + [L] * nd)
+        for cin, cout, g in [(4, 4, 4), (4, 8, 4), (4, 4, 2), (6, 9, 3), (2, 6, 2)]:
+            for C in (cin, cin + 1):
+                fam.add(conv_expr(rng, nd, cin, cout, one(3), one(2), one(1), one(1), g,
+                                  transposed=True, op=one(1)), [1, C] + [3] * nd)
+    for i in range(n_random):
+        nd = (1, 2, 3)[i % 3]
+        r = rng.random()
+        if r < 0.6:
+            g = 1
+        else:
+            g = rng.choice([2, 3])
+        cin = g * rng.randint(1, 2)
+        cout = g * rng.randint(1, 3)
+        if rng.random() < 0.03 and g > 1:
+            cout += 1
+        sq = rng.random() < 0.55
+
+        def pick(f):
+            return [f()] * nd if sq else [f() for _ in range(nd)]
+
+        k = pick(lambda: rng.randint(1, 4 if nd < 3 else 3))
+        s = pick(lambda: rng.choice([1, 1, 2, 2, 3]))
+        d = pick(lambda: rng.choice([1, 1, 1, 2, 3]))
+        p = pick(lambda: rng.choice([0, 0, 1, 1, 2, 3]))
+        op = []
+        for ss, dd in zip(s, d):
+            if rng.random() < 0.75:
+                op.append(0)
+            elif rng.random() < 0.85:
+                op.append(rng.randint(0, max(ss, dd) - 1))
+            else:
+                op.append(max(ss, dd))
+        if sq and nd > 1 and rng.random() < 0.5:
+            op = [op[0]] * nd
+        bias = rng.random() < 0.75
+        smax = {1: 8, 2: 6, 3: 4}[nd]
+        sp = [rng.randint(1, smax) for _ in range(nd)]
+        C = cin if rng.random() < 0.95 else cin + 1
+        r = rng.random()
+        if r < 0.3:
+            shape = [C] + sp
+        elif r < 0.96:
+            shape = [rng.choice([1, 1, 2])] + [C] + sp
+        else:
+            shape = [0, C] + sp
+        fam.add(conv_expr(rng, nd, cin, cout, k, s, p, d, g, bias, transposed=True, op=op), shape,
+                drop=convt_drop)
+
+
+# ----------------------------------------------------------------------------
+# Adaptive pooling
+# ----------------------------------------------------------------------------
+
+def adaptive_expr(rng, kind, nd, out, ri=False):
+    name = "Adaptive%sPool%dd" % (kind, nd)
+    args = [("output_size", out)]
+    if kind == "Max" and (ri or rng.random() < 0.1):
+        args.append(("return_indices", ri))
+    return call(name, ["output_size", "return_indices"], args, rng)
+
+
+def gen_adaptive(fam, rng, n_random):
+    for kind in ("Avg", "Max"):
+        for nd in (1, 2, 3):
+            ris = (False, True) if kind == "Max" else (False,)
+            sp = {1: [7], 2: [7, 5], 3: [5, 4, 3]}[nd]
+            outs = [1, 2, 3, 0, -1, 10]
+            if nd > 1:
+                outs += [tuple([1] * nd), tuple([2] * nd), tuple([3] + [None] * (nd - 1)),
+                         tuple([None] * nd), tuple([None] + [2] * (nd - 1)),
+                         tuple(range(1, nd + 1)), tuple([0] + [2] * (nd - 1)),
+                         tuple([2] * (nd - 1) + [-1]), tuple([2] * (nd + 1)), tuple([2] * (nd - 1))]
+            else:
+                outs += [(2,), (2, 2)]
+            shapes = [[2, 3] + sp, [3] + sp, [0, 3] + sp, [1, 0] + sp, [3, 0] + sp[1:],
+                      [1, 3] + sp[:-1] + [0], sp, [1, 1, 3] + sp, [sp[0]], [],
+                      [1, 3] + [1] * nd, [1, 2] + [12] * nd if nd < 3 else [1, 2, 9, 9, 9]]
+            for out in outs:
+                for shape in shapes[:3] + rng.sample(shapes[3:], 4):
+                    for ri in ris:
+                        fam.add(adaptive_expr(rng, kind, nd, out, ri), shape)
+    # random
+    for i in range(n_random):
+        kind = "Avg" if i % 2 == 0 else "Max"
+        nd = (1, 2, 3)[(i // 2) % 3]
+        smax = {1: 16, 2: 12, 3: 7}[nd]
+        sp = [rng.randint(1, smax) for _ in range(nd)]
+        if rng.random() < 0.04:
+            sp[rng.randrange(nd)] = 0
+        outs = [rng.randint(1, smax + 3) for _ in range(nd)]
+        if rng.random() < 0.05:
+            outs[rng.randrange(nd)] = rng.choice([0, -2])
+        if nd == 1:
+            out = outs[0]
+        elif rng.random() < 0.35:
+            out = outs[0]
+        else:
+            out = tuple(None if rng.random() < 0.15 else o for o in outs)
+        r = rng.random()
+        C = rng.randint(1, 3)
+        if r < 0.3:
+            shape = [C] + sp
+        elif r < 0.93:
+            shape = [rng.choice([1, 2])] + [C] + sp
+        elif r < 0.96:
+            shape = [0, C] + sp
+        else:
+            shape = rng.choice([sp, [1, 1, C] + sp])
+        fam.add(adaptive_expr(rng, kind, nd, out, kind == "Max" and rng.random() < 0.4), shape)
+
+
+# ----------------------------------------------------------------------------
+# LPPool
+# ----------------------------------------------------------------------------
+
+def gen_lppool(fam, rng, n_random):
+    sig = ["norm_type", "kernel_size", "stride", "ceil_mode"]
+    norms = [1, 2, 3, 1.5, 2.0]
+    for nd in (1, 2):
+        for p in norms:
+            for k in (1, 2, 3):
+                for s in (None, 1, 2, 3):
+                    for c in (False, True):
+                        for L in (1, 2, 3, 4, 5, 7):
+                            if rng.random() < 0.55:
+                                continue
+                            ks = k if nd == 1 else spatial([k, k], rng, 2)
+                            args = [("norm_type", p), ("kernel_size", ks)]
+                            if s is not None:
+                                args.append(("stride", s if nd == 1 else spatial([s, s], rng, 2)))
+                            elif rng.random() < 0.2:
+                                args.append(("stride", None))
+                            if c or rng.random() < 0.2:
+                                args.append(("ceil_mode", c))
+                            if nd == 1:
+                                shape = rng.choice([[1, 2, L], [2, L]])
+                            else:
+                                shape = rng.choice([[1, 2, L, rng.randint(1, 7)], [2, L, L]])
+                            fam.add(call("LPPool%dd" % nd, sig, args, rng), shape)
+        # edge cases
+        for expr in ["nn.LPPool%dd(2, 0)", "nn.LPPool%dd(2, 2, 0)", "nn.LPPool%dd(2, 2, -1)",
+                     "nn.LPPool%dd(2, 3)", "nn.LPPool%dd(1, 3, stride=2, ceil_mode=True)",
+                     "nn.LPPool%dd(norm_type=3, kernel_size=2)"]:
+            for shape in ([1, 2] + [2] * nd, [2] + [5] * nd, [0, 2] + [5] * nd, [5] * nd,
+                          [1, 1, 1] + [5] * nd, [1, 2] + [6] * nd):
+                fam.add(expr % nd, shape)
+    fam.add("nn.LPPool2d(2, (2, 3), stride=(1, 2))", [1, 2, 5, 7])
+    fam.add("nn.LPPool2d(2, (3, 1), (2, 1), True)", [1, 2, 6, 4])
+    for i in range(n_random):
+        nd = 1 + i % 2
+        k = [rng.randint(1, 4) for _ in range(nd)]
+        s = None if rng.random() < 0.3 else [rng.randint(1, 3) for _ in range(nd)]
+        args = [("norm_type", rng.choice(norms)),
+                ("kernel_size", k[0] if nd == 1 else spatial(k, rng, 2))]
+        if s is not None:
+            args.append(("stride", s[0] if nd == 1 else spatial(s, rng, 2)))
+        c = rng.random() < 0.5
+        if c:
+            args.append(("ceil_mode", True))
+        sp = [rng.randint(1, 10) for _ in range(nd)]
+        shape = rng.choice([[1, 2] + sp, [2] + sp, [2, 3] + sp])
+        fam.add(call("LPPool%dd" % nd, sig, args, rng), shape)
+
+
+# ----------------------------------------------------------------------------
+# Linear / Flatten
+# ----------------------------------------------------------------------------
+
+def gen_linear_flatten(fam, rng):
+    for fin, fout in [(4, 3), (1, 1), (16, 8), (10, 1), (3, 7)]:
+        for bias in (True, False):
+            if bias and rng.random() < 0.5:
+                expr = rng.choice(["nn.Linear(%d, %d)", "nn.Linear(in_features=%d, out_features=%d)"]) % (fin, fout)
+            else:
+                expr = call("Linear", ["in_features", "out_features", "bias"],
+                            [("in_features", fin), ("out_features", fout), ("bias", bias)], rng)
+            for shape in ([fin], [2, fin], [0, fin], [2, 3, fin], [1, 2, 3, fin], [fin + 1],
+                          [2, fin + 1], [fin, 2], [2, 3, 1, fin - 1 if fin > 1 else 2], [], [2, 0]):
+                fam.add(expr, shape)
+    fam.add("nn.Linear(0, 3)", [2, 0])
+    fam.add("nn.Linear(3, 0)", [2, 3])
+    flat_args = [(None, None), (1, -1), (0, -1), (0, 1), (1, 2), (2, 3), (-3, -2), (-2, -1), (2, 1),
+                 (0, 0), (3, -1), (1, 0), (-1, -1), (4, 5), (-5, -1)]
+    for sd, ed in flat_args:
+        args = []
+        if sd is not None:
+            args.append(("start_dim", sd))
+        if ed is not None and (ed != -1 or rng.random() < 0.5):
+            args.append(("end_dim", ed))
+        expr = call("Flatten", ["start_dim", "end_dim"], args, rng)
+        for shape in ([2, 3, 4, 5], [3, 4, 5], [4, 5], [5], [], [2, 0, 3], [0, 3, 4], [2, 3, 4, 5, 6]):
+            fam.add(expr, shape)
+    for i in range(60):
+        r = rng.randint(1, 5)
+        shape = [rng.randint(1, 5) for _ in range(r)]
+        fam.add(call("Flatten", ["start_dim", "end_dim"],
+                     [("start_dim", rng.randint(-3, 3)), ("end_dim", rng.randint(-3, 3))], rng),
+                shape)
+        fin = rng.randint(1, 8)
+        last = fin if rng.random() < 0.8 else rng.randint(1, 8)
+        fam.add(call("Linear", ["in_features", "out_features", "bias"],
+                     [("in_features", fin), ("out_features", rng.randint(1, 8)),
+                      ("bias", rng.random() < 0.6)], rng),
+                [rng.randint(1, 3) for _ in range(rng.randint(0, 3))] + [last])
+
+
+# ----------------------------------------------------------------------------
+# BatchNorm
+# ----------------------------------------------------------------------------
+
+def gen_batchnorm(fam, rng):
+    sig = ["num_features", "eps", "momentum", "affine", "track_running_stats"]
+    for nd in (1, 2, 3):
+        C = 3
+        good = {1: [[2, C], [2, C, 5], [1, C, 1]], 2: [[2, C, 4, 4], [1, C, 2, 1]],
+                3: [[2, C, 2, 3, 2], [1, C, 1, 1, 2]]}[nd]
+        for affine in (True, False):
+            for trs in (True, False):
+                args = [("num_features", C)]
+                if rng.random() < 0.2:
+                    args.append(("eps", 1e-3))
+                if rng.random() < 0.2:
+                    args.append(("momentum", 0.05))
+                if not affine or rng.random() < 0.2:
+                    args.append(("affine", affine))
+                if not trs or rng.random() < 0.2:
+                    args.append(("track_running_stats", trs))
+                expr = call("BatchNorm%dd" % nd, sig, args, rng)
+                shapes = good + [[2, C + 1] + s[2:] for s in good] + [
+                    [C], [C, 4], [2, C, 4], [2, C, 4, 4], [2, C, 2, 2, 2], [2, C, 1, 1, 1, 1], [],
+                    [0, C] + [2] * (nd - 1 if nd > 1 else 0)]
+                for shape in shapes:
+                    for mode in (None, "train"):
+                        fam.add(expr, shape, mode)
+                # single value per channel in training
+                for shape in ([1, C], [1, C, 1], [1, C, 1, 1], [1, C, 1, 1, 1], [2, C, 1, 1],
+                              [1, C, 2], [0, C, 1, 1]):
+                    fam.add(expr, shape, "train")
+    fam.add("nn.BatchNorm1d(1)", [1, 1], "train")
+    fam.add("nn.BatchNorm1d(1)", [2, 1], "train")
+
+
+# ----------------------------------------------------------------------------
+# Padding layers
+# ----------------------------------------------------------------------------
+
+def pad_drop(case):
+    msg = case.get("message", "")
+    if "resulted in a negative output size" in msg:
+        # "The input size N, plus negative padding A and B resulted in ..."
+        try:
+            words = msg.split()
+            n = int(words[3].rstrip(","))
+            a = int(words[7])
+            b = int(words[9])
+            if n + a + b == 0:
+                return "ZeroPad/ConstantPad net size 0 with a positive pad (1.13 errors, 2.x empty)"
+        except (IndexError, ValueError):
+            pass
+    return None
+
+
+def gen_pad(fam, rng, n_random):
+    pads = [0, 1, 2, -1, -2, (1, 2, 3, 4), (0, 0, 0, 0), (-1, -1, 0, 0), (1, 1, -2, -2),
+            (-2, -2, -2, -2), (-3, -3, 0, 0), (-4, 0, 0, 0), (0, 0, -4, 1), (-5, 1, 0, 0),
+            (2, 0, -1, 0), (1, 2), (1, 2, 3), (1, 2, 3, 4, 5, 6), -3, -4]
+    shapes = [[1, 1, 4, 4], [2, 3, 4, 5], [3, 4, 4], [4, 4], [4], [], [1, 2, 3, 4, 4],
+              [0, 1, 4, 4], [1, 1, 0, 4], [1, 1, 6, 3]]
+    for pad in pads:
+        for shape in shapes:
+            style = rng.random()
+            if style < 0.5:
+                fam.add("nn.ZeroPad2d(%s)" % fmt(pad), shape, drop=pad_drop)
+            elif style < 0.65:
+                fam.add("nn.ZeroPad2d(padding=%s)" % fmt(pad), shape, drop=pad_drop)
+            else:
+                val = rng.choice([0, 1.5, -2.0, 3])
+                if rng.random() < 0.5:
+                    expr = "nn.ConstantPad2d(%s, %s)" % (fmt(pad), fmt(val))
+                else:
+                    expr = "nn.ConstantPad2d(padding=%s, value=%s)" % (fmt(pad), fmt(val))
+                fam.add(expr, shape, drop=pad_drop)
+    fam.add("nn.ConstantPad2d(1)", [1, 1, 4, 4])
+    for i in range(n_random):
+        if rng.random() < 0.3:
+            pad = rng.randint(-3, 3)
+        else:
+            pad = tuple(rng.randint(-4, 3) for _ in range(4))
+        r = rng.randint(2, 5)
+        shape = [rng.randint(1, 3) for _ in range(r - 2)] + [rng.randint(1, 7), rng.randint(1, 7)]
+        if rng.random() < 0.5:
+            fam.add("nn.ZeroPad2d(%s)" % fmt(pad), shape, drop=pad_drop)
+        else:
+            fam.add("nn.ConstantPad2d(%s, %s)" % (fmt(pad), fmt(rng.choice([0.0, 1, -1.5]))), shape,
+                    drop=pad_drop)
+
+
+# ----------------------------------------------------------------------------
+# Upsample
+# ----------------------------------------------------------------------------
+
+UPS_SIG = ["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"]
+MODES = ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"]
+
+
+def ups_expr(rng, size=None, scale=None, mode=None, ac=None, rsf=None, keep_none=False):
+    args = []
+    if size is not None or keep_none:
+        args.append(("size", size))
+    if scale is not None:
+        args.append(("scale_factor", scale))
+    if mode is not None:
+        args.append(("mode", mode))
+    if ac is not None:
+        args.append(("align_corners", ac))
+    if rsf is not None:
+        args.append(("recompute_scale_factor", rsf))
+    return call("Upsample", UPS_SIG, args, rng)
+
+
+def gen_upsample(fam, rng, n_random):
+    shapes = {3: [[1, 2, 5], [2, 1, 7], [0, 2, 5]], 4: [[1, 2, 5, 4], [2, 1, 3, 6], [2, 3, 4]],
+              5: [[1, 2, 3, 4, 2], [1, 1, 2, 2, 2]]}
+    odd_shapes = [[3, 5], [5], [], [1, 1, 2, 2, 2, 2]]
+    ranks = {"linear": (3,), "bilinear": (4,), "bicubic": (4,), "trilinear": (5,)}
+    interpolating = ("linear", "bilinear", "bicubic", "trilinear")
+    for mode in MODES + [None, "foo"]:
+        good_ranks = ranks.get(mode, (3, 4, 5))
+        for spec in [("size", 8), ("size", 1), ("size", (3, 6)), ("size", (4,)), ("size", (2, 3, 4)),
+                     ("scale", 2), ("scale", 2.5), ("scale", 0.5), ("scale", 1.7), ("scale", (2, 3)),
+                     ("scale", (2.0,)), ("scale", (1, 2, 0.5)), ("scale", 0.1), ("size", 0),
+                     ("scale", 1), ("scale", 0.34), ("size", (0, 3)), ("scale", (0.5, 3, 1.5))]:
+            for ac in (None, True, False):
+                if ac is not None and rng.random() < (0.5 if mode in interpolating else 0.85):
+                    continue
+                kw = {"size": spec[1]} if spec[0] == "size" else {"scale": spec[1]}
+                expr = ups_expr(rng, mode=mode, ac=ac, **kw)
+                n = len(spec[1]) if isinstance(spec[1], tuple) else None
+                cand = []
+                for r in good_ranks:
+                    if n is None or n == r - 2:
+                        cand += shapes[r]
+                if not cand:
+                    cand = [rng.choice(shapes[good_ranks[0]])]
+                elif rng.random() < 0.5:
+                    cand = cand[:1] + rng.sample(cand[1:], min(len(cand) - 1, 2))
+                others = [sh for r in (3, 4, 5) if r not in good_ranks for sh in shapes[r]]
+                if others and rng.random() < 0.35:
+                    cand.append(rng.choice(others))
+                if rng.random() < 0.1:
+                    cand.append(rng.choice(odd_shapes))
+                for shape in cand:
+                    fam.add(expr, shape)
+    # both / neither of size and scale_factor, recompute_scale_factor
+    for expr in ["nn.Upsample()", "nn.Upsample(size=4, scale_factor=2)", "nn.Upsample(4, 2)",
+                 "nn.Upsample(scale_factor=0)", "nn.Upsample(size=None, scale_factor=None)",
+                 "nn.Upsample(size=4, recompute_scale_factor=True)",
+                 "nn.Upsample(scale_factor=2.5, recompute_scale_factor=True)",
+                 "nn.Upsample(scale_factor=2.5, mode='bilinear', recompute_scale_factor=True)",
+                 "nn.Upsample(scale_factor=0.3, mode='area')",
+                 "nn.Upsample(scale_factor=1.5, mode='area', recompute_scale_factor=False)",
+                 "nn.Upsample(scale_factor=(2, 0.5), mode='bicubic', align_corners=True)",
+                 "nn.Upsample(size=(2, 3), mode='nearest', align_corners=False)"]:
+        for shape in ([1, 2, 5], [1, 2, 5, 4], [1, 2, 3, 4, 2]):
+            fam.add(expr, shape)
+    for i in range(n_random):
+        r = rng.choice([3, 4, 5])
+        sp = [rng.randint(1, 8 if r < 5 else 4) for _ in range(r - 2)]
+        shape = [rng.randint(0, 2) if rng.random() < 0.1 else rng.randint(1, 2), rng.randint(1, 3)] + sp
+        if rng.random() < 0.06:
+            shape = shape[1:]
+        if rng.random() < 0.08:
+            mode = rng.choice(MODES)
+        else:
+            mode = rng.choice({3: ["nearest", "linear", "area", "nearest-exact"],
+                               4: ["nearest", "bilinear", "bicubic", "area", "nearest-exact"],
+                               5: ["nearest", "trilinear", "area", "nearest-exact"]}[r])
+        if mode in ("linear", "bilinear", "bicubic", "trilinear") or rng.random() < 0.05:
+            ac = rng.choice([None, None, True, False])
+        else:
+            ac = None
+        if rng.random() < 0.5:
+            if rng.random() < 0.4:
+                size = rng.randint(1, 10)
+            else:
+                size = tuple(rng.randint(1, 10) for _ in range(r - 2 if rng.random() < 0.92 else r - 1))
+            expr = ups_expr(rng, size=size, mode=mode, ac=ac)
+        else:
+            if rng.random() < 0.4:
+                scale = rng.choice([2, 3, 0.5, 1.5, 2.25, 0.75, 1.3, 4])
+            else:
+                scale = tuple(rng.choice([1, 2, 0.5, 1.5, 2.5, 3.0, 0.7])
+                              for _ in range(r - 2 if rng.random() < 0.92 else r - 1))
+            rsf = rng.choice([None, None, None, True, False])
+            expr = ups_expr(rng, scale=scale, mode=mode, ac=ac, rsf=rsf)
+        fam.add(expr, shape)
+
+
+# ----------------------------------------------------------------------------
+# Misc (dropout, identity, activations, softmax)
+# ----------------------------------------------------------------------------
+
+def gen_misc(fam, rng):
+    shapes = [[2, 3, 4, 4], [3, 4, 4], [2, 5], [5], [], [0, 3], [1, 2, 3, 4, 5]]
+    exprs = ["nn.Dropout()", "nn.Dropout(0.5)", "nn.Dropout(p=0.0)", "nn.Dropout(1.0)",
+             "nn.Dropout(p=0.25, inplace=True)", "nn.Dropout(1.5)", "nn.Dropout(-0.1)",
+             "nn.Dropout(p=2)", "nn.Dropout2d()", "nn.Dropout2d(0.2)", "nn.Dropout2d(p=1.01)",
+             "nn.Dropout2d(-1)", "nn.Identity()", "nn.Identity(3, foo=4)", "nn.ReLU()",
+             "nn.ReLU(inplace=True)", "nn.ReLU(True)", "nn.ReLU6()", "nn.ReLU6(inplace=True)",
+             "nn.LeakyReLU()", "nn.LeakyReLU(0.2)", "nn.LeakyReLU(negative_slope=0.1, inplace=True)",
+             "nn.GELU()", "nn.GELU(approximate='tanh')", "nn.GELU(approximate='none')",
+             "nn.GELU('tanh')", "nn.GELU(approximate='foo')", "nn.SiLU()", "nn.SiLU(inplace=True)",
+             "nn.Sigmoid()", "nn.Tanh()", "nn.Hardswish()", "nn.Hardswish(inplace=True)",
+             "nn.Softmax()", "nn.Softmax(dim=None)", "nn.Softmax(dim=0)", "nn.Softmax(1)",
+             "nn.Softmax(dim=-1)", "nn.Softmax(dim=2)", "nn.Softmax(dim=3)", "nn.Softmax(dim=4)",
+             "nn.Softmax(dim=-4)", "nn.Softmax(dim=-5)", "nn.Softmax(-2)"]
+    for expr in exprs:
+        for shape in shapes:
+            fam.add(expr, shape)
+    for expr in ["nn.Dropout(0.5)", "nn.Dropout2d(0.3)", "nn.Dropout(0.0)", "nn.Dropout(1.0)"]:
+        for shape in ([2, 3, 4, 4], [3, 4], [0, 2]):
+            fam.add(expr, shape, "train")
+    for i in range(80):
+        expr = rng.choice(exprs)
+        shape = [rng.randint(1, 4) for _ in range(rng.randint(0, 5))]
+        fam.add(expr, shape)
+
+
+# ----------------------------------------------------------------------------
+
+def main():
+    t0 = time.time()
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+
+    fams = []
+
+    def run(name, fn, *args, drop=None):
+        fam = Family(name, drop)
+        # one RNG stream per family so editing one family leaves the others unchanged
+        fn(fam, random.Random("%d/%s" % (SEED, name)), *args)
+        fams.append(fam)
+
+    run("conv", gen_conv, 2700, drop=conv_drop)
+    run("conv_transpose", gen_conv_transpose, 1500, drop=convt_drop)
+    run("maxpool", lambda f, r: gen_pool(f, r, "Max", 1800))
+    run("avgpool", lambda f, r: gen_pool(f, r, "Avg", 2000))
+    run("adaptive", gen_adaptive, 1200)
+    run("lppool", gen_lppool, 250)
+    run("linear_flatten", gen_linear_flatten)
+    run("batchnorm", gen_batchnorm)
+    run("pad", gen_pad, 250, drop=pad_drop)
+    run("upsample", gen_upsample, 900)
+    run("misc", gen_misc)
+
+    total = 0
+    size = 0
+    for fam in fams:
+        path, n, nbytes = fam.write()
+        total += n
+        size += nbytes
+        errs = sum(1 for c in fam.cases if "error" in c)
+        print("%-16s %6d cases (%5d errors) %8d bytes" % (fam.name + ".json", n, errs, nbytes))
+    print("%-16s %6d cases %24d bytes" % ("total", total, size))
+    print("excluded (known 1.13 vs 2.x disagreements):")
+    for reason, n in sorted(EXCLUDED.items()):
+        print("  %5d  %s" % (n, reason))
+    print("torch %s, %.1f s" % (torch.__version__, time.time() - t0))
+
+
+if __name__ == "__main__":
+    main()
