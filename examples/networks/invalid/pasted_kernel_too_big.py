@@ -1,0 +1,12 @@
+import torch
+import torch.nn as nn
+
+layers_with_pooling = nn.Sequential(
+    nn.Conv2d(3, 8, kernel_size=3),
+    nn.MaxPool2d(kernel_size=2, stride=2),
+    nn.Conv2d(8, 16, kernel_size=3),
+    nn.MaxPool2d(kernel_size=2, stride=2),
+)
+
+example = torch.rand(3, 7, 7)
+layers_with_pooling(example).shape

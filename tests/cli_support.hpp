@@ -1,0 +1,49 @@
+// Runs the cnnshape binary from tests and captures what it prints.
+#pragma once
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace cnnshape::test {
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+inline std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+// `args` is appended to the binary's path as shell words; `stdin_text` is fed on standard input.
+inline Run run_cli(const std::string& args, const std::string& stdin_text = "") {
+    char dir[] = "/tmp/cnnshape-test-XXXXXX";
+    if (!mkdtemp(dir)) return {};
+    std::string d = dir;
+    {
+        std::ofstream in(d + "/in");
+        in << stdin_text;
+    }
+    std::string cmd = std::string("cd '") + CNNSHAPE_SOURCE_DIR + "' && '" + CNNSHAPE_BINARY +
+                      "' " + args + " <'" + d + "/in' >'" + d + "/out' 2>'" + d + "/err'";
+    int status = std::system(cmd.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(d + "/out");
+    r.err = slurp(d + "/err");
+    std::system(("rm -rf '" + d + "'").c_str());
+    return r;
+}
+
+inline std::string source_path(const std::string& rel) {
+    return std::string(CNNSHAPE_SOURCE_DIR) + "/" + rel;
+}
+
+} // namespace cnnshape::test
