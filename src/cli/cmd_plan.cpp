@@ -48,12 +48,13 @@ int run_plan(const PlanOptions& o) {
         else if (o.mode == "eval")
             net.mode = Mode::Eval;
     } catch (const SpecError& e) {
-        std::string where = o.spec.empty() || o.spec == "-" ? e.where()
-                            : e.where().empty()             ? o.spec
-                                                            : o.spec + ": " + e.where();
-        std::cerr << "cnnshape: spec error" << (where.empty() ? "" : " at " + where) << ": "
+        std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
+        std::string place = file.empty()        ? e.where()
+                            : e.where().empty() ? file
+                                                : file + " at " + e.where();
+        std::cerr << "cnnshape: spec error" << (file.empty() ? " at " : " in ") << place << ": "
                   << e.what() << "\n";
-        if (json_out) print_error_json(e.what(), where, nullptr, kUsage);
+        if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
         return kUsage;
     } catch (const UsageError& e) {
         std::cerr << "cnnshape: " << e.what() << "\n";

@@ -313,7 +313,7 @@ struct PoolLayer : Layer {
         Brief b;
         if (kind == PoolKind::LP) b.add(py_float(norm_type));
         b.add("k=" + compact(kernel));
-        if (!stride.empty() && compact(stride) != compact(kernel)) b.add("s=" + compact(stride));
+        if (!stride.empty()) b.add("s=" + compact(stride)); // stride=None means the kernel size
         if (compact(padding) != "0") b.add("p=" + compact(padding));
         if (compact(dilation) != "1") b.add("d=" + compact(dilation));
         if (ceil_mode) b.add("ceil");
