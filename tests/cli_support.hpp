@@ -31,8 +31,9 @@ inline Run run_cli(const std::string& args, const std::string& stdin_text = "") 
         std::ofstream in(d + "/in");
         in << stdin_text;
     }
-    std::string cmd = std::string("cd '") + CNNSHAPE_SOURCE_DIR + "' && '" + CNNSHAPE_BINARY +
-                      "' " + args + " <'" + d + "/in' >'" + d + "/out' 2>'" + d + "/err'";
+    // Braces so that a pipeline in `args` ("... | tail -n 2") is redirected as a whole.
+    std::string cmd = std::string("cd '") + CNNSHAPE_SOURCE_DIR + "' && { '" + CNNSHAPE_BINARY +
+                      "' " + args + "; } <'" + d + "/in' >'" + d + "/out' 2>'" + d + "/err'";
     int status = std::system(cmd.c_str());
     Run r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -44,10 +44,31 @@ struct ConvLayer : Layer {
         return (transposed ? "conv_transpose" : "conv") + std::to_string(nd) + "d";
     }
 
-    void check_tuple(const char* name, const Ints& v) const {
-        if (v.size() != std::size_t(nd))
-            throw ShapeError(fmt::format("{}: {} must be an int or a tuple of {} ints, but got {}",
-                                         fn(), name, nd, py_list(v)));
+    // PyTorch builds any tuple the module was given; the convolution then expands each parameter
+    // to the weight's spatial rank (ConvParams expand_param_if_needed) and compares ranks.
+    void check_param_lengths(const Shape& x) const {
+        std::size_t kd = kernel.size();
+        auto expand = [&](const char* name, const Ints& v) {
+            if (v.size() != 1 && v.size() != kd)
+                throw ShapeError(
+                    fmt::format("expected {} to be a single integer value or a list of "
+                                "{} values to match the convolution dimensions, but "
+                                "got {}={}",
+                                name, kd, name, py_list(v)));
+        };
+        expand("stride", stride);
+        if (padding_str.empty()) expand("padding", padding);
+        expand("dilation", dilation);
+        if (transposed) expand("output_padding", output_padding);
+        if (kd != std::size_t(nd)) {
+            Ints w = weight_shape(in_channels.value_or(x.size() > 1 ? x[x.size() - nd - 1] : 1));
+            Shape b = x;
+            if (b.size() == std::size_t(nd + 1)) b.insert(b.begin(), 1);
+            throw ShapeError(
+                fmt::format("Expected {}-dimensional input for {}-dimensional weight {}, "
+                            "but got {}-dimensional input of size {} instead",
+                            kd + 2, kd + 2, py_list(w), b.size(), py_list(b)));
+        }
     }
 
     void check_with_channels(std::int64_t in) const {
@@ -68,9 +89,6 @@ struct ConvLayer : Layer {
             throw ShapeError("groups must be a positive integer");
         else if (out_channels % groups != 0)
             throw ShapeError("out_channels must be divisible by groups");
-        check_tuple("kernel_size", kernel);
-        check_tuple("stride", stride);
-        check_tuple("dilation", dilation);
         if (!padding_str.empty()) {
             if (padding_str != "same" && padding_str != "valid")
                 throw ShapeError(fmt::format("Invalid padding string '{}', should be one of "
@@ -84,10 +102,7 @@ struct ConvLayer : Layer {
                     if (s != 1)
                         throw ShapeError(
                             "padding='same' is not supported for strided convolutions");
-        } else {
-            check_tuple("padding", padding);
         }
-        if (transposed) check_tuple("output_padding", output_padding);
         if (padding_mode != "zeros" && padding_mode != "reflect" && padding_mode != "replicate" &&
             padding_mode != "circular")
             throw ShapeError(fmt::format("padding_mode must be one of {{'replicate', 'reflect', "
@@ -162,6 +177,7 @@ struct ConvLayer : Layer {
 
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
         Shape x = inputs.at(0);
+        check_param_lengths(x);
         auto [pl, pr] = pads();
         // Non-zeros padding modes pad explicitly, then convolve with padding 0.
         bool explicit_pad = padding_mode != "zeros";

@@ -150,11 +150,6 @@ struct PoolLayer : Layer {
         throw ShapeError(fmt::format("{}: {} {}", fn(), what, phrase));
     }
 
-    void check_construct() const override {
-        if (kind == PoolKind::LP && kernel.size() != 1 && kernel.size() != std::size_t(nd))
-            throw ShapeError(fmt::format("too many values to unpack (expected {})", nd));
-    }
-
     Window window() const {
         Window w;
         w.k = PoolCore::expand(kernel, nd);

@@ -15,7 +15,11 @@ const Value* Args::find(const std::string& name) const {
 }
 
 std::string Args::path(const std::string& name) const {
-    return where.empty() ? name : where + "." + name;
+    if (where.empty()) return name;
+    // JSON paths continue with ".name"; "--layer 2" or "line 4" read better with the argument
+    // named.
+    if (where.rfind("layers", 0) == 0) return where + "." + name;
+    return where + ", argument '" + name + "'";
 }
 
 static nlohmann::ordered_json to_json(const Value& v) {
@@ -137,7 +141,7 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
             for (auto& p : ps)
                 names.push_back(p.name);
             std::string hint = closest_name(k, names);
-            throw SpecError(where.empty() ? k : where + "." + k,
+            throw SpecError(a.path(k),
                             fmt::format("{}() got an unexpected keyword argument '{}'{}", type.name,
                                         k, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
         }

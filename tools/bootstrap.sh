@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets cnnshape up on a fresh Debian 12 machine: installs the missing build dependencies from
+# Debian's packages (nothing else is downloaded) and builds an optimized binary in build/.
+# Usage: tools/bootstrap.sh            (then: build/cnnshape ..., ctest --test-dir build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libxsimd-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+mkdir -p build
+# Quiet when it works; the whole log when it does not.
+if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j"$(nproc)"; } \
+    >build/bootstrap.log 2>&1; then
+  cat build/bootstrap.log >&2
+  echo "bootstrap: build failed (log above, also in build/bootstrap.log)" >&2
+  exit 1
+fi
+echo "bootstrap: built build/cnnshape" >&2
