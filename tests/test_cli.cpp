@@ -154,7 +154,7 @@ TEST_CASE("input shapes in every accepted spelling", "[cli]") {
     CHECK(nlohmann::json::parse(r.out)["output_shape"] == nlohmann::json::array({1, 1, 3, 3}));
 }
 
-TEST_CASE("--layer takes prefixes nn., torch.nn. or none, in order", "[cli]") {
+TEST_CASE("layer expressions take the nn. or torch.nn. prefix or none, in order", "[cli]") {
     auto r =
         run_cli("plan --input 3x110x110 --layer \"torch.nn.Conv2d(3, 8, kernel_size=3)\" "
                 "--layer \"nn.MaxPool2d(kernel_size=2, stride=2)\" --layer \"Conv2d(8, 16, 3)\" "
@@ -163,7 +163,7 @@ TEST_CASE("--layer takes prefixes nn., torch.nn. or none, in order", "[cli]") {
     CHECK(nlohmann::json::parse(r.out)["output_shape"] == nlohmann::json::array({16, 26, 26}));
 }
 
-TEST_CASE("--mode train applies BatchNorm's training rule", "[cli]") {
+TEST_CASE("train mode applies BatchNorm's training rule", "[cli]") {
     std::string layers = "--input 1x3x1x1 --layer \"nn.BatchNorm2d(3)\"";
     CHECK(run_cli("plan " + layers).code == 0);
     auto r = run_cli("plan " + layers + " --mode train");
