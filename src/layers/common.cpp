@@ -20,8 +20,10 @@ bool present(const Args& a, const char* name) {
                                               name, expected, v.type_name(), v.repr()));
 }
 
+// Python's bool is an int (True == 1), so PyTorch takes one wherever a number goes.
 std::int64_t arg_int(const Args& a, const char* name) {
     const Value& v = arg(a, name);
+    if (v.is_bool()) return v.as_bool() ? 1 : 0;
     if (!v.is_int()) type_error(a, name, "int", v);
     return v.as_int();
 }
@@ -42,6 +44,7 @@ bool arg_bool(const Args& a, const char* name) {
 
 double arg_float(const Args& a, const char* name) {
     const Value& v = arg(a, name);
+    if (v.is_bool()) return v.as_bool() ? 1.0 : 0.0;
     if (v.is_int() || v.is_float()) return v.as_float();
     type_error(a, name, "float", v);
 }

@@ -89,14 +89,13 @@ struct ConvLayer : Layer {
             throw ShapeError("groups must be a positive integer");
         else if (out_channels % groups != 0)
             throw ShapeError("out_channels must be divisible by groups");
-        if (!padding_str.empty()) {
+        // ConvTranspose turns a padding string into a tuple of characters (_pair('same')), so it
+        // builds; the string fails only in forward.
+        if (!padding_str.empty() && !transposed) {
             if (padding_str != "same" && padding_str != "valid")
                 throw ShapeError(fmt::format("Invalid padding string '{}', should be one of "
                                              "{{'same', 'valid'}}",
                                              padding_str));
-            if (transposed)
-                throw ShapeError(
-                    fmt::format("padding='{}' is not supported for {}", padding_str, type()));
             if (padding_str == "same")
                 for (auto s : stride)
                     if (s != 1)
@@ -177,6 +176,12 @@ struct ConvLayer : Layer {
 
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
         Shape x = inputs.at(0);
+        if (transposed && !padding_str.empty())
+            throw ShapeError(
+                fmt::format("{}(): argument 'padding' must be tuple of ints, but found "
+                            "element of type str at pos 0 (padding='{}' is not "
+                            "supported for {})",
+                            fn(), padding_str, type()));
         check_param_lengths(x);
         auto [pl, pr] = pads();
         // Non-zeros padding modes pad explicitly, then convolve with padding 0.
@@ -316,20 +321,21 @@ struct ConvLayer : Layer {
     }
 
     // The slow transposed kernels name each axis; a 1d convolution runs as 2d with height 1.
-    std::string axis_list(const char* what, const Ints& v, std::int64_t height_for_1d) const {
+    std::string axis_list(const char* what, const Ints& v, std::int64_t height_for_1d,
+                          const char* sep = " ") const {
         static const char* names3[] = {"depth", "height", "width"};
         Ints vals = v;
         int n = nd;
         if (nd == 1) vals.insert(vals.begin(), height_for_1d), n = 2;
         std::string s;
         for (int i = 0; i < n; ++i) {
-            if (i) s += " ";
+            if (i) s += sep;
             s += fmt::format("{}_{}: {}", what, names3[3 - n + i], vals[i]);
         }
         return s;
     }
     std::string kernel_msg() const { return axis_list("kernel", kernel, 1); }
-    std::string dilation_msg() const { return axis_list("dilation", dilation, 1); }
+    std::string dilation_msg() const { return axis_list("dilation", dilation, 1, ", "); }
     std::string op_msg() const {
         return axis_list("output_padding", output_padding, 0) + " " +
                axis_list("stride", stride, 1) + " " + axis_list("dilation", dilation, 1);

@@ -126,11 +126,13 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
     std::vector<const Value*> slot(ps.size(), nullptr);
     // Python's count excludes device/dtype from nothing: they are ordinary parameters.
     if (positional.size() > ps.size()) {
+        // Python counts `self` in both numbers.
         std::size_t nreq = std::count_if(ps.begin(), ps.end(), [](auto& p) { return p.required; });
-        std::string takes = nreq == ps.size() ? fmt::format("{}", ps.size())
-                                              : fmt::format("from {} to {}", nreq, ps.size());
+        std::string takes = nreq == ps.size()
+                                ? fmt::format("{}", ps.size() + 1)
+                                : fmt::format("from {} to {}", nreq + 1, ps.size() + 1);
         throw SpecError(where, fmt::format("{}() takes {} positional arguments but {} were given",
-                                           type.name, takes, positional.size()));
+                                           type.name, takes, positional.size() + 1));
     }
     for (std::size_t i = 0; i < positional.size(); ++i)
         slot[i] = &positional[i];
