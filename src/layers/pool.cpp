@@ -10,10 +10,6 @@ namespace {
 
 enum class PoolKind { Max, Avg, LP };
 
-const char* count_word(int n) {
-    return n == 2 ? "two" : "three";
-}
-
 struct Window {
     Ints k, s, p, d; // already expanded to nd entries
 };

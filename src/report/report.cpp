@@ -177,12 +177,17 @@ nlohmann::ordered_json report_json(const Plan& p) {
         r["macs"] = l.macs;
         r["output_bytes"] = l.output_bytes;
         oj rf = oj::array();
-        for (auto& a : l.rf)
-            rf.push_back({{"size", a.size}, {"jump", a.jump}, {"start", a.start}});
-        r["receptive_field"] = rf;
-        layers.push_back(r);
+        for (auto& a : l.rf) {
+            oj axis = oj::object();
+            axis["size"] = a.size;
+            axis["jump"] = a.jump;
+            axis["start"] = a.start;
+            rf.push_back(std::move(axis));
+        }
+        r["receptive_field"] = std::move(rf);
+        layers.push_back(std::move(r)); // moves: copying the tree dominated 10k-layer plans
     }
-    j["layers"] = layers;
+    j["layers"] = std::move(layers);
     const Totals& t = p.totals;
     j["totals"] = {{"params", t.params},
                    {"trainable_params", t.trainable_params},
