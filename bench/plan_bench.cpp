@@ -421,7 +421,7 @@ int main(int argc, char** argv) {
                     [&] {
                         auto n = k.load();
                         auto p = cnnshape::make_plan(n, *n.input);
-                        auto s = cnnshape::report_json(p).dump(2);
+                        auto s = cnnshape::report_json_text(p);
                         if (s.empty()) std::abort();
                     },
                     1000, 5, 2000);
@@ -487,7 +487,7 @@ int main(int argc, char** argv) {
                          9, true)
                   << "\n";
     }
-    std::cout << "(load+plan: load_spec_file + make_plan; +json rpt: also report_json().dump(2); "
+    std::cout << "(load+plan: load_spec_file + make_plan; +json rpt: also report_json_text(); "
                  "rest: process median minus +json rpt = exec, start-up, writing, exit)\n";
 
     cleanup();

@@ -7,8 +7,10 @@
 namespace cnnshape {
 
 std::string report_table(const Plan& plan); // aligned, thousands separators, <= 120 columns
-nlohmann::ordered_json report_json(const Plan& plan);
-std::string report_csv(const Plan& plan);      // RFC 4180, a row per layer
+std::string
+report_json_text(const Plan& plan); // the --format json text (schema 1), a layer per line
+nlohmann::ordered_json report_json(const Plan& plan); // the same, parsed
+std::string report_csv(const Plan& plan);             // RFC 4180, a row per layer
 std::string report_markdown(const Plan& plan); // a GitHub table, a row per layer, then totals
 
 // Formatting helpers shared with the CLI.

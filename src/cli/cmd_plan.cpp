@@ -73,7 +73,7 @@ int run_plan(const PlanOptions& o) {
         return kInvalidNetwork;
     }
     if (o.format == "json")
-        std::cout << report_json(plan).dump(2) << "\n";
+        std::cout << report_json_text(plan);
     else if (o.format == "csv")
         std::cout << report_csv(plan);
     else if (o.format == "markdown")
