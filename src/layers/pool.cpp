@@ -141,9 +141,23 @@ struct PoolLayer : Layer {
                "d";
     }
 
-    void check_len(const char* what, const Ints& v, bool may_be_empty, const char* phrase) const {
-        if (v.size() == 1 || v.size() == std::size_t(nd) || (may_be_empty && v.empty())) return;
-        throw ShapeError(fmt::format("{}: {} {}", fn(), what, phrase));
+    // The 2d and 3d meta functions' argument-length checks, in their words (avg_pool3d's differ).
+    void check_lengths() const {
+        const char* n = nd == 2 ? "two" : "three";
+        const char* either = (nd == 3 && kind != PoolKind::Max) ? "" : "either ";
+        auto check = [&](const char* what, const Ints& v, bool may_be_empty, std::string phrase) {
+            if (v.size() == 1 || v.size() == std::size_t(nd) || (may_be_empty && v.empty())) return;
+            throw ShapeError(fmt::format("{}: {} {}", fn(), what, phrase));
+        };
+        check("kernel_size", kernel, false,
+              fmt::format("must {}be a single int, or a tuple of {} ints", either, n));
+        check("stride", stride, true,
+              fmt::format("must {}be omitted, a single int, or a tuple of {} ints", either, n));
+        check("padding", padding, false,
+              fmt::format("must {}be a single int, or a tuple of {} ints", either, n));
+        if (kind == PoolKind::Max)
+            check("dilation", dilation, false,
+                  fmt::format("must be either a single int, or a tuple of {} ints", n));
     }
 
     Window window() const {
@@ -243,54 +257,22 @@ struct PoolLayer : Layer {
         if (nd == 1) {
             out.shape = infer1d(x);
         } else if (nd == 2) {
-            if (kind == PoolKind::Max) {
-                check_len("kernel_size", kernel, false,
-                          "must either be a single int, or a tuple of two ints");
-                check_len("stride", stride, true,
-                          "must either be omitted, a single int, or a tuple of two ints");
-                check_len("padding", padding, false,
-                          "must either be a single int, or a tuple of two ints");
-                check_len("dilation", dilation, false,
-                          "must be either a single int, or a tuple of two ints");
-                out.shape = PoolCore{2, kind, ceil_mode}.run2d(x, window());
-            } else {
-                if (kind == PoolKind::LP && kernel.size() != 1 && kernel.size() != 2)
-                    throw ShapeError("too many values to unpack (expected 2)");
-                check_len("kernel_size", kernel, false,
-                          "must either be a single int, or a tuple of two ints");
-                check_len("stride", stride, true,
-                          "must either be omitted, a single int, or a tuple of two ints");
-                check_len("padding", padding, false,
-                          "must either be a single int, or a tuple of two ints");
-                out.shape = PoolCore{2, kind, ceil_mode}.run2d(x, window(), divisor_override);
-            }
+            if (kind == PoolKind::LP && kernel.size() != 1 && kernel.size() != 2)
+                throw ShapeError("too many values to unpack (expected 2)"); // kw, kh = kernel_size
+            check_lengths();
+            out.shape = PoolCore{2, kind, ceil_mode}.run2d(x, window(), divisor_override);
+        } else if (kind == PoolKind::Max) {
+            check_lengths();
+            out.shape = PoolCore{3, kind, ceil_mode}.run3d(
+                x, window(), "max_pool3d_with_indices_out_cpu_template()");
         } else {
-            if (kind == PoolKind::Max) {
-                check_len("kernel_size", kernel, false,
-                          "must either be a single int, or a tuple of three ints");
-                check_len("stride", stride, true,
-                          "must either be omitted, a single int, or a tuple of three ints");
-                check_len("padding", padding, false,
-                          "must either be a single int, or a tuple of three ints");
-                check_len("dilation", dilation, false,
-                          "must be either a single int, or a tuple of three ints");
-                out.shape = PoolCore{3, kind, ceil_mode}.run3d(
-                    x, window(), "max_pool3d_with_indices_out_cpu_template()");
-            } else {
-                check_len("kernel_size", kernel, false,
-                          "must be a single int, or a tuple of three ints");
-                check_len("stride", stride, true,
-                          "must be omitted, a single int, or a tuple of three ints");
-                check_len("padding", padding, false,
-                          "must be a single int, or a tuple of three ints");
-                std::int64_t rank = x.size();
-                if (rank != 4 && rank != 5)
-                    throw ShapeError("non-empty 4D or 5D (batch mode) tensor expected for input");
-                if (divisor_override && *divisor_override == 0)
-                    throw ShapeError("divisor must be not zero");
-                PoolCore core{3, kind, ceil_mode, true};
-                out.shape = core.run3d(x, window(), "avg_pool3d()");
-            }
+            check_lengths();
+            std::int64_t rank = x.size();
+            if (rank != 4 && rank != 5)
+                throw ShapeError("non-empty 4D or 5D (batch mode) tensor expected for input");
+            if (divisor_override && *divisor_override == 0)
+                throw ShapeError("divisor must be not zero");
+            out.shape = PoolCore{3, kind, ceil_mode, true}.run3d(x, window(), "avg_pool3d()");
         }
         Window w = window();
         out.rf = RfEffect::Map;
