@@ -134,12 +134,12 @@ std::string report_table(const Plan& p) {
     auto both = [](std::int64_t v) {
         return v < 1000 ? with_commas(v) : fmt::format("{} ({})", with_commas(v), human_count(v));
     };
-    out += "params           " + both(t.params);
+    out += "params           " + both(t.params) + "\n";
+    out += "trainable        " + with_commas(t.trainable_params);
     if (t.non_trainable_params)
-        out += fmt::format(", trainable {}, non-trainable {}", with_commas(t.trainable_params),
-                           with_commas(t.non_trainable_params));
+        out += fmt::format(" (non-trainable {})", with_commas(t.non_trainable_params));
     out += "\n";
-    if (t.buffers) out += fmt::format("buffers          {}\n", with_commas(t.buffers));
+    out += fmt::format("buffers          {}\n", with_commas(t.buffers));
     out += "MACs             " + both(t.macs) + "\n";
     out += fmt::format("input memory     {}\n", human_bytes(t.input_bytes));
     out += fmt::format("activations      {} (every layer's output, float32)\n",
