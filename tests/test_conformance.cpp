@@ -89,6 +89,13 @@ Outcome run_case(const nlohmann::json& c) {
         o.output = p.output;
         o.params = p.totals.params;
         o.buffers = p.totals.buffers;
+        // The state_dict entries the plan lists must add up to the same counts.
+        std::int64_t tp = 0, tb = 0;
+        for (auto& l : p.layers)
+            for (auto& t : l.tensors) (t.is_buffer ? tb : tp) += numel(t.shape);
+        if (tp != o.params || tb != o.buffers)
+            o.error = "tensor specs disagree with the counts: " + std::to_string(tp) + "/" +
+                      std::to_string(tb);
     } catch (const LayerError& e) {
         o.error = e.rule();
     } catch (const SpecError& e) {
@@ -121,7 +128,7 @@ void check_family(const std::string& family) {
                                        "\n    cnnshape: " + o.error);
             }
         } else {
-            if (!o.ok)
+            if (!o.ok || !o.error.empty())
                 failures.push_back(id + ": PyTorch gives " + c["output"].dump() +
                                    ", cnnshape raises '" + o.error + "'");
             else if (o.output != c["output"].get<Shape>() || o.params != c["params"] ||

@@ -4,6 +4,7 @@
 // check_construct(), for every layer of a network before any forward rule, as PyTorch builds
 // every module before it runs one.
 #pragma once
+#include "cnnshape/exec_desc.hpp"
 #include "cnnshape/shape.hpp"
 #include "cnnshape/value.hpp"
 #include <cstdint>
@@ -40,6 +41,9 @@ struct LayerOutput {
     std::vector<AxisMap> axes;
     // Arguments filled in from the input (in_channels, in_features, num_features).
     nlohmann::ordered_json inferred = nlohmann::ordered_json::object();
+    // What the kernels need, and the layer's state_dict entries.
+    ExecDesc exec;
+    std::vector<TensorSpec> tensors;
 };
 
 struct InferContext {

@@ -22,8 +22,11 @@ struct LayerPlan {
     std::vector<Shape> input_shapes;
     Shape output;
     std::int64_t params = 0, trainable_params = 0, buffers = 0, buffer_bytes = 0, macs = 0;
-    std::int64_t output_bytes = 0; // float32
-    std::vector<RfAxis> rf;        // one per spatial axis; empty when there is none
+    std::int64_t output_bytes = 0;         // float32
+    std::vector<RfAxis> rf;                // one per spatial axis; empty when there is none
+    ExecDesc exec;                         // what the kernels need (exec_desc.hpp)
+    std::vector<TensorSpec> tensors;       // state_dict entries, named without the layer prefix
+    std::vector<std::int64_t> input_nodes; // layer indices of the inputs; -1 is the network input
 };
 
 struct Totals {

@@ -94,6 +94,7 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.type = n.layer->type();
         lp.where = n.where;
         std::vector<const RfState*> in_rf;
+        lp.input_nodes = n.inputs;
         for (auto idx : n.inputs) {
             lp.inputs.push_back(name_of(idx));
             lp.input_shapes.push_back(idx < 0 ? input : shapes[idx]);
@@ -120,6 +121,8 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.buffers = out.buffers;
         lp.buffer_bytes = out.buffer_bytes;
         lp.macs = out.macs;
+        lp.exec = std::move(out.exec);
+        lp.tensors = std::move(out.tensors);
         rfs[i] = apply(merge(in_rf), out);
         if (rfs[i].known) lp.rf = rfs[i].axes;
         shapes[i] = out.shape;

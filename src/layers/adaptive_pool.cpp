@@ -67,6 +67,11 @@ struct AdaptiveLayer : Layer {
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
         const Shape& x0 = inputs.at(0);
         Ints os = resolve(x0);
+        AdaptivePoolDesc desc;
+        desc.is_max = is_max;
+        desc.nd = nd;
+        desc.return_indices = return_indices;
+        desc.output_size = os;
         Shape x = x0;
         std::int64_t rank = x.size();
         int core_nd = nd;
@@ -150,6 +155,7 @@ struct AdaptiveLayer : Layer {
         if (nd == 1) o.erase(o.end() - 2);
         LayerOutput out;
         out.shape = o;
+        out.exec = desc;
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i) {
             std::int64_t c = x0[x0.size() - nd + i], b = o[o.size() - nd + i];

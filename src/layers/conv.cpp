@@ -184,6 +184,7 @@ struct ConvLayer : Layer {
                             fn(), padding_str, type()));
         check_param_lengths(x);
         auto [pl, pr] = pads();
+        const Ints pad_l0 = pl, pad_r0 = pr;
         // Non-zeros padding modes pad explicitly, then convolve with padding 0.
         bool explicit_pad = padding_mode != "zeros";
         if (explicit_pad) {
@@ -317,6 +318,30 @@ struct ConvLayer : Layer {
         out.macs = transposed ? checked_mul(checked_mul(numel(inputs[0]), per_group), kvol)
                               : checked_mul(checked_mul(numel(o), per_group), kvol);
         out.rf = RfEffect::Map;
+        ConvDesc d;
+        d.nd = nd;
+        d.transposed = transposed;
+        d.in_channels = in;
+        d.out_channels = out_channels;
+        d.groups = groups;
+        d.kernel = kernel;
+        d.stride = stride;
+        d.dilation = dilation;
+        d.pad_l = pad_l0;
+        d.pad_r = pad_r0;
+        d.output_padding = output_padding;
+        d.bias = bias;
+        d.padding_mode = padding_mode == "reflect"     ? PadMode::Reflect
+                         : padding_mode == "replicate" ? PadMode::Replicate
+                         : padding_mode == "circular"  ? PadMode::Circular
+                                                       : PadMode::Zeros;
+        out.exec = d;
+        // _calculate_fan_in_and_fan_out: weight.size(1) * receptive field size.
+        std::int64_t fan_in = checked_mul(w[1], kvol);
+        out.tensors.push_back({"weight", w, false, false, Init::KaimingUniform, fan_in});
+        if (bias)
+            out.tensors.push_back(
+                {"bias", {out_channels}, false, false, Init::FanInUniform, fan_in});
         return out;
     }
 

@@ -29,20 +29,41 @@ struct ElementwiseLayer : Layer {
         }
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const override {
         const Shape& x = inputs.at(0);
+        ElementwiseDesc d;
+        const std::string& t = type();
+        d.act = t == "ReLU"        ? Activation::ReLU
+                : t == "ReLU6"     ? Activation::ReLU6
+                : t == "LeakyReLU" ? Activation::LeakyReLU
+                : t == "GELU"      ? Activation::GELU
+                : t == "SiLU"      ? Activation::SiLU
+                : t == "Sigmoid"   ? Activation::Sigmoid
+                : t == "Tanh"      ? Activation::Tanh
+                : t == "Hardswish" ? Activation::Hardswish
+                : t == "Softmax"   ? Activation::Softmax
+                                   : Activation::Identity;
+        if (const Value* s = args().find("negative_slope")) d.negative_slope = s->as_float();
+        if (const Value* p = args().find("p")) {
+            d.p = p->as_float();
+            d.channelwise = t == "Dropout2d";
+            if (ctx.mode == Mode::Train) d.act = Activation::Dropout;
+        }
         if (const Value* a = args().find("approximate")) {
             if (a->as_string() != "none" && a->as_string() != "tanh")
                 throw ShapeError("approximate argument must be either none or tanh.");
+            if (a->as_string() == "tanh") d.act = Activation::GELUTanh;
         }
         if (type() == "Softmax") {
             auto dim = arg_opt_int(args(), "dim");
             std::int64_t rank = x.size();
             // torch.nn.functional._get_softmax_dim for dim=None
-            std::int64_t d = dim ? *dim : ((rank == 0 || rank == 1 || rank == 3) ? 0 : 1);
-            wrap_dim(d, rank);
+            std::int64_t dim_or_default =
+                dim ? *dim : ((rank == 0 || rank == 1 || rank == 3) ? 0 : 1);
+            d.dim = wrap_dim(dim_or_default, rank);
         }
         LayerOutput out;
+        out.exec = d;
         out.shape = x;
         return out;
     }

@@ -42,6 +42,11 @@ struct LinearLayer : Layer {
         out.params = checked_add(checked_mul(in, out_features), bias ? out_features : 0);
         out.macs = checked_mul(numel(out.shape), in);
         out.rf = RfEffect::Drop;
+        out.exec = LinearDesc{in, out_features, bias};
+        out.tensors.push_back(
+            {"weight", {out_features, in}, false, false, Init::KaimingUniform, in});
+        if (bias)
+            out.tensors.push_back({"bias", {out_features}, false, false, Init::FanInUniform, in});
         return out;
     }
 
@@ -68,6 +73,7 @@ struct FlattenLayer : Layer {
         if (s > e)
             throw ShapeError("flatten() has invalid args: start_dim cannot come after end_dim");
         LayerOutput out;
+        out.exec = ElementwiseDesc{Activation::Identity}; // a view: the data is unchanged
         if (rank == 0) {
             out.shape = {1};
         } else if (s == e) {

@@ -31,6 +31,7 @@ struct AddLayer : Layer {
         }
         LayerOutput out;
         out.shape = r;
+        out.exec = AddDesc{};
         return out;
     }
     std::string brief() const override { return "Add"; }
@@ -68,6 +69,7 @@ struct ConcatLayer : Layer {
         }
         LayerOutput out;
         out.shape = o;
+        out.exec = ConcatDesc{d};
         return out;
     }
     std::string brief() const override { return fmt::format("Concat(dim={})", dim); }

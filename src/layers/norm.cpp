@@ -60,6 +60,22 @@ struct BatchNormLayer : Layer {
         out.params = affine ? checked_mul(2, nf) : 0;
         out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
         out.buffer_bytes = track ? checked_add(checked_mul(8, nf), 8) : 0;
+        BatchNormDesc d;
+        d.num_features = nf;
+        d.eps = arg_float(args(), "eps");
+        d.affine = affine;
+        d.track_running_stats = track;
+        d.batch_stats = batch_stats;
+        out.exec = d;
+        if (affine) {
+            out.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
+            out.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
+        }
+        if (track) {
+            out.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
+            out.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
+            out.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
+        }
         return out;
     }
 

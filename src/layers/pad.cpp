@@ -64,6 +64,8 @@ struct PadLayer : Layer {
         }
         out.shape = o;
         out.rf = RfEffect::Map;
+        const Value* v = args().find("value");
+        out.exec = ConstantPadDesc{pad, v ? v->as_float() : 0.0};
         return out;
     }
 

@@ -275,6 +275,21 @@ struct PoolLayer : Layer {
             out.shape = PoolCore{3, kind, ceil_mode, true}.run3d(x, window(), "avg_pool3d()");
         }
         Window w = window();
+        PoolDesc d;
+        d.kind = kind == PoolKind::Max   ? cnnshape::PoolKind::Max
+                 : kind == PoolKind::Avg ? cnnshape::PoolKind::Avg
+                                         : cnnshape::PoolKind::LP;
+        d.nd = nd;
+        d.kernel = w.k;
+        d.stride = w.s;
+        d.padding = w.p;
+        d.dilation = w.d;
+        d.ceil_mode = ceil_mode;
+        d.count_include_pad = count_include_pad;
+        d.return_indices = return_indices;
+        d.divisor_override = divisor_override;
+        d.norm_type = norm_type;
+        out.exec = d;
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i)
             out.axes.push_back(

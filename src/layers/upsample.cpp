@@ -163,6 +163,20 @@ struct UpsampleLayer : Layer {
                                              sizes_text(out_sizes)));
         }
         LayerOutput out;
+        UpsampleDesc d;
+        d.mode = mode == "nearest"         ? UpsampleMode::Nearest
+                 : mode == "nearest-exact" ? UpsampleMode::NearestExact
+                 : mode == "linear"        ? UpsampleMode::Linear
+                 : mode == "bilinear"      ? UpsampleMode::Bilinear
+                 : mode == "bicubic"       ? UpsampleMode::Bicubic
+                 : mode == "trilinear"     ? UpsampleMode::Trilinear
+                                           : UpsampleMode::Area;
+        d.output_size = out_sizes;
+        // The kernels use the user's factor unless it was recomputed (area always recomputes).
+        if (!scales.empty() && !(recompute && *recompute) && mode != "area")
+            d.scale_factor = scales;
+        d.align_corners = align_corners.value_or(false);
+        out.exec = d;
         out.shape = Shape(x.begin(), x.begin() + 2);
         out.shape.insert(out.shape.end(), out_sizes.begin(), out_sizes.end());
         out.rf = RfEffect::Map;
