@@ -20,6 +20,12 @@ std::string signature(const LayerType& t) {
 
 } // namespace
 
+namespace {
+Runner setup_layers(CLI::App& app);
+const CommandRegistration registration("layers", 90, setup_layers);
+} // namespace
+
+namespace {
 Runner setup_layers(CLI::App& app) {
     auto name = std::make_shared<std::string>();
     CLI::App* sub = app.add_subcommand("layers", "List the supported layer types and their "
@@ -46,5 +52,7 @@ Runner setup_layers(CLI::App& app) {
         return kOk;
     };
 }
+
+} // namespace
 
 } // namespace cnnshape::cli

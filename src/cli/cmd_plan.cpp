@@ -85,6 +85,12 @@ int run_plan(const PlanOptions& o) {
 
 } // namespace
 
+namespace {
+Runner setup_plan(CLI::App& app);
+const CommandRegistration registration("plan", 10, setup_plan);
+} // namespace
+
+namespace {
 Runner setup_plan(CLI::App& app) {
     auto o = std::make_shared<PlanOptions>();
     CLI::App* sub =
@@ -115,5 +121,7 @@ Runner setup_plan(CLI::App& app) {
         "  cnnshape plan examples/networks/funnel.py --format json");
     return [o] { return run_plan(*o); };
 }
+
+} // namespace
 
 } // namespace cnnshape::cli

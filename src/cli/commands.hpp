@@ -1,5 +1,7 @@
-// Subcommands: each has an options struct, a setup function that binds CLI11 options, and a run
-// function that calls the library. No shape math lives here.
+// Subcommands: each lives in its own cmd_<name>.cpp with an options struct, a setup function that
+// binds CLI11 options, and a run function that calls the library. No shape math lives here.
+// A command registers itself with a static CommandRegistration, so adding one touches no other
+// file.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -11,12 +13,24 @@ namespace cnnshape::cli {
 
 // Exit codes scripts rely on.
 constexpr int kOk = 0;
-constexpr int kInvalidNetwork = 1;
-constexpr int kUsage = 2;
+constexpr int kInvalidNetwork = 1; // PyTorch would raise; or a CI assertion failed
+constexpr int kUsage = 2;          // usage error, unreadable file, malformed spec
 
 using Runner = std::function<int()>;
+using Setup = Runner (*)(CLI::App& app); // adds the subcommand, returns its runner
 
-Runner setup_plan(CLI::App& app);
-Runner setup_layers(CLI::App& app);
+struct CommandEntry {
+    std::string name;
+    int order; // position in --help
+    Setup setup;
+};
+
+std::vector<CommandEntry>& command_registry();
+
+struct CommandRegistration {
+    CommandRegistration(const char* name, int order, Setup setup) {
+        command_registry().push_back({name, order, setup});
+    }
+};
 
 } // namespace cnnshape::cli

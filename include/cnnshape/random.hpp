@@ -1,0 +1,34 @@
+// PyTorch's CPU random numbers, bit for bit: torch.manual_seed(S) then torch.randn / torch.rand /
+// Tensor.uniform_ give the same floats as these. PyTorch's CPU generator is mt19937
+// (aten/src/ATen/core/MT19937RNGEngine.h, CPUGeneratorImpl); the distributions are in
+// aten/src/ATen/core/DistributionsHelper.h and TransformationHelper.h, and normal_ of a float
+// tensor with 16 or more elements uses the 16-wide Box-Muller fill of
+// aten/src/ATen/native/cpu/DistributionTemplates.h (normal_fill / normal_fill_16).
+#pragma once
+#include <cstdint>
+#include <optional>
+
+namespace cnnshape {
+
+class TorchGenerator {
+public:
+    explicit TorchGenerator(std::uint64_t seed = 67280421310721ULL); // PyTorch's default seed
+    std::uint32_t random();   // one mt19937 draw
+    std::uint64_t random64(); // two draws, as PyTorch combines them
+    // The cached second Box-Muller value that at::normal_distribution<double> keeps.
+    std::optional<double> next_double_normal;
+    std::optional<float> next_float_normal;
+
+private:
+    std::uint32_t state_[624];
+    int index_ = 624;
+};
+
+// torch.randn(n) into data (mean 0, std 1), consuming the generator as PyTorch does.
+void fill_randn(TorchGenerator& g, float* data, std::int64_t n);
+// torch.rand(n): U[0, 1).
+void fill_rand(TorchGenerator& g, float* data, std::int64_t n);
+// Tensor.uniform_(from, to) on a float tensor (used by PyTorch's layer initialisation).
+void fill_uniform(TorchGenerator& g, float* data, std::int64_t n, double from, double to);
+
+} // namespace cnnshape
