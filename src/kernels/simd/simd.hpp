@@ -1,0 +1,28 @@
+// The xsimd side of the kernels. Each function returns false when it does not handle the case
+// (the dispatcher then runs the reference kernel), so the SIMD side can grow case by case.
+// Implementations are templated on the xsimd architecture, compiled once per target
+// (one translation unit per arch), and picked at run time with xsimd::dispatch.
+#pragma once
+#include "cnnshape/kernels.hpp"
+
+namespace cnnshape::kernels::simd {
+
+std::string arch(); // the architecture xsimd dispatch picks on this CPU
+
+bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
+          const float* weight, const float* bias, const Shape& y_shape, float* y);
+bool pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
+          const Shape& y_shape, float* y, std::int64_t* indices);
+bool adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
+                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices);
+bool linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
+            const float* weight, const float* bias, float* y);
+bool batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
+                const float* weight, const float* bias, const float* running_mean,
+                const float* running_var, float* y);
+bool elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
+                 float* y);
+bool add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
+         const float* b, const Shape& y_shape, float* y);
+
+} // namespace cnnshape::kernels::simd
