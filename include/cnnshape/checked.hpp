@@ -34,6 +34,7 @@ inline std::int64_t checked_product(const std::vector<std::int64_t>& v) {
 
 // Integer division rounding toward negative infinity (aten/src/ATen/div_rtn.h).
 inline std::int64_t div_rtn(std::int64_t x, std::int64_t y) {
+    if (y == -1 && x == INT64_MIN) throw ShapeError("integer overflow: sizes exceed 64 bits");
     std::int64_t q = x / y, r = x % y;
     if (r != 0 && ((r < 0) != (y < 0))) --q;
     return q;

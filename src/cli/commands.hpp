@@ -15,6 +15,7 @@ namespace cnnshape::cli {
 constexpr int kOk = 0;
 constexpr int kInvalidNetwork = 1; // PyTorch would raise; or a CI assertion failed
 constexpr int kUsage = 2;          // usage error, unreadable file, malformed spec
+constexpr int kInternalError = 3;  // a bug in cnnshape: please report it
 
 using Runner = std::function<int()>;
 using Setup = Runner (*)(CLI::App& app); // adds the subcommand, returns its runner

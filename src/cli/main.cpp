@@ -1,4 +1,5 @@
 // cnnshape: a thin CLI over the shape engine. Subcommands register themselves (commands.hpp).
+#include "cnnshape/error.hpp"
 #include "cnnshape/version.hpp"
 #include "commands.hpp"
 #include <algorithm>
@@ -30,7 +31,28 @@ int main(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? kOk : kUsage;
     }
-    for (auto& [name, run] : runners)
-        if (app.got_subcommand(name)) return run();
+    // Commands handle their own errors; this is the net under them, so nothing ends in abort().
+    try {
+        for (auto& [name, run] : runners)
+            if (app.got_subcommand(name)) return run();
+    } catch (const cnnshape::SpecError& e) {
+        std::cerr << "cnnshape: spec error: " << e.full() << "\n";
+        return kUsage;
+    } catch (const cnnshape::UsageError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        return kUsage;
+    } catch (const cnnshape::LayerError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        return kInvalidNetwork;
+    } catch (const cnnshape::ShapeError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        return kInvalidNetwork;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "cnnshape: out of memory\n";
+        return kUsage;
+    } catch (const std::exception& e) {
+        std::cerr << "cnnshape: internal error: " << e.what() << "\n";
+        return kInternalError;
+    }
     return kUsage;
 }

@@ -85,7 +85,12 @@ Plan make_plan(const Network& net, const Shape& input) {
         return idx < 0 ? std::string("input") : net.nodes[idx].name;
     };
     Totals& t = plan.totals;
-    t.input_bytes = checked_mul(numel(input), 4);
+    try {
+        t.input_bytes = checked_mul(numel(input), 4);
+    } catch (const ShapeError&) {
+        throw UsageError("the input shape " + shape_x(input) +
+                         " is too large: its float32 bytes do not fit in 64 bits");
+    }
     for (std::size_t i = 0; i < net.nodes.size(); ++i) {
         const Node& n = net.nodes[i];
         LayerPlan lp;

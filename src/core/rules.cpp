@@ -15,7 +15,7 @@ std::int64_t pooling_output_shape_pad_lr(std::int64_t in, std::int64_t k, std::i
     std::int64_t num = checked_add(checked_add(in, pad_l), pad_r);
     num = checked_sub(num, checked_mul(d, checked_sub(k, 1)));
     num = checked_sub(num, 1);
-    if (ceil_mode) num = checked_add(num, s - 1);
+    if (ceil_mode) num = checked_add(num, checked_sub(s, 1));
     std::int64_t out = checked_add(div_rtn(num, s), 1);
     // The last window must start inside the input or the left padding, never in the right padding.
     if (ceil_mode && checked_mul(out - 1, s) >= checked_add(in, pad_l)) --out;

@@ -3,6 +3,7 @@
 #include "cnnshape/error.hpp"
 #include "cnnshape/network.hpp"
 #include "cnnshape/pyexpr.hpp"
+#include "json_locate.hpp"
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
@@ -376,7 +377,15 @@ Network finish(Builder& b) {
 
 } // namespace
 
+constexpr int kMaxJsonDepth = 256; // the JSON parser recurses; nested Sequentials need far less
+constexpr std::size_t kMaxLayers = 1000000;
+
+static Network read_spec_document(const json& doc);
+
 Network load_spec_json(const std::string& text) {
+    if (auto deep = detail::json_too_deep(text, kMaxJsonDepth))
+        throw SpecError(detail::json_line_col(text, *deep),
+                        fmt::format("JSON nested deeper than {} levels", kMaxJsonDepth));
     json doc;
     try {
         doc = json::parse(text);
@@ -387,6 +396,32 @@ Network load_spec_json(const std::string& text) {
         std::string detail = colon == std::string::npos ? msg : msg.substr(colon + 2);
         throw SpecError(line_col(text, e.byte ? e.byte - 1 : 0), "invalid JSON: " + detail);
     }
+    try {
+        return read_spec_document(doc);
+    } catch (const SpecError& e) {
+        // Point at the place in the file: "layers[3].kernel_size (line 7, column 20)".
+        std::string path = e.where();
+        std::string tail;
+        auto sp = path.find(' ');
+        if (sp != std::string::npos) tail = path.substr(sp), path = path.substr(0, sp);
+        if (!path.empty() && path.rfind("line", 0) != 0) {
+            std::string probe = path;
+            while (!probe.empty()) {
+                if (auto off = detail::json_locate(text, probe)) {
+                    throw SpecError(e.where() + " (" + detail::json_line_col(text, *off) + ")",
+                                    e.what());
+                }
+                // ".inputs" of a layer, or an argument the spec left out: locate the parent.
+                auto cut = probe.find_last_of(".[");
+                if (cut == std::string::npos) break;
+                probe = probe.substr(0, cut);
+            }
+        }
+        throw;
+    }
+}
+
+static Network read_spec_document(const json& doc) {
     JsonReader r;
     r.b.push("", -1);
     const json* layers = &doc;
@@ -420,6 +455,9 @@ Network load_spec_json(const std::string& text) {
         throw SpecError("", "a spec is an object with \"layers\", or an array of layers");
     }
     r.layers(*layers, "layers", 1);
+    if (r.b.net.nodes.size() > kMaxLayers)
+        throw SpecError("layers", fmt::format("{} layers is more than cnnshape plans ({} at most)",
+                                              r.b.net.nodes.size(), kMaxLayers));
     return finish(r.b);
 }
 
@@ -445,8 +483,13 @@ Network load_spec_file(const std::string& path) {
         ss << std::cin.rdbuf();
         text = ss.str();
     } else {
-        std::ifstream f(path, std::ios::binary);
+        std::ifstream f(path, std::ios::binary | std::ios::ate);
         if (!f) throw UsageError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+        constexpr std::streamoff kMaxSpecBytes = 256LL << 20;
+        if (f.tellg() > kMaxSpecBytes)
+            throw UsageError(fmt::format("'{}' is {} bytes; a spec may be at most 256 MiB", path,
+                                         static_cast<long long>(f.tellg())));
+        f.seekg(0);
         std::ostringstream ss;
         ss << f.rdbuf();
         if (f.bad()) throw UsageError(fmt::format("cannot read '{}'", path));
@@ -462,6 +505,9 @@ Network network_from_exprs(const std::vector<std::string>& exprs) {
     b.push("", -1);
     for (std::size_t i = 0; i < exprs.size(); ++i) {
         std::string where = fmt::format("--layer {}", i + 1);
+        if (exprs[i].size() > (1u << 20))
+            throw SpecError(where, fmt::format("the expression is {} bytes; at most 1 MiB",
+                                               exprs[i].size()));
         Value v;
         try {
             v = parse_py_expr(exprs[i]);
