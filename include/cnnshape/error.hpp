@@ -11,13 +11,20 @@ namespace cnnshape {
 // `where` is a JSON path ("layers[3].kernel_size"), "line L, column C", or empty.
 class SpecError : public std::runtime_error {
 public:
-    SpecError(std::string where, const std::string& message)
-        : std::runtime_error(message), where_(std::move(where)) {}
+    SpecError(std::string where, const std::string& message, std::string location = "")
+        : std::runtime_error(message), where_(std::move(where)), location_(std::move(location)) {}
     const std::string& where() const { return where_; }
-    std::string full() const { return where_.empty() ? what() : where_ + ": " + what(); }
+    // Where that is in the file, when known: "line 7, column 20".
+    const std::string& location() const { return location_; }
+    // "layers[3].kernel_size (line 7, column 20)"
+    std::string place() const {
+        if (location_.empty()) return where_;
+        return where_.empty() ? location_ : where_ + " (" + location_ + ")";
+    }
+    std::string full() const { return place().empty() ? what() : place() + ": " + what(); }
 
 private:
-    std::string where_;
+    std::string where_, location_;
 };
 
 // Bad command-line use or an unreadable file.

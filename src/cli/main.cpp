@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         for (auto& [name, run] : runners)
             if (app.got_subcommand(name)) return run();
     } catch (const cnnshape::SpecError& e) {
-        std::cerr << "cnnshape: spec error: " << e.full() << "\n";
+        std::cerr << "cnnshape: spec error at " << e.full() << "\n";
         return kUsage;
     } catch (const cnnshape::UsageError& e) {
         std::cerr << "cnnshape: " << e.what() << "\n";

@@ -408,8 +408,7 @@ Network load_spec_json(const std::string& text) {
             std::string probe = path;
             while (!probe.empty()) {
                 if (auto off = detail::json_locate(text, probe)) {
-                    throw SpecError(e.where() + " (" + detail::json_line_col(text, *off) + ")",
-                                    e.what());
+                    throw SpecError(e.where(), e.what(), detail::json_line_col(text, *off));
                 }
                 // ".inputs" of a layer, or an argument the spec left out: locate the parent.
                 auto cut = probe.find_last_of(".[");
