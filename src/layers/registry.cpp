@@ -136,7 +136,9 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
     }
     for (std::size_t i = 0; i < positional.size(); ++i)
         slot[i] = &positional[i];
-    for (auto& [k, v] : keywords) {
+    for (auto& kw : keywords) {
+        const std::string& k = kw.first; // (a structured binding can't be captured in C++17)
+        const Value& v = kw.second;
         auto it = std::find_if(ps.begin(), ps.end(), [&](auto& p) { return p.name == k; });
         if (it == ps.end()) {
             std::vector<std::string> names;
