@@ -55,3 +55,74 @@ TEST_CASE("README examples run as written", "[readme][cli]") {
         CHECK(r.out + r.err == e.expected_output);
     }
 }
+
+namespace {
+
+struct BadInput {
+    std::string command, contains;
+    int code = 0;
+};
+
+std::string unescape_cell(std::string cell) {
+    // Markdown table cells escape '|' as '\|'; commands and texts are in backticks.
+    std::string out;
+    for (std::size_t i = 0; i < cell.size(); ++i) {
+        if (cell[i] == '\\' && i + 1 < cell.size() && cell[i + 1] == '|') continue;
+        out += cell[i];
+    }
+    auto a = out.find('`'), b = out.rfind('`');
+    return (a != std::string::npos && b > a) ? out.substr(a + 1, b - a - 1) : out;
+}
+
+std::vector<std::string> split_row(const std::string& line) {
+    std::vector<std::string> cells;
+    std::string cur;
+    for (std::size_t i = 1; i < line.size(); ++i) {
+        if (line[i] == '|' && line[i - 1] != '\\') {
+            cells.push_back(cur);
+            cur.clear();
+        } else {
+            cur += line[i];
+        }
+    }
+    return cells;
+}
+
+std::vector<BadInput> bad_inputs(const std::string& readme) {
+    std::vector<BadInput> rows;
+    auto start = readme.find("<!-- bad-inputs");
+    REQUIRE(start != std::string::npos);
+    std::istringstream in(readme.substr(start));
+    std::string line;
+    std::getline(in, line); // the marker
+    std::getline(in, line); // header
+    std::getline(in, line); // rule
+    while (std::getline(in, line) && !line.empty() && line[0] == '|') {
+        auto cells = split_row(line);
+        REQUIRE(cells.size() >= 4);
+        rows.push_back({unescape_cell(cells[1]), unescape_cell(cells[3]), std::stoi(cells[2])});
+    }
+    return rows;
+}
+
+} // namespace
+
+TEST_CASE("README's bad-input table is true", "[readme][cli]") {
+    auto rows = bad_inputs(slurp(source_path("README.md")));
+    REQUIRE(rows.size() >= 15);
+    for (auto& r : rows) {
+        CAPTURE(r.command);
+        // Run through the shell from the source directory, with `cnnshape` the built binary.
+        std::string cmd = r.command, bin = std::string("'") + CNNSHAPE_BINARY + "'";
+        for (std::size_t p = 0; (p = cmd.find("cnnshape ", p)) != std::string::npos;) {
+            cmd.replace(p, 8, bin);
+            p += bin.size();
+        }
+        std::string full = std::string("cd '") + CNNSHAPE_SOURCE_DIR + "' && { " + cmd +
+                           "; } >/tmp/cnnshape-bad.out 2>/tmp/cnnshape-bad.err";
+        int status = std::system(full.c_str());
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        CHECK(code == r.code);
+        CHECK_THAT(slurp("/tmp/cnnshape-bad.err"), Catch::Contains(r.contains));
+    }
+}
