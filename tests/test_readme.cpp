@@ -118,11 +118,13 @@ TEST_CASE("README's bad-input table is true", "[readme][cli]") {
             cmd.replace(p, 8, bin);
             p += bin.size();
         }
+        std::string err = "/tmp/cnnshape-bad-" + std::to_string(getpid()) + ".err";
         std::string full = std::string("cd '") + CNNSHAPE_SOURCE_DIR + "' && { " + cmd +
-                           "; } >/tmp/cnnshape-bad.out 2>/tmp/cnnshape-bad.err";
+                           "; } >/dev/null 2>'" + err + "'";
         int status = std::system(full.c_str());
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         CHECK(code == r.code);
-        CHECK_THAT(slurp("/tmp/cnnshape-bad.err"), Catch::Contains(r.contains));
+        CHECK_THAT(slurp(err), Catch::Contains(r.contains));
+        std::remove(err.c_str());
     }
 }
