@@ -1,33 +1,95 @@
 # bash completion for cnnshape (installed by cmake --install; or: source completions/cnnshape.bash)
+# Subcommands, their options and option values, layer names and spec files.
 _cnnshape() {
-    local cur prev words cword
-    _init_completion 2>/dev/null || { cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"; }
+    local cur prev i sub=""
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    # --opt=value: complete the value.
+    if [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 2 ]; then
+        prev="${COMP_WORDS[COMP_CWORD-2]}"
+    elif [ "$cur" = "=" ]; then
+        cur=""
+    fi
     local layers="Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d LPPool1d LPPool2d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d Linear Flatten BatchNorm1d BatchNorm2d BatchNorm3d ZeroPad2d ConstantPad2d Upsample Dropout Dropout2d Identity ReLU ReLU6 LeakyReLU GELU SiLU Sigmoid Tanh Hardswish Softmax Add Concat"
-    local sub=""
-    local w
-    for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-        case "$w" in plan|layers) sub="$w"; break ;; esac
+    local solvable="Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d"
+    local commands="plan explain run solve diff layers"
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+        plan | explain | run | solve | diff | layers)
+            sub="${COMP_WORDS[i]}"
+            break
+            ;;
+        esac
     done
     if [ -z "$sub" ]; then
-        COMPREPLY=($(compgen -W "plan layers --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
     fi
+
+    local opts
     case "$sub" in
-    plan)
-        case "$prev" in
-        -f|--format) COMPREPLY=($(compgen -W "table json csv markdown" -- "$cur")); return ;;
-        --mode) COMPREPLY=($(compgen -W "eval train" -- "$cur")); return ;;
-        -i|--input) return ;;
-        -l|--layer) COMPREPLY=($(compgen -W "$(for l in $layers; do echo "nn.$l("; done)" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-        esac
-        if [[ "$cur" == -* ]]; then
-            COMPREPLY=($(compgen -W "--input --layer --format --mode --help" -- "$cur"))
-        else
-            COMPREPLY=($(compgen -f -- "$cur"))
-            compopt -o filenames 2>/dev/null
-        fi
-        ;;
-    layers) COMPREPLY=($(compgen -W "$layers --help" -- "$cur")) ;;
+    plan) opts="--input --layer --format --mode --expect-output --max-params --max-macs --max-memory --batch --help" ;;
+    explain) opts="--input --layer --format --mode --help" ;;
+    run) opts="--layer --input --seed --fill --weights --no-strict --output --indices --save-all --format --repeat --backend --threads --max-memory --mode --help" ;;
+    solve) opts="--input --output --layer --max-kernel --max-stride --max-padding --max-dilation --no-ceil --in-channels --out-channels --check --input-range --axis --limit --format --help" ;;
+    diff) opts="--input --format --mode --exit-code --help" ;;
+    layers) opts="--help" ;;
     esac
+
+    local files=0
+    case "$prev" in
+    -f | --format)
+        case "$sub" in
+        plan) COMPREPLY=($(compgen -W "table json csv markdown dot mermaid svg" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+        esac
+        return
+        ;;
+    --mode)
+        COMPREPLY=($(compgen -W "eval train" -- "$cur"))
+        return
+        ;;
+    -l | --layer)
+        if [ "$sub" = solve ]; then
+            COMPREPLY=($(compgen -W "$solvable" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$(for l in $layers; do echo "nn.$l("; done)" -- "$cur"))
+            compopt -o nospace 2>/dev/null
+        fi
+        return
+        ;;
+    --fill)
+        COMPREPLY=($(compgen -W "randn rand zeros ones arange" -- "$cur"))
+        return
+        ;;
+    --backend)
+        COMPREPLY=($(compgen -W "ref simd" -- "$cur"))
+        return
+        ;;
+    --axis)
+        COMPREPLY=($(compgen -W "H W D L" -- "$cur"))
+        return
+        ;;
+    -w | --weights | --indices | --save-all) files=1 ;;
+    -o | --output) [ "$sub" = run ] && files=1 || return ;;
+    -i | --input) [ "$sub" = run ] && files=1 || return ;; # run takes .npy/.json files too
+    --expect-output | --max-params | --max-macs | --max-memory | --seed | --repeat | --threads | \
+        --max-kernel | --max-stride | --max-padding | --max-dilation | --in-channels | \
+        --out-channels | --check | --input-range | --limit)
+        return
+        ;;
+    esac
+
+    if [ "$files" = 0 ] && [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        return
+    fi
+    if [ "$sub" = layers ] && [ "$files" = 0 ]; then
+        COMPREPLY=($(compgen -W "$layers" -- "$cur"))
+        return
+    fi
+    # Spec files (JSON, Python, print(model) text) and the files options take.
+    COMPREPLY=($(compgen -f -- "$cur"))
+    compopt -o filenames 2>/dev/null
 }
 complete -F _cnnshape cnnshape

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libxsimd-dev)
+# For the tests only: rsvg-convert renders the SVG pictures; zsh and fish load the completions.
+packages+=(librsvg2-bin zsh fish)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,14 @@ nlohmann::ordered_json report_json(const Plan& plan); // the same, parsed
 std::string report_csv(const Plan& plan);             // RFC 4180, a row per layer
 std::string report_markdown(const Plan& plan); // a GitHub table, a row per layer, then totals
 
+// Pictures (graph.cpp). DOT and Mermaid draw the layer graph, branches and merges included: a node
+// per layer, the input and the output, and an edge per tensor labelled with its shape. The SVG is
+// the funnel drawing: each feature map a box scaled (log) by height, width and channels, labelled
+// with its shape, left to right in execution order; layers that keep the shape share a box.
+std::string report_dot(const Plan& plan);
+std::string report_mermaid(const Plan& plan);
+std::string report_svg(const Plan& plan); // SVG 1.1, self-contained
+
 // Formatting helpers shared with the CLI.
 std::string with_commas(std::int64_t v);            // 1234567 -> "1,234,567"
 std::string human_count(std::int64_t v);            // 1814073344 -> "1.81 G"

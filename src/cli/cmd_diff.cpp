@@ -1,0 +1,133 @@
+// cnnshape diff A B [--input SHAPE] [--format text|json] [--exit-code]
+#include "cnnshape/diff.hpp"
+#include "cnnshape/error.hpp"
+#include "cnnshape/network.hpp"
+#include "cnnshape/plan.hpp"
+#include "commands.hpp"
+#include <algorithm>
+#include <iostream>
+#include <optional>
+
+namespace cnnshape::cli {
+namespace {
+
+struct DiffOptions {
+    std::string a, b;
+    std::string input;
+    std::string format = "text";
+    std::string mode;
+    bool exit_code = false;
+};
+
+// Plans one side, or prints why it cannot and gives the exit code.
+std::optional<Plan> plan_side(const std::string& spec, const DiffOptions& o, bool json_out,
+                              int& code, nlohmann::ordered_json& errors) {
+    auto fail = [&](const std::string& message, const std::string& where, const LayerError* le,
+                    int c) {
+        nlohmann::ordered_json e;
+        e["spec"] = spec;
+        e["message"] = message;
+        e["where"] = where;
+        e["layer"] = le ? nlohmann::ordered_json(le->index()) : nlohmann::ordered_json(nullptr);
+        e["name"] = le ? nlohmann::ordered_json(le->name()) : nlohmann::ordered_json(nullptr);
+        e["type"] = le ? nlohmann::ordered_json(le->type()) : nlohmann::ordered_json(nullptr);
+        e["exit_code"] = c;
+        if (json_out) errors.push_back(e);
+        code = std::max(code, c);
+        return std::nullopt;
+    };
+    Network net;
+    try {
+        net = load_spec_file(spec);
+        if (!o.input.empty()) net.input = parse_shape(o.input);
+        if (!net.input)
+            throw UsageError("no input shape in " + spec +
+                             ": pass --input SHAPE or put \"input\" in the spec");
+        if (o.mode == "train") net.mode = Mode::Train;
+        if (o.mode == "eval") net.mode = Mode::Eval;
+    } catch (const SpecError& e) {
+        std::string place = e.place().empty() ? spec : spec + " at " + e.place();
+        std::cerr << "cnnshape: spec error in " << place << ": " << e.what() << "\n";
+        return fail(e.what(), place, nullptr, kUsage);
+    } catch (const UsageError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        return fail(e.what(), "", nullptr, kUsage);
+    }
+    try {
+        return make_plan(net, *net.input);
+    } catch (const LayerError& e) {
+        const Node& n = net.nodes.at(e.index());
+        std::cerr << "cnnshape: " << spec << ": " << e.what() << "\n";
+        std::cerr << "  (defined at " << n.where << " in " << spec << ")\n";
+        return fail(e.what(), n.where, &e, kInvalidNetwork);
+    } catch (const UsageError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        return fail(e.what(), "", nullptr, kUsage);
+    }
+}
+
+int run_diff(const DiffOptions& o) {
+    bool json_out = o.format == "json";
+    if (o.a == "-" && o.b == "-") {
+        std::cerr << "cnnshape: only one of the two specs can be standard input\n";
+        return kUsage;
+    }
+    int code = kOk;
+    nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+    // Both sides are read, so that one run reports every problem.
+    std::optional<Plan> a = plan_side(o.a, o, json_out, code, errors);
+    std::optional<Plan> b = plan_side(o.b, o, json_out, code, errors);
+    if (!a || !b) {
+        if (json_out) std::cout << nlohmann::ordered_json{{"errors", errors}}.dump(2) << "\n";
+        return code;
+    }
+    PlanDiff d = diff_plans(*a, *b);
+    auto label = [](const std::string& spec) { return spec == "-" ? "(stdin)" : spec; };
+    std::cout << (json_out ? report_diff_json(*a, *b, d, label(o.a), label(o.b))
+                           : report_diff_text(*a, *b, d, label(o.a), label(o.b)));
+    return o.exit_code && !d.same() ? kInvalidNetwork : kOk;
+}
+
+} // namespace
+
+namespace {
+Runner setup_diff(CLI::App& app);
+const CommandRegistration registration("diff", 60, setup_diff);
+} // namespace
+
+namespace {
+Runner setup_diff(CLI::App& app) {
+    auto o = std::make_shared<DiffOptions>();
+    CLI::App* sub = app.add_subcommand(
+        "diff", "Compare the plans of two specs: layers added, removed or changed, and totals");
+    sub->add_option("a", o->a, "The first (old) spec; - reads stdin")
+        ->required()
+        ->type_name("SPEC");
+    sub->add_option("b", o->b, "The second (new) spec; - reads stdin")
+        ->required()
+        ->type_name("SPEC");
+    sub->add_option("-i,--input", o->input, "Input shape for both specs; overrides their input")
+        ->type_name("SHAPE");
+    sub->add_option("-f,--format", o->format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    sub->add_option("--mode", o->mode, "Module mode for both: eval (default) or train")
+        ->check(CLI::IsMember({"eval", "train"}));
+    sub->add_flag("--exit-code", o->exit_code,
+                  "Exit 1 when the plans differ (as git diff --exit-code), 0 when they are the "
+                  "same");
+    sub->footer("Examples:\n"
+                "  cnnshape diff examples/networks/funnel.json "
+                "examples/networks/funnel_stride2.json\n"
+                "  cnnshape diff old.json new.json --input 1x3x224x224 --format json\n"
+                "  cnnshape diff old.json new.json --exit-code || echo changed\n"
+                "\n"
+                "Layers are matched by name. Exit codes: 0 both specs plan (with --exit-code: and "
+                "do not differ),\n1 they differ (with --exit-code) or a network is invalid, 2 a "
+                "spec is malformed or unreadable.");
+    return [o] { return run_diff(*o); };
+}
+
+} // namespace
+
+} // namespace cnnshape::cli
