@@ -266,7 +266,7 @@ TEST_CASE("forward references and unknown names are spec errors naming the refer
     }
 }
 
-TEST_CASE("Add and Concat need at least two inputs; other layers take exactly one", "[spec]") {
+TEST_CASE("Add and Concat need at least two inputs, other layers take exactly one", "[spec]") {
     SpecError one = spec_error([] {
         load_spec_json(R"({"layers": [{"type": "ReLU"}, {"type": "Add", "inputs": ["input"]}]})");
     });
