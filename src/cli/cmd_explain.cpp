@@ -1,0 +1,113 @@
+// cnnshape explain [SPEC] [--input SHAPE] [--layer EXPR]... [--format text|json] [--mode MODE]
+#include "cnnshape/error.hpp"
+#include "cnnshape/explain.hpp"
+#include "cnnshape/network.hpp"
+#include "commands.hpp"
+#include <iostream>
+
+namespace cnnshape::cli {
+namespace {
+
+struct ExplainOptions {
+    std::string spec;
+    std::string input;
+    std::vector<std::string> layers;
+    std::string format = "text";
+    std::string mode;
+};
+
+void print_usage_error_json(const std::string& message, const std::string& where) {
+    nlohmann::ordered_json e{{"message", message}, {"where", where},  {"layer", nullptr},
+                             {"name", nullptr},    {"type", nullptr}, {"exit_code", kUsage}};
+    std::cout << nlohmann::ordered_json{{"error", e}}.dump(2) << "\n";
+}
+
+int run_explain(const ExplainOptions& o) {
+    bool json_out = o.format == "json";
+    Network net;
+    try {
+        if (!o.spec.empty() && !o.layers.empty())
+            throw UsageError("give a spec file or --layer expressions, not both");
+        if (o.spec.empty() && o.layers.empty())
+            throw UsageError(
+                "nothing to explain: give a spec file (or - for stdin) or --layer EXPR");
+        net = o.spec.empty() ? network_from_exprs(o.layers) : load_spec_file(o.spec);
+        if (!o.input.empty()) net.input = parse_shape(o.input);
+        if (!net.input)
+            throw UsageError("no input shape: pass --input SHAPE (e.g. --input 1x3x224x224) or put "
+                             "\"input\" in the spec");
+        if (o.mode == "train")
+            net.mode = Mode::Train;
+        else if (o.mode == "eval")
+            net.mode = Mode::Eval;
+    } catch (const SpecError& e) {
+        std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
+        std::string place = file.empty()        ? e.where()
+                            : e.where().empty() ? file
+                                                : file + " at " + e.where();
+        std::cerr << "cnnshape: spec error" << (file.empty() ? " at " : " in ") << place << ": "
+                  << e.what() << "\n";
+        if (json_out) print_usage_error_json(e.what(), place);
+        return kUsage;
+    } catch (const UsageError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        if (json_out) print_usage_error_json(e.what(), "");
+        return kUsage;
+    }
+    Explanation ex;
+    try {
+        ex = explain_network(net, *net.input);
+    } catch (const std::logic_error& e) {
+        std::cerr << "cnnshape: internal error: " << e.what() << "\n";
+        return kInvalidNetwork;
+    }
+    std::string where;
+    if (ex.error) where = net.nodes.at(ex.error->index()).where;
+    if (json_out) {
+        auto j = explain_json(ex);
+        if (ex.error) {
+            auto& e = j["error"];
+            e["where"] = where;
+            e["exit_code"] = kInvalidNetwork;
+        }
+        std::cout << json_text(j);
+    } else {
+        std::cout << explain_text(ex);
+    }
+    if (ex.error) {
+        std::cerr << "cnnshape: " << ex.error->what() << "\n";
+        std::cerr << "  (defined at " << where << (o.spec.empty() ? "" : " in " + o.spec) << ")\n";
+        return kInvalidNetwork;
+    }
+    return kOk;
+}
+
+Runner setup_explain(CLI::App& app);
+const CommandRegistration registration("explain", 20, setup_explain);
+
+Runner setup_explain(CLI::App& app) {
+    auto o = std::make_shared<ExplainOptions>();
+    CLI::App* sub = app.add_subcommand(
+        "explain", "Show, layer by layer, PyTorch's size formula with the numbers put in and what "
+                   "happens at the edges");
+    sub->add_option("spec", o->spec,
+                    "Network spec: JSON, nn.Sequential Python text or print(model) text; - reads "
+                    "stdin");
+    sub->add_option("-i,--input", o->input, "Input shape, e.g. 1x3x224x224; overrides the spec's");
+    sub->add_option("-l,--layer", o->layers,
+                    "A layer as a PyTorch expression; repeat for more layers, in order")
+        ->take_all();
+    sub->add_option("-f,--format", o->format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    sub->add_option("--mode", o->mode, "Module mode: eval (default) or train")
+        ->check(CLI::IsMember({"eval", "train"}));
+    sub->footer("Examples:\n"
+                "  cnnshape explain --input 1x1x6x6 --layer \"nn.MaxPool2d(2, stride=2)\"\n"
+                "  cnnshape explain examples/networks/resnet18.json\n"
+                "  cnnshape explain examples/networks/funnel.json --format json");
+    return [o] { return run_explain(*o); };
+}
+
+} // namespace
+} // namespace cnnshape::cli
