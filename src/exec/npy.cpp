@@ -7,6 +7,7 @@
 // a newline, so that the data starts at a multiple of 64 bytes. The data follows in C order.
 #include "cnnshape/error.hpp"
 #include "cnnshape/tensor_io.hpp"
+#include "dtype.hpp"
 
 #include <atomic>
 #include <cctype>
@@ -168,7 +169,7 @@ private:
 
 // ---- dtypes ---------------------------------------------------------------------------------
 
-enum class DType { F16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, Bool };
+using detail::DType;
 
 struct DTypeInfo {
     DType type;
@@ -205,80 +206,6 @@ std::string unsupported_name(const std::string& descr) {
     if (!t.empty() && t[0] == 'M') return "datetime64";
     if (!t.empty() && t[0] == 'm') return "timedelta64";
     return "";
-}
-
-float half_to_float(std::uint16_t h) {
-    std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
-    std::uint32_t exp = (h >> 10) & 0x1fu;
-    std::uint32_t mant = h & 0x3ffu;
-    std::uint32_t bits;
-    if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (mant << 13); // inf / nan (payload kept)
-    } else if (exp != 0) {
-        bits = sign | ((exp + 112) << 23) | (mant << 13);
-    } else if (mant == 0) {
-        bits = sign;
-    } else { // subnormal: normalise
-        int e = -1;
-        do {
-            ++e;
-            mant <<= 1;
-        } while ((mant & 0x400u) == 0);
-        bits = sign | (std::uint32_t(112 - e) << 23) | ((mant & 0x3ffu) << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-template <typename T>
-T load_le(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v); // the host is little-endian (x86-64, aarch64)
-    return v;
-}
-
-void convert(DType t, const char* src, float* dst, std::int64_t n) {
-    for (std::int64_t i = 0; i < n; ++i) {
-        switch (t) {
-        case DType::F16:
-            dst[i] = half_to_float(load_le<std::uint16_t>(src + 2 * i));
-            break;
-        case DType::F32:
-            dst[i] = load_le<float>(src + 4 * i);
-            break;
-        case DType::F64:
-            dst[i] = static_cast<float>(load_le<double>(src + 8 * i));
-            break;
-        case DType::I8:
-            dst[i] = static_cast<float>(load_le<std::int8_t>(src + i));
-            break;
-        case DType::I16:
-            dst[i] = static_cast<float>(load_le<std::int16_t>(src + 2 * i));
-            break;
-        case DType::I32:
-            dst[i] = static_cast<float>(load_le<std::int32_t>(src + 4 * i));
-            break;
-        case DType::I64:
-            dst[i] = static_cast<float>(load_le<std::int64_t>(src + 8 * i));
-            break;
-        case DType::U8:
-            dst[i] = static_cast<float>(load_le<std::uint8_t>(src + i));
-            break;
-        case DType::U16:
-            dst[i] = static_cast<float>(load_le<std::uint16_t>(src + 2 * i));
-            break;
-        case DType::U32:
-            dst[i] = static_cast<float>(load_le<std::uint32_t>(src + 4 * i));
-            break;
-        case DType::U64:
-            dst[i] = static_cast<float>(load_le<std::uint64_t>(src + 8 * i));
-            break;
-        case DType::Bool:
-            dst[i] = src[i] != 0 ? 1.0f : 0.0f;
-            break;
-        }
-    }
 }
 
 std::string shape_tuple(const Shape& s) {
@@ -483,7 +410,7 @@ LoadedTensor read_npy(const std::string& path) {
 
     LoadedTensor out;
     out.tensor = Tensor(shape);
-    convert(info.type, bytes.data() + data_start, out.tensor.ptr(), n);
+    detail::convert_to_float(info.type, bytes.data() + data_start, out.tensor.ptr(), n);
     if (info.type != DType::F32) out.note = std::string("converted from ") + info.name;
     return out;
 }

@@ -4,6 +4,7 @@
 // header). Every tensor is converted to float32; the header is checked before anything is read.
 #include "cnnshape/error.hpp"
 #include "cnnshape/tensor_io.hpp"
+#include "dtype.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,7 @@ constexpr std::uint64_t kMaxHeader = 100u * 1024u * 1024u; // 100 MB
     throw UsageError("'" + path + "' " + what);
 }
 
-enum class DType { F32, F64, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, Bool };
+using detail::DType;
 
 struct DTypeInfo {
     const char* code;
@@ -44,85 +45,6 @@ const DTypeInfo kDTypes[] = {
     {"U16", DType::U16, 2, "uint16"},  {"U8", DType::U8, 1, "uint8"},
     {"BOOL", DType::Bool, 1, "bool"},
 };
-
-float half_to_float(std::uint16_t h) {
-    std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
-    std::uint32_t exp = (h >> 10) & 0x1fu;
-    std::uint32_t mant = h & 0x3ffu;
-    std::uint32_t bits;
-    if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (mant << 13);
-    } else if (exp != 0) {
-        bits = sign | ((exp + 112) << 23) | (mant << 13);
-    } else if (mant == 0) {
-        bits = sign;
-    } else {
-        int e = -1;
-        do {
-            ++e;
-            mant <<= 1;
-        } while ((mant & 0x400u) == 0);
-        bits = sign | (std::uint32_t(112 - e) << 23) | ((mant & 0x3ffu) << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-template <typename T>
-T load_le(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v); // the host is little-endian
-    return v;
-}
-
-void convert(DType t, const char* src, float* dst, std::int64_t n) {
-    for (std::int64_t i = 0; i < n; ++i) {
-        switch (t) {
-        case DType::F32:
-            dst[i] = load_le<float>(src + 4 * i);
-            break;
-        case DType::F64:
-            dst[i] = static_cast<float>(load_le<double>(src + 8 * i));
-            break;
-        case DType::F16:
-            dst[i] = half_to_float(load_le<std::uint16_t>(src + 2 * i));
-            break;
-        case DType::BF16: {
-            std::uint32_t bits = std::uint32_t(load_le<std::uint16_t>(src + 2 * i)) << 16;
-            std::memcpy(&dst[i], &bits, sizeof bits);
-            break;
-        }
-        case DType::I64:
-            dst[i] = static_cast<float>(load_le<std::int64_t>(src + 8 * i));
-            break;
-        case DType::I32:
-            dst[i] = static_cast<float>(load_le<std::int32_t>(src + 4 * i));
-            break;
-        case DType::I16:
-            dst[i] = static_cast<float>(load_le<std::int16_t>(src + 2 * i));
-            break;
-        case DType::I8:
-            dst[i] = static_cast<float>(load_le<std::int8_t>(src + i));
-            break;
-        case DType::U64:
-            dst[i] = static_cast<float>(load_le<std::uint64_t>(src + 8 * i));
-            break;
-        case DType::U32:
-            dst[i] = static_cast<float>(load_le<std::uint32_t>(src + 4 * i));
-            break;
-        case DType::U16:
-            dst[i] = static_cast<float>(load_le<std::uint16_t>(src + 2 * i));
-            break;
-        case DType::U8:
-            dst[i] = static_cast<float>(load_le<std::uint8_t>(src + i));
-            break;
-        case DType::Bool:
-            dst[i] = src[i] != 0 ? 1.0f : 0.0f;
-            break;
-        }
-    }
-}
 
 std::string shape_list_text(const Shape& s) {
     std::string r = "[";
@@ -262,7 +184,7 @@ std::map<std::string, LoadedTensor> read_safetensors(const std::string& path) {
     for (const Entry& e : entries) {
         LoadedTensor t;
         t.tensor = Tensor(e.shape);
-        convert(e.dtype->type, buffer + e.begin, t.tensor.ptr(), e.numel);
+        detail::convert_to_float(e.dtype->type, buffer + e.begin, t.tensor.ptr(), e.numel);
         if (e.dtype->type != DType::F32) t.note = std::string("converted from ") + e.dtype->name;
         out.emplace(e.name, std::move(t));
     }
