@@ -2,12 +2,23 @@
 // (the dispatcher then runs the reference kernel), so the SIMD side can grow case by case.
 // Implementations are templated on the xsimd architecture, compiled once per target
 // (one translation unit per arch), and picked at run time with xsimd::dispatch.
+//
+// CNNSHAPE_SIMD_ARCH=avx512f|avx2|sse2 in the environment forces a narrower architecture than the
+// CPU's best (an unknown or unusable name is ignored); tests use force_arch() to run each one.
 #pragma once
 #include "cnnshape/kernels.hpp"
 
+#include <vector>
+
 namespace cnnshape::kernels::simd {
 
-std::string arch(); // the architecture xsimd dispatch picks on this CPU
+std::string arch(); // the architecture in use: xsimd dispatch's pick, or the forced one
+
+// The compiled-in architectures this CPU can run, best first ("avx512f", "avx2", "sse2").
+std::vector<std::string> available_archs();
+// Use `name` from now on. "" goes back to the default pick: CNNSHAPE_SIMD_ARCH if it names an
+// available architecture, else the CPU's best. False if `name` is not available.
+bool force_arch(const std::string& name);
 
 bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
           const float* weight, const float* bias, const Shape& y_shape, float* y);

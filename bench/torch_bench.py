@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""PyTorch side of the kernel benchmark: the same cases as cnnshape_bench_kernels.
+
+Prints JSON to stdout: {"torch_version", "mkldnn", "results": {case: {threads: {"ms", "cpu_ms"}}}}
+with the median wall time and the median process CPU time per call, after warm-up, under
+torch.no_grad() in eval mode. Run with /usr/bin/python3 (Debian's python3-torch); run_speed.sh
+sets GLIBC_TUNABLES so glibc keeps freed blocks instead of returning them to the OS each call.
+
+usage: torch_bench.py [--threads 1,2] [--runs N] [--min-time S] [--case NAME]...
+"""
+import argparse
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+
+def resnet18():
+    """torchvision's resnet18 layout (torchvision is not needed), as examples/networks/resnet18.json."""
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.downsample = None
+            if stride != 1 or cin != cout:
+                self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                                nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            idt = x if self.downsample is None else self.downsample(x)
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            return self.relu(out + idt)
+
+    def layer(cin, cout, stride):
+        return nn.Sequential(Block(cin, cout, stride), Block(cout, cout, 1))
+
+    return nn.Sequential(
+        nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
+        nn.MaxPool2d(3, 2, 1), layer(64, 64, 1), layer(64, 128, 2), layer(128, 256, 2),
+        layer(256, 512, 2), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, 1000))
+
+
+def cases():
+    big = (1, 64, 112, 112)
+    return {
+        "maxpool3s2p1": (nn.MaxPool2d(3, 2, 1), big),
+        "maxpool2s2": (nn.MaxPool2d(2, 2), big),
+        "avgpool3s2p1": (nn.AvgPool2d(3, 2, 1), big),
+        "avgpool2s2": (nn.AvgPool2d(2, 2), big),
+        "adaptiveavg7": (nn.AdaptiveAvgPool2d(7), big),
+        "adaptivemax7": (nn.AdaptiveMaxPool2d(7), big),
+        "globalavg": (nn.AdaptiveAvgPool2d(1), (1, 512, 7, 7)),
+        "conv3x3_64": (nn.Conv2d(64, 64, 3, padding=1, bias=False), (1, 64, 56, 56)),
+        "resnet18": (resnet18(), (1, 3, 224, 224)),
+    }
+
+
+def time_call(f, runs, min_time):
+    for _ in range(3):
+        f()
+    wall, cpu = [], []
+    start = time.perf_counter()
+    while len(wall) < runs or (time.perf_counter() - start < min_time and len(wall) < 5000):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        f()
+        wall.append((time.perf_counter() - t0) * 1e3)
+        cpu.append((time.process_time() - c0) * 1e3)
+    wall.sort()
+    cpu.sort()
+    return {"ms": wall[len(wall) // 2], "min_ms": wall[0], "cpu_ms": cpu[len(cpu) // 2],
+            "runs": len(wall)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--case", action="append", default=[])
+    args, _ = ap.parse_known_args()  # the C++ side's own options are ignored
+    torch.manual_seed(0)
+    results = {}
+    with torch.no_grad():
+        for name, (module, shape) in cases().items():
+            if args.case and name not in args.case:
+                continue
+            module.eval()
+            x = torch.randn(*shape)
+            results[name] = {}
+            for t in [int(v) for v in args.threads.split(",")]:
+                torch.set_num_threads(t)
+                results[name][str(t)] = time_call(lambda: module(x), args.runs, args.min_time)
+            print(f"{name}: {results[name]}", file=sys.stderr)
+    json.dump({"torch_version": torch.__version__,
+               "mkldnn": bool(torch.backends.mkldnn.is_available()),
+               "results": results}, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()

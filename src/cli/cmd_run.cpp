@@ -1,0 +1,475 @@
+// cnnshape run [SPEC] [--layer EXPR]... [--input SHAPE|FILE.npy|LITERAL|FILE.json] [--seed S]
+//   [--fill randn|rand|zeros|ones|arange] [--weights FILE|DIR] [--output FILE.npy]
+//   [--indices FILE.npy] [--save-all DIR] [--format text|json] [--repeat N] [--backend ref|simd]
+//   [--threads N] [--max-memory BYTES] [--mode eval|train] [--no-strict]
+// Plans the network, builds (or loads) its weights as PyTorch would, runs it, and prints what
+// print(output) prints in PyTorch.
+#include "cnnshape/budget.hpp"
+#include "cnnshape/error.hpp"
+#include "cnnshape/execute.hpp"
+#include "cnnshape/network.hpp"
+#include "cnnshape/plan.hpp"
+#include "cnnshape/random.hpp"
+#include "cnnshape/tensor_io.hpp"
+#include "commands.hpp"
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <unistd.h>
+
+namespace cnnshape::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct RunCliOptions {
+    std::string spec;
+    std::vector<std::string> layers;
+    std::string input;
+    std::uint64_t seed = 0;
+    std::string fill = "randn";
+    std::string weights, output, indices, save_all;
+    std::string format = "text";
+    int repeat = 0;
+    std::string backend;
+    int threads = 1;
+    std::string max_memory;
+    std::string mode;
+    bool no_strict = false;
+};
+
+constexpr std::int64_t kPrintLimit = 1000; // PyTorch's print threshold
+
+std::string human_bytes(std::int64_t b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = double(b);
+    int u = 0;
+    while (v >= 1024 && u < 5)
+        v /= 1024, ++u;
+    return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.2f} {}", v, units[u]);
+}
+
+std::int64_t physical_memory() {
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || size <= 0) return 0;
+    return std::int64_t(pages) * size;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw UsageError(fmt::format("cannot read {}", path));
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+// What --input holds: a tensor already (file or literal), or a shape to fill.
+struct InputArg {
+    std::optional<Tensor> tensor;
+    std::optional<Shape> shape;
+    std::string note;
+};
+
+InputArg parse_input(const std::string& text) {
+    InputArg r;
+    std::error_code ec;
+    bool is_file = std::filesystem::is_regular_file(text, ec);
+    if (is_file && ends_with(text, ".npy")) {
+        LoadedTensor t = read_npy(text);
+        r.tensor = std::move(t.tensor);
+        if (!t.note.empty()) r.note = text + ": " + t.note;
+        return r;
+    }
+    if (is_file) {
+        r.tensor = parse_tensor_literal(read_text_file(text));
+        return r;
+    }
+    if (ends_with(text, ".npy") || ends_with(text, ".json"))
+        throw UsageError(fmt::format("cannot read {}: no such file", text));
+    std::string compact;
+    for (char c : text)
+        if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
+    if (!compact.empty() && compact[0] == '[') {
+        // A flat list of integers is a shape ("[1, 3, 32, 32]", as `plan` reads it); nested
+        // lists or any non-integer number are values.
+        bool values =
+            compact.rfind("[[", 0) == 0 || compact.find_first_of(".eEnNiI") != std::string::npos;
+        if (values) {
+            r.tensor = parse_tensor_literal(text);
+            return r;
+        }
+    }
+    r.shape = parse_shape(text);
+    return r;
+}
+
+Tensor make_input(const Shape& shape, const std::string& fill, std::uint64_t seed) {
+    Tensor t(shape);
+    std::int64_t n = t.size();
+    if (fill == "randn" || fill == "rand") {
+        TorchGenerator g(seed);
+        if (fill == "randn")
+            fill_randn(g, t.ptr(), n);
+        else
+            fill_rand(g, t.ptr(), n);
+    } else if (fill == "ones") {
+        std::fill(t.data.begin(), t.data.end(), 1.0f);
+    } else if (fill == "arange") {
+        for (std::int64_t i = 0; i < n; ++i)
+            t.data[i] = float(i + 1);
+    }
+    return t;
+}
+
+// The shortest decimal that reads back as the same float, as a double JSON number (so 0.1f is
+// written 0.1, not 0.10000000149011612). Non-finite values become null.
+json float_json(float v) {
+    if (!std::isfinite(v)) return nullptr;
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, v);
+    return std::strtod(std::string(buf, res.ptr).c_str(), nullptr);
+}
+
+template <typename T, typename F>
+json nested(const Shape& shape, const T* data, std::size_t dim, std::int64_t& pos, F conv) {
+    if (dim == shape.size()) return conv(data[pos++]);
+    json arr = json::array();
+    for (std::int64_t i = 0; i < shape[dim]; ++i)
+        arr.push_back(nested(shape, data, dim + 1, pos, conv));
+    return arr;
+}
+
+struct Stats {
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    double mean = 0;
+    std::int64_t nan = 0, count = 0;
+};
+
+Stats stats_of(const Tensor& t) {
+    Stats s;
+    double sum = 0;
+    for (float v : t.data) {
+        if (std::isnan(v)) {
+            ++s.nan;
+            continue;
+        }
+        s.min = std::min(s.min, double(v));
+        s.max = std::max(s.max, double(v));
+        sum += v;
+        ++s.count;
+    }
+    s.mean = s.count ? sum / double(s.count) : std::nan("");
+    return s;
+}
+
+std::string backend_text(kernels::Backend b) {
+    return b == kernels::Backend::Ref ? "ref" : "simd";
+}
+
+void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
+                      int code) {
+    json e;
+    e["message"] = message;
+    e["where"] = where;
+    e["layer"] = le ? json(le->index()) : json(nullptr);
+    e["name"] = le ? json(le->name()) : json(nullptr);
+    e["type"] = le ? json(le->type()) : json(nullptr);
+    e["exit_code"] = code;
+    std::cout << json{{"error", e}}.dump(2) << "\n";
+}
+
+int run_run(const RunCliOptions& o) {
+    bool json_out = o.format == "json";
+    auto usage = [&](const std::string& msg) {
+        std::cerr << "cnnshape: " << msg << "\n";
+        if (json_out) print_error_json(msg, "", nullptr, kUsage);
+        return kUsage;
+    };
+    Network net;
+    InputArg input_arg;
+    try {
+        if (!o.spec.empty() && !o.layers.empty())
+            throw UsageError("give a spec file or --layer expressions, not both");
+        if (o.spec.empty() && o.layers.empty())
+            throw UsageError("nothing to run: give a spec file (or - for stdin) or --layer EXPR");
+        if (o.repeat < 0) throw UsageError("--repeat must be at least 0");
+        if (o.threads < 1) throw UsageError("--threads must be at least 1");
+        net = o.spec.empty() ? network_from_exprs(o.layers) : load_spec_file(o.spec);
+        if (!o.input.empty()) {
+            input_arg = parse_input(o.input);
+            net.input = input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape;
+        }
+        if (!net.input)
+            throw UsageError("no input: pass --input SHAPE, FILE.npy or a literal list, or put "
+                             "\"input\" in the spec");
+        if (o.mode == "train")
+            net.mode = Mode::Train;
+        else if (o.mode == "eval")
+            net.mode = Mode::Eval;
+    } catch (const SpecError& e) {
+        std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
+        std::string place = file.empty()        ? e.where()
+                            : e.where().empty() ? file
+                                                : file + " at " + e.where();
+        std::cerr << "cnnshape: spec error" << (file.empty() ? " at " : " in ") << place << ": "
+                  << e.what() << "\n";
+        if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
+        return kUsage;
+    } catch (const UsageError& e) {
+        return usage(e.what());
+    }
+    if (!input_arg.note.empty()) std::cerr << "cnnshape: note: " << input_arg.note << "\n";
+
+    Plan plan;
+    try {
+        plan = make_plan(net, *net.input);
+    } catch (const LayerError& e) {
+        const Node& n = net.nodes.at(e.index());
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        std::cerr << "  (defined at " << n.where << (o.spec.empty() ? "" : " in " + o.spec)
+                  << ")\n";
+        if (json_out) print_error_json(e.what(), n.where, &e, kInvalidNetwork);
+        return kInvalidNetwork;
+    }
+
+    kernels::Context ctx;
+    ctx.backend = o.backend.empty()    ? kernels::default_backend()
+                  : o.backend == "ref" ? kernels::Backend::Ref
+                                       : kernels::Backend::Simd;
+    ctx.threads = o.threads;
+    RunResult result;
+    std::vector<double> times_ms;
+    try {
+        // Refuse before allocating anything big.
+        std::int64_t limit = o.max_memory.empty()
+                                 ? physical_memory() / 2
+                                 : parse_quantity(o.max_memory, "--max-memory", true);
+        if (limit <= 0) throw UsageError("--max-memory must be more than 0 bytes");
+        bool keep_all = !o.save_all.empty();
+        std::int64_t peak = planned_peak_bytes(plan, keep_all);
+        if (limit > 0 && peak > limit)
+            throw UsageError(fmt::format(
+                "refusing to run: the tensors (weights, input and live activations) would take "
+                "{} bytes ({}) at the peak, more than the limit of {} bytes ({}); raise "
+                "--max-memory (default: half of the physical memory) or use a smaller input",
+                peak, human_bytes(peak), limit, human_bytes(limit)));
+        if (!o.indices.empty()) {
+            const LayerPlan* last = plan.layers.empty() ? nullptr : &plan.layers.back();
+            bool has = false;
+            if (last) {
+                if (auto* p = std::get_if<PoolDesc>(&last->exec))
+                    has = p->return_indices && p->kind == PoolKind::Max;
+                if (auto* a = std::get_if<AdaptivePoolDesc>(&last->exec))
+                    has = a->return_indices && a->is_max;
+            }
+            if (!has)
+                throw UsageError("--indices needs a last layer that returns indices (a max "
+                                 "pooling layer with return_indices=True)");
+        }
+
+        StateDict weights = init_weights(plan, o.seed);
+        if (!o.weights.empty()) {
+            WeightLoadReport rep = load_weights(plan, o.weights, weights);
+            for (auto& n : rep.notes)
+                std::cerr << "cnnshape: note: " << n << "\n";
+            auto quoted = [](const std::vector<std::string>& keys) {
+                std::string s;
+                for (auto& k : keys)
+                    s += (s.empty() ? "\"" : ", \"") + k + "\"";
+                return s;
+            };
+            if (!rep.missing_keys.empty() || !rep.unexpected_keys.empty()) {
+                std::string msg;
+                if (!rep.missing_keys.empty())
+                    msg += "\n\tMissing key(s) in state_dict: " + quoted(rep.missing_keys) + ". ";
+                if (!rep.unexpected_keys.empty())
+                    msg += "\n\tUnexpected key(s) in state_dict: " + quoted(rep.unexpected_keys) +
+                           ". ";
+                if (!o.no_strict)
+                    throw UsageError("Error(s) in loading state_dict for Sequential:" + msg +
+                                     "\n(--no-strict runs anyway, keeping missing tensors at "
+                                     "their --seed initialisation)");
+                std::cerr << "cnnshape: warning: loading " << o.weights << " (--no-strict):" << msg
+                          << "\n";
+            }
+        }
+
+        Tensor input = input_arg.tensor ? std::move(*input_arg.tensor)
+                                        : make_input(*net.input, o.fill, o.seed);
+        RunOptions ro;
+        ro.kernels = ctx;
+        ro.keep_all = keep_all;
+        ro.max_bytes = limit;
+        result = execute(plan, weights, input, ro);
+        if (o.repeat > 0) {
+            RunOptions timed = ro;
+            timed.keep_all = false;
+            for (int i = 0; i < o.repeat; ++i) {
+                auto t0 = std::chrono::steady_clock::now();
+                RunResult r = execute(plan, weights, input, timed);
+                auto t1 = std::chrono::steady_clock::now();
+                times_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            }
+        }
+
+        if (!o.output.empty()) write_npy(o.output, result.output);
+        if (!o.indices.empty()) write_npy(o.indices, *result.indices);
+        if (keep_all) {
+            std::filesystem::create_directories(o.save_all);
+            for (std::size_t i = 0; i < plan.layers.size(); ++i)
+                write_npy(
+                    (std::filesystem::path(o.save_all) / (plan.layers[i].name + ".npy")).string(),
+                    result.layer_outputs[i]);
+        }
+    } catch (const UsageError& e) {
+        return usage(e.what());
+    } catch (const std::exception& e) {
+        return usage(std::string("error: ") + e.what());
+    }
+
+    std::string arch = ctx.backend == kernels::Backend::Simd ? kernels::simd_arch() : "";
+    std::string ran = backend_text(ctx.backend) + (arch.empty() ? "" : " (" + arch + ")");
+    std::sort(times_ms.begin(), times_ms.end());
+    double median = 0;
+    if (!times_ms.empty()) {
+        std::size_t n = times_ms.size();
+        median = n % 2 ? times_ms[n / 2] : (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2;
+    }
+    const Tensor& out = result.output;
+    Stats st = stats_of(out);
+    bool small = out.size() <= kPrintLimit;
+    if (json_out) {
+        json j;
+        j["output_shape"] = out.shape;
+        std::int64_t pos = 0;
+        j["output"] = small ? nested(out.shape, out.ptr(), 0, pos, float_json) : json(nullptr);
+        if (result.indices) {
+            pos = 0;
+            j["indices"] = small ? nested(result.indices->shape, result.indices->ptr(), 0, pos,
+                                          [](std::int64_t v) { return json(v); })
+                                 : json(nullptr);
+        }
+        json s;
+        s["numel"] = out.size();
+        s["min"] = st.count ? float_json(float(st.min)) : json(nullptr);
+        s["max"] = st.count ? float_json(float(st.max)) : json(nullptr);
+        s["mean"] = st.count ? json(st.mean) : json(nullptr);
+        s["nan"] = st.nan;
+        j["stats"] = s;
+        j["backend"] = backend_text(ctx.backend);
+        j["arch"] = arch.empty() ? json(nullptr) : json(arch);
+        j["threads"] = o.threads;
+        j["peak_bytes"] = result.peak_bytes;
+        if (!times_ms.empty())
+            j["timing"] = json{
+                {"runs", times_ms.size()}, {"median_ms", median}, {"min_ms", times_ms.front()}};
+        std::cout << j.dump(2) << "\n";
+        return kOk;
+    }
+    if (small) {
+        // print(output); a module returning indices returns a tuple, printed as Python does.
+        if (result.indices)
+            std::cout << "(" << format_torch(out) << ", " << format_torch(*result.indices) << ")\n";
+        else
+            std::cout << format_torch(out) << "\n";
+    } else {
+        std::cout << fmt::format("output: {}, {} values (more than {}: summarised; --output "
+                                 "FILE.npy saves them all)\n",
+                                 shape_torch(out.shape), out.size(), kPrintLimit);
+        std::cout << fmt::format("min {:.6g}, max {:.6g}, mean {:.6g}", st.min, st.max, st.mean);
+        if (st.nan) std::cout << fmt::format(", {} NaN", st.nan);
+        std::cout << "\nfirst values:";
+        for (std::int64_t i = 0; i < std::min<std::int64_t>(8, out.size()); ++i)
+            std::cout << fmt::format(" {:.6g}", out.data[i]);
+        std::cout << "\n";
+    }
+    if (!small || !times_ms.empty()) std::cerr << "backend: " << ran << "\n";
+    if (!times_ms.empty())
+        std::cerr << fmt::format("time: median {:.3f} ms, min {:.3f} ms over {} runs (after one "
+                                 "warm-up run)\n",
+                                 median, times_ms.front(), times_ms.size());
+    return kOk;
+}
+
+Runner setup_run(CLI::App& app);
+const CommandRegistration registration("run", 20, setup_run);
+
+Runner setup_run(CLI::App& app) {
+    auto o = std::make_shared<RunCliOptions>();
+    CLI::App* sub = app.add_subcommand(
+        "run", "Run the network on a tensor and print what PyTorch's print(output) would");
+    sub->add_option("spec", o->spec,
+                    "Network spec: JSON, nn.Sequential Python text or print(model) text; - reads "
+                    "stdin");
+    sub->add_option("-l,--layer", o->layers,
+                    "A layer as a PyTorch expression, e.g. \"nn.MaxPool2d(2, stride=2)\"; repeat "
+                    "for more layers, in order")
+        ->take_all()
+        ->type_name("EXPR");
+    sub->add_option("-i,--input", o->input,
+                    "A shape to fill (1x3x32x32; see --fill), a .npy file, a literal nested list "
+                    "such as '[[[[1.0, 2.0], [3.0, 4.0]]]]', or a .json file holding one; "
+                    "default: the spec's input shape")
+        ->type_name("SHAPE|FILE|LIST");
+    sub->add_option("--seed", o->seed,
+                    "Seed for the weights and for a random input: the same as torch.manual_seed")
+        ->capture_default_str()
+        ->type_name("S");
+    sub->add_option("--fill", o->fill, "How to fill an input given as a shape")
+        ->check(CLI::IsMember({"randn", "rand", "zeros", "ones", "arange"}))
+        ->capture_default_str();
+    sub->add_option("-w,--weights", o->weights,
+                    "A .safetensors file or a directory of KEY.npy files (state_dict keys such "
+                    "as 0.weight)")
+        ->type_name("FILE|DIR");
+    sub->add_flag("--no-strict", o->no_strict,
+                  "Run even when --weights has missing or unexpected keys (load_state_dict "
+                  "strict=False); missing tensors keep their --seed initialisation");
+    sub->add_option("-o,--output", o->output, "Save the output as .npy")->type_name("FILE");
+    sub->add_option("--indices", o->indices,
+                    "Save the max pooling indices (int64) of the last layer as .npy")
+        ->type_name("FILE");
+    sub->add_option("--save-all", o->save_all,
+                    "Save every layer's output into DIR as <layer name>.npy")
+        ->type_name("DIR");
+    sub->add_option("-f,--format", o->format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    sub->add_option("--repeat", o->repeat, "Time N more forward passes after the first one")
+        ->type_name("N");
+    sub->add_option("--backend", o->backend,
+                    "Kernels: simd (default; CNNSHAPE_BACKEND=ref|simd also chooses) or ref")
+        ->check(CLI::IsMember({"ref", "simd"}));
+    sub->add_option("--threads", o->threads, "Threads for the kernels")
+        ->capture_default_str()
+        ->type_name("N");
+    sub->add_option("--max-memory", o->max_memory,
+                    "Refuse to run when the tensors would need more than this many bytes (500MB, "
+                    "2GiB, ...); default: half of the physical memory")
+        ->type_name("BYTES");
+    sub->add_option("--mode", o->mode,
+                    "Module mode: eval (default) or train (BatchNorm uses batch statistics; "
+                    "Dropout is refused)")
+        ->check(CLI::IsMember({"eval", "train"}));
+    sub->footer("Examples:\n"
+                "  cnnshape run --layer \"nn.MaxPool2d(2, 2)\" --input 1x1x4x4 --fill arange\n"
+                "  cnnshape run examples/networks/lenet5.json --seed 0\n"
+                "  cnnshape run examples/networks/resnet18.json --output out.npy --format json");
+    return [o] { return run_run(*o); };
+}
+
+} // namespace
+} // namespace cnnshape::cli

@@ -1,0 +1,335 @@
+// Running a Plan: PyTorch's initialisation, loading a state_dict, and the forward walk. Every
+// shape comes from the Plan; this file only moves tensors between kernels and frees each
+// activation after its last consumer.
+#include "cnnshape/execute.hpp"
+#include "cnnshape/error.hpp"
+#include "cnnshape/random.hpp"
+#include "cnnshape/tensor_io.hpp"
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <set>
+
+namespace cnnshape {
+namespace {
+
+std::string key_of(const LayerPlan& lp, const TensorSpec& t) {
+    return lp.name + "." + t.name;
+}
+
+// "1234567 bytes (1.18 MiB)"
+std::string bytes_text(std::int64_t b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = double(b);
+    int u = 0;
+    while (v >= 1024 && u < 5)
+        v /= 1024, ++u;
+    if (u == 0) return fmt::format("{} bytes", b);
+    return fmt::format("{} bytes ({:.2f} {})", b, v, units[u]);
+}
+
+std::int64_t weight_bytes(const Plan& plan) {
+    std::int64_t b = 0;
+    for (auto& lp : plan.layers)
+        for (auto& t : lp.tensors)
+            b += numel(t.shape) * 4;
+    return b;
+}
+
+// Whether a layer writes MaxPool indices.
+bool returns_indices(const LayerPlan& lp) {
+    if (auto* p = std::get_if<PoolDesc>(&lp.exec))
+        return p->return_indices && p->kind == PoolKind::Max;
+    if (auto* a = std::get_if<AdaptivePoolDesc>(&lp.exec)) return a->return_indices && a->is_max;
+    return false;
+}
+
+// How many times each layer's output is read, plus one for the network output (the last
+// layer), which is never freed.
+std::vector<int> consumer_counts(const Plan& plan) {
+    std::vector<int> c(plan.layers.size(), 0);
+    for (auto& lp : plan.layers)
+        for (auto idx : lp.input_nodes)
+            if (idx >= 0) ++c[idx];
+    if (!c.empty()) ++c.back();
+    return c;
+}
+
+// The batched view (N, C, *spatial) kernels take: an unbatched input gets N = 1; any other rank
+// (adaptive average pooling to 1 accepts any) is viewed as (1, planes, *spatial).
+Shape batched(const Shape& s, int nd) {
+    std::int64_t rank = s.size();
+    if (rank == nd + 2) return s;
+    std::int64_t lead = 1;
+    for (std::int64_t i = 0; i < rank - nd; ++i)
+        lead *= s[i];
+    Shape v = {1, lead};
+    v.insert(v.end(), s.end() - std::min<std::int64_t>(nd, rank), s.end());
+    while (std::int64_t(v.size()) < nd + 2)
+        v.insert(v.begin() + 2, 1);
+    return v;
+}
+
+Shape broadcast_shape(const Shape& a, const Shape& b) {
+    std::size_t n = std::max(a.size(), b.size());
+    Shape o(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::int64_t da = i + a.size() >= n ? a[i + a.size() - n] : 1;
+        std::int64_t db = i + b.size() >= n ? b[i + b.size() - n] : 1;
+        o[i] = da == 1 ? db : da;
+    }
+    return o;
+}
+
+const Tensor* find_weight(const StateDict& w, const LayerPlan& lp, const char* name,
+                          bool required) {
+    for (auto& t : lp.tensors) {
+        if (t.name != name) continue;
+        std::string key = key_of(lp, t);
+        auto it = w.find(key);
+        if (it == w.end()) throw UsageError("no value for " + key + " in the weights");
+        if (it->second.size() != numel(t.shape))
+            throw UsageError(fmt::format("{} has {} values, the layer needs {} ({})", key,
+                                         it->second.size(), numel(t.shape), shape_torch(t.shape)));
+        return &it->second;
+    }
+    if (required) throw UsageError(fmt::format("layer {} has no tensor '{}'", lp.name, name));
+    return nullptr;
+}
+
+const float* ptr_or_null(const Tensor* t) {
+    return t ? t->ptr() : nullptr;
+}
+
+void run_layer(const LayerPlan& lp, const std::vector<const Tensor*>& in, const StateDict& w,
+               const kernels::Context& ctx, Tensor& out, IndexTensor* idx) {
+    const Tensor& x = *in.at(0);
+    if (auto* d = std::get_if<ConvDesc>(&lp.exec)) {
+        const Tensor* weight = find_weight(w, lp, "weight", true);
+        const Tensor* bias = d->bias ? find_weight(w, lp, "bias", true) : nullptr;
+        kernels::conv(ctx, *d, batched(x.shape, d->nd), x.ptr(), weight->ptr(), ptr_or_null(bias),
+                      batched(out.shape, d->nd), out.ptr());
+    } else if (auto* d = std::get_if<PoolDesc>(&lp.exec)) {
+        kernels::pool(ctx, *d, batched(x.shape, d->nd), x.ptr(), batched(out.shape, d->nd),
+                      out.ptr(), idx ? idx->ptr() : nullptr);
+    } else if (auto* d = std::get_if<AdaptivePoolDesc>(&lp.exec)) {
+        kernels::adaptive_pool(ctx, *d, batched(x.shape, d->nd), x.ptr(), batched(out.shape, d->nd),
+                               out.ptr(), idx ? idx->ptr() : nullptr);
+    } else if (auto* d = std::get_if<LinearDesc>(&lp.exec)) {
+        const Tensor* weight = find_weight(w, lp, "weight", true);
+        const Tensor* bias = d->bias ? find_weight(w, lp, "bias", true) : nullptr;
+        kernels::linear(ctx, *d, x.shape, x.ptr(), weight->ptr(), ptr_or_null(bias), out.ptr());
+    } else if (auto* d = std::get_if<BatchNormDesc>(&lp.exec)) {
+        const Tensor* weight = d->affine ? find_weight(w, lp, "weight", true) : nullptr;
+        const Tensor* bias = d->affine ? find_weight(w, lp, "bias", true) : nullptr;
+        const Tensor* mean =
+            d->track_running_stats ? find_weight(w, lp, "running_mean", true) : nullptr;
+        const Tensor* var =
+            d->track_running_stats ? find_weight(w, lp, "running_var", true) : nullptr;
+        kernels::batch_norm(ctx, *d, x.shape, x.ptr(), ptr_or_null(weight), ptr_or_null(bias),
+                            ptr_or_null(mean), ptr_or_null(var), out.ptr());
+    } else if (auto* d = std::get_if<ConstantPadDesc>(&lp.exec)) {
+        kernels::constant_pad(ctx, *d, x.shape, x.ptr(), out.shape, out.ptr());
+    } else if (auto* d = std::get_if<UpsampleDesc>(&lp.exec)) {
+        kernels::upsample(ctx, *d, x.shape, x.ptr(), out.shape, out.ptr());
+    } else if (auto* d = std::get_if<ElementwiseDesc>(&lp.exec)) {
+        // Flatten and Identity keep the data; the Plan already gave the output its shape.
+        kernels::elementwise(ctx, *d, x.shape, x.ptr(), out.ptr());
+    } else if (std::get_if<AddDesc>(&lp.exec)) {
+        if (in.size() == 2) {
+            kernels::add(ctx, in[0]->shape, in[0]->ptr(), in[1]->shape, in[1]->ptr(), out.shape,
+                         out.ptr());
+        } else {
+            // x0 + x1 + x2 ...: left to right, as Python evaluates a chain of +.
+            Tensor acc = *in[0];
+            for (std::size_t i = 1; i < in.size(); ++i) {
+                Tensor next(broadcast_shape(acc.shape, in[i]->shape));
+                kernels::add(ctx, acc.shape, acc.ptr(), in[i]->shape, in[i]->ptr(), next.shape,
+                             next.ptr());
+                acc = std::move(next);
+            }
+            std::copy(acc.data.begin(), acc.data.end(), out.data.begin());
+        }
+    } else if (auto* d = std::get_if<ConcatDesc>(&lp.exec)) {
+        std::vector<Shape> shapes;
+        std::vector<const float*> xs;
+        for (auto* t : in)
+            shapes.push_back(t->shape), xs.push_back(t->ptr());
+        kernels::concat(ctx, *d, shapes, xs, out.shape, out.ptr());
+    } else {
+        throw UsageError(fmt::format("layer {} ('{}', {}) cannot be run: cnnshape has no kernel "
+                                     "for it",
+                                     lp.index, lp.name, lp.type));
+    }
+}
+
+} // namespace
+
+StateDict init_weights(const Plan& plan, std::uint64_t seed) {
+    TorchGenerator g(seed);
+    StateDict sd;
+    for (auto& lp : plan.layers)
+        for (auto& spec : lp.tensors) {
+            Tensor t(spec.shape);
+            std::int64_t n = t.size();
+            switch (spec.init) {
+            case Init::KaimingUniform:
+                // init.kaiming_uniform_(w, a=math.sqrt(5)): a zero-element tensor is left alone
+                // (and draws nothing); the bound is computed as Python does, in double.
+                if (n > 0) {
+                    double a = std::sqrt(5.0);
+                    double gain = std::sqrt(2.0 / (1 + a * a));
+                    double stdv = gain / std::sqrt(double(spec.fan_in));
+                    double bound = std::sqrt(3.0) * stdv;
+                    fill_uniform(g, t.ptr(), n, -bound, bound);
+                }
+                break;
+            case Init::FanInUniform:
+                // Conv/Linear reset_parameters: the bias is drawn only when fan_in != 0.
+                if (spec.fan_in != 0) {
+                    double bound = 1 / std::sqrt(double(spec.fan_in));
+                    fill_uniform(g, t.ptr(), n, -bound, bound);
+                }
+                break;
+            case Init::Ones:
+                std::fill(t.data.begin(), t.data.end(), 1.0f);
+                break;
+            case Init::Zeros:
+                break;
+            }
+            sd[key_of(lp, spec)] = std::move(t);
+        }
+    return sd;
+}
+
+WeightLoadReport load_weights(const Plan& plan, const std::string& path, StateDict& into) {
+    namespace fs = std::filesystem;
+    std::map<std::string, LoadedTensor> loaded;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        std::vector<fs::path> files;
+        for (auto& e : fs::directory_iterator(path, ec))
+            if (e.path().extension() == ".npy") files.push_back(e.path());
+        if (ec) throw UsageError(fmt::format("cannot list {}: {}", path, ec.message()));
+        for (auto& f : files)
+            loaded[f.stem().string()] = read_npy(f.string());
+    } else if (fs::exists(path, ec)) {
+        loaded = read_safetensors(path);
+    } else {
+        throw UsageError(
+            fmt::format("cannot read weights from {}: no such file or directory", path));
+    }
+    WeightLoadReport report;
+    std::set<std::string> expected;
+    std::vector<std::string> mismatches;
+    for (auto& lp : plan.layers)
+        for (auto& spec : lp.tensors) {
+            std::string key = key_of(lp, spec);
+            expected.insert(key);
+            auto it = loaded.find(key);
+            if (it == loaded.end()) {
+                // BatchNorm's _load_from_state_dict fills in a missing num_batches_tracked.
+                if (spec.name != "num_batches_tracked") report.missing_keys.push_back(key);
+                continue;
+            }
+            const Tensor& t = it->second.tensor;
+            if (t.shape != spec.shape) {
+                mismatches.push_back(fmt::format(
+                    "size mismatch for {}: copying a param with shape {} from checkpoint, the "
+                    "shape in current model is {}.",
+                    key, shape_torch(t.shape), shape_torch(spec.shape)));
+                continue;
+            }
+            if (!it->second.note.empty()) report.notes.push_back(key + ": " + it->second.note);
+        }
+    for (auto& [key, t] : loaded)
+        if (!expected.count(key)) report.unexpected_keys.push_back(key);
+    if (!mismatches.empty()) {
+        std::string msg = mismatches[0];
+        for (std::size_t i = 1; i < mismatches.size(); ++i)
+            msg += "\n\t" + mismatches[i];
+        throw UsageError(msg);
+    }
+    for (auto& [key, t] : loaded)
+        if (expected.count(key)) into[key] = std::move(t.tensor);
+    return report;
+}
+
+std::int64_t planned_peak_bytes(const Plan& plan, bool keep_all) {
+    std::int64_t live = weight_bytes(plan) + numel(plan.input) * 4;
+    std::int64_t peak = live;
+    std::vector<int> remaining = consumer_counts(plan);
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+        const LayerPlan& lp = plan.layers[i];
+        std::int64_t idx_bytes = returns_indices(lp) ? numel(lp.output) * 8 : 0;
+        live += lp.output_bytes + idx_bytes;
+        peak = std::max(peak, live);
+        if (i + 1 != plan.layers.size()) live -= idx_bytes;
+        if (keep_all) continue;
+        for (auto in : lp.input_nodes)
+            if (in >= 0 && --remaining[in] == 0) live -= plan.layers[in].output_bytes;
+    }
+    return peak;
+}
+
+RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& input,
+                  const RunOptions& options) {
+    if (input.shape != plan.input)
+        throw UsageError(fmt::format("the input has shape {}, the plan was made for {}",
+                                     shape_list(input.shape), shape_list(plan.input)));
+    for (auto& lp : plan.layers)
+        if (auto* e = std::get_if<ElementwiseDesc>(&lp.exec))
+            if (e->act == Activation::Dropout && e->p > 0 && e->p < 1)
+                throw UsageError(fmt::format(
+                    "layer {} ('{}', {}) is in train mode: PyTorch zeroes a random mask drawn "
+                    "from its generator, which cnnshape does not reproduce; run with --mode eval "
+                    "(or p=0)",
+                    lp.index, lp.name, lp.type));
+    std::int64_t planned = planned_peak_bytes(plan, options.keep_all);
+    if (options.max_bytes > 0 && planned > options.max_bytes)
+        throw UsageError(fmt::format("the run would hold {} at its peak, more than the limit of {}",
+                                     bytes_text(planned), bytes_text(options.max_bytes)));
+
+    RunResult result;
+    std::size_t n = plan.layers.size();
+    std::vector<Tensor> outs(n);
+    std::vector<int> remaining = consumer_counts(plan);
+    std::int64_t live = weight_bytes(plan) + input.size() * 4;
+    std::int64_t peak = live;
+    for (std::size_t i = 0; i < n; ++i) {
+        const LayerPlan& lp = plan.layers[i];
+        std::vector<const Tensor*> ins;
+        for (auto idx : lp.input_nodes)
+            ins.push_back(idx < 0 ? &input : &outs[idx]);
+        Tensor out(lp.output);
+        std::optional<IndexTensor> idx;
+        if (returns_indices(lp)) idx.emplace(lp.output);
+        live += out.size() * 4 + (idx ? idx->size() * 8 : 0);
+        peak = std::max(peak, live);
+        run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr);
+        if (idx) {
+            if (i + 1 == n)
+                result.indices = std::move(idx);
+            else
+                live -= idx->size() * 8;
+        }
+        outs[i] = std::move(out);
+        if (options.keep_all) continue;
+        for (auto in : lp.input_nodes)
+            if (in >= 0 && --remaining[in] == 0) {
+                live -= outs[in].size() * 4;
+                outs[in] = Tensor();
+            }
+    }
+    result.peak_bytes = peak;
+    if (n == 0) {
+        result.output = input;
+    } else {
+        result.output = options.keep_all ? outs.back() : std::move(outs.back());
+        if (options.keep_all) result.layer_outputs = std::move(outs);
+    }
+    return result;
+}
+
+} // namespace cnnshape

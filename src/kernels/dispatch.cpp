@@ -1,0 +1,87 @@
+// The kernels.hpp entry points: the SIMD kernel when the SIMD backend is chosen and it handles
+// the case, else the scalar reference kernel (ncnn's pattern: the fast path falls back to the
+// parent implementation for whatever it does not vectorise).
+#include "cnnshape/kernels.hpp"
+#include "ref/ref.hpp"
+#include "simd/simd.hpp"
+#include <cstdlib>
+#include <string>
+
+namespace cnnshape::kernels {
+
+Backend default_backend() {
+    if (const char* env = std::getenv("CNNSHAPE_BACKEND")) {
+        std::string v = env;
+        if (v == "ref") return Backend::Ref;
+    }
+    return Backend::Simd;
+}
+
+std::string simd_arch() {
+    return simd::arch();
+}
+
+void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
+          const float* weight, const float* bias, const Shape& y_shape, float* y) {
+    if (ctx.backend == Backend::Simd && simd::conv(ctx, d, x_shape, x, weight, bias, y_shape, y))
+        return;
+    ref::conv(ctx, d, x_shape, x, weight, bias, y_shape, y);
+}
+
+void pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
+          const Shape& y_shape, float* y, std::int64_t* indices) {
+    if (ctx.backend == Backend::Simd && simd::pool(ctx, d, x_shape, x, y_shape, y, indices)) return;
+    ref::pool(ctx, d, x_shape, x, y_shape, y, indices);
+}
+
+void adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
+                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices) {
+    if (ctx.backend == Backend::Simd &&
+        simd::adaptive_pool(ctx, d, x_shape, x, y_shape, y, indices))
+        return;
+    ref::adaptive_pool(ctx, d, x_shape, x, y_shape, y, indices);
+}
+
+void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
+            const float* weight, const float* bias, float* y) {
+    if (ctx.backend == Backend::Simd && simd::linear(ctx, d, x_shape, x, weight, bias, y)) return;
+    ref::linear(ctx, d, x_shape, x, weight, bias, y);
+}
+
+void batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
+                const float* weight, const float* bias, const float* running_mean,
+                const float* running_var, float* y) {
+    if (ctx.backend == Backend::Simd &&
+        simd::batch_norm(ctx, d, x_shape, x, weight, bias, running_mean, running_var, y))
+        return;
+    ref::batch_norm(ctx, d, x_shape, x, weight, bias, running_mean, running_var, y);
+}
+
+void constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
+                  const float* x, const Shape& y_shape, float* y) {
+    ref::constant_pad(ctx, d, x_shape, x, y_shape, y);
+}
+
+void upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
+              const Shape& y_shape, float* y) {
+    ref::upsample(ctx, d, x_shape, x, y_shape, y);
+}
+
+void elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
+                 float* y) {
+    if (ctx.backend == Backend::Simd && simd::elementwise(ctx, d, shape, x, y)) return;
+    ref::elementwise(ctx, d, shape, x, y);
+}
+
+void add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
+         const float* b, const Shape& y_shape, float* y) {
+    if (ctx.backend == Backend::Simd && simd::add(ctx, a_shape, a, b_shape, b, y_shape, y)) return;
+    ref::add(ctx, a_shape, a, b_shape, b, y_shape, y);
+}
+
+void concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
+            const std::vector<const float*>& xs, const Shape& y_shape, float* y) {
+    ref::concat(ctx, d, shapes, xs, y_shape, y);
+}
+
+} // namespace cnnshape::kernels

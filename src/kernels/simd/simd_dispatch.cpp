@@ -1,0 +1,126 @@
+// Picks one architecture's kernel table at run time and forwards to it. Compiled without any
+// architecture flags, so it runs on every x86-64 CPU; only the table it picks uses wider
+// instructions.
+#include "table.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+
+namespace cnnshape::kernels::simd {
+
+namespace {
+
+// The architectures compiled in, best first, as xsimd::dispatch walks them.
+using CompiledArchs = xsimd::arch_list<xsimd::avx512f, xsimd::fma3<xsimd::avx2>, xsimd::sse2>;
+
+struct PickTable {
+    const KernelTable* operator()(xsimd::avx512f) const { return &table_avx512(); }
+    const KernelTable* operator()(xsimd::fma3<xsimd::avx2>) const { return &table_avx2(); }
+    const KernelTable* operator()(xsimd::sse2) const { return &table_sse2(); }
+};
+
+const KernelTable* best_table() {
+    return xsimd::dispatch<CompiledArchs>(PickTable{})();
+}
+
+const KernelTable* table_named(const std::string& name) {
+    auto cpu = xsimd::available_architectures();
+    if (name == "avx512f" && cpu.avx512f) return &table_avx512();
+    if ((name == "avx2" || name == "fma3<avx2>") && cpu.fma3_avx2) return &table_avx2();
+    if (name == "sse2" && cpu.sse2) return &table_sse2();
+    return nullptr;
+}
+
+const KernelTable* initial_table() {
+    if (const char* env = std::getenv("CNNSHAPE_SIMD_ARCH"))
+        if (const KernelTable* t = table_named(env)) return t;
+    return best_table();
+}
+
+std::atomic<const KernelTable*>& current() {
+    static std::atomic<const KernelTable*> t{initial_table()};
+    return t;
+}
+
+const KernelTable& table() {
+    return *current().load(std::memory_order_relaxed);
+}
+
+} // namespace
+
+std::string arch() {
+    return table().name;
+}
+
+std::vector<std::string> available_archs() {
+    std::vector<std::string> out;
+    for (const char* name : {"avx512f", "avx2", "sse2"})
+        if (table_named(name)) out.push_back(name);
+    return out;
+}
+
+bool force_arch(const std::string& name) {
+    const KernelTable* t = name.empty() ? initial_table() : table_named(name);
+    if (!t) return false;
+    current().store(t, std::memory_order_relaxed);
+    return true;
+}
+
+float* scratch(int slot, std::size_t floats) {
+    struct Buffer {
+        std::unique_ptr<float[]> owner; // over-allocated by 16 floats for 64-byte alignment
+        float* data = nullptr;
+        std::size_t size = 0;
+    };
+    thread_local Buffer buffers[4];
+    Buffer& b = buffers[slot];
+    if (b.size < floats) {
+        std::size_t size = floats + floats / 4; // grow with headroom
+        b.owner.reset(new float[size + 16]);
+        auto addr = reinterpret_cast<std::uintptr_t>(b.owner.get());
+        b.data = reinterpret_cast<float*>((addr + 63) & ~std::uintptr_t(63));
+        b.size = size;
+    }
+    return b.data;
+}
+
+bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
+          const float* weight, const float* bias, const Shape& y_shape, float* y) {
+    return table().conv(ctx, d, x_shape, x, weight, bias, y_shape, y);
+}
+
+bool pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
+          const Shape& y_shape, float* y, std::int64_t* indices) {
+    return table().pool(ctx, d, x_shape, x, y_shape, y, indices);
+}
+
+bool adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
+                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices) {
+    return table().adaptive_pool(ctx, d, x_shape, x, y_shape, y, indices);
+}
+
+bool linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
+            const float* weight, const float* bias, float* y) {
+    return table().linear(ctx, d, x_shape, x, weight, bias, y);
+}
+
+bool batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
+                const float* weight, const float* bias, const float* running_mean,
+                const float* running_var, float* y) {
+    return table().batch_norm(ctx, d, x_shape, x, weight, bias, running_mean, running_var, y);
+}
+
+bool elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
+                 float* y) {
+    return table().elementwise(ctx, d, shape, x, y);
+}
+
+bool add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
+         const float* b, const Shape& y_shape, float* y) {
+    return table().add(ctx, a_shape, a, b_shape, b, y_shape, y);
+}
+
+} // namespace cnnshape::kernels::simd

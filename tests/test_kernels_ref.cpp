@@ -1,0 +1,310 @@
+// The kernels against PyTorch: every case of tests/data/run/*.json (made by
+// tools/gen_run_fixtures.py) is planned from its layer expressions, given the recorded
+// state_dict and input, run with the reference kernels and with the dispatcher's default backend,
+// and compared with PyTorch's output: exactly, or within the tolerance the case records.
+#include "cnnshape/execute.hpp"
+#include "cnnshape/kernels.hpp"
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+using namespace cnnshape;
+using nlohmann::json;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+json fixture(const std::string& family) {
+    std::string text = slurp(std::string(CNNSHAPE_TEST_DATA) + "/run/" + family + ".json");
+    REQUIRE_FALSE(text.empty());
+    return json::parse(text);
+}
+
+std::string unbase64(const std::string& in) {
+    static const std::string chars =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buf = 0;
+    int bits = 0;
+    for (char c : in) {
+        if (c == '=') break;
+        auto p = chars.find(c);
+        if (p == std::string::npos) continue;
+        buf = (buf << 6) | unsigned(p);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(char((buf >> bits) & 0xff));
+        }
+    }
+    return out;
+}
+
+Tensor tensor_of(const json& j) {
+    Tensor t(j.at("shape").get<Shape>());
+    std::string bytes = unbase64(j.at("f32").get<std::string>());
+    REQUIRE(bytes.size() == t.data.size() * 4);
+    std::memcpy(t.ptr(), bytes.data(), bytes.size());
+    return t;
+}
+
+IndexTensor indices_of(const json& j) {
+    IndexTensor t(j.at("shape").get<Shape>());
+    std::string bytes = unbase64(j.at("i64").get<std::string>());
+    REQUIRE(bytes.size() == t.data.size() * 8);
+    std::memcpy(t.ptr(), bytes.data(), bytes.size());
+    return t;
+}
+
+// Number of elements that differ; the first one is described in `first`.
+std::int64_t mismatches(const Tensor& got, const Tensor& want, const json& tol,
+                        std::string& first) {
+    bool exact = tol.is_string() && tol.get<std::string>() == "exact";
+    double rtol = exact ? 0 : tol.at("rtol").get<double>();
+    double atol = exact ? 0 : tol.at("atol").get<double>();
+    std::int64_t bad = 0;
+    for (std::size_t i = 0; i < want.data.size(); ++i) {
+        float a = got.data[i], b = want.data[i];
+        bool ok;
+        if (std::isnan(b) || std::isnan(a))
+            ok = std::isnan(a) && std::isnan(b);
+        else if (std::isinf(b) || exact)
+            ok = a == b;
+        else
+            ok = std::fabs(double(a) - double(b)) <= atol + rtol * std::fabs(double(b));
+        if (!ok && bad++ == 0) {
+            std::ostringstream ss;
+            ss.precision(9);
+            ss << "element " << i << ": got " << a << ", PyTorch " << b;
+            first = ss.str();
+        }
+    }
+    return bad;
+}
+
+Plan plan_case(const json& c, const Shape& input) {
+    Mode mode = c.value("mode", "eval") == "train" ? Mode::Train : Mode::Eval;
+    if (c.contains("spec")) {
+        Network net = load_spec_file(std::string(CNNSHAPE_SOURCE_DIR) + "/" +
+                                     c.at("spec").get<std::string>());
+        net.mode = mode;
+        return make_plan(net, input);
+    }
+    return cnnshape_test::plan_exprs(c.at("layers").get<std::vector<std::string>>(), input, mode);
+}
+
+void check_case(const json& c, kernels::Backend backend) {
+    std::string name = c.at("name").get<std::string>();
+    CAPTURE(name);
+    Tensor input = tensor_of(c.at("input"));
+    Plan plan = plan_case(c, input.shape);
+    StateDict sd = init_weights(plan, c.value("seed", 0));
+    if (c.contains("state"))
+        for (auto& [key, v] : c.at("state").items()) {
+            REQUIRE(sd.count(key));
+            sd[key] = tensor_of(v);
+        }
+    RunOptions opt;
+    opt.kernels.backend = backend;
+    RunResult r = execute(plan, sd, input, opt);
+    Tensor want = tensor_of(c.at("output"));
+    REQUIRE(r.output.shape == want.shape);
+    std::string first;
+    CHECK(mismatches(r.output, want, c.at("tol"), first) == 0);
+    CAPTURE(first);
+    CHECK(first.empty());
+    if (c.contains("indices")) {
+        IndexTensor wi = indices_of(c.at("indices"));
+        REQUIRE(r.indices.has_value());
+        REQUIRE(r.indices->shape == wi.shape);
+        CHECK(r.indices->data == wi.data);
+    }
+}
+
+} // namespace
+
+TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
+    auto family =
+        GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
+                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks");
+    CAPTURE(family);
+    json doc = fixture(family);
+    REQUIRE(doc.at("cases").size() > 0);
+    for (auto& c : doc.at("cases"))
+        check_case(c, kernels::Backend::Ref);
+}
+
+TEST_CASE("the default backend reproduces PyTorch on every fixture", "[kernels]") {
+    auto family =
+        GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
+                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks");
+    CAPTURE(family);
+    json doc = fixture(family);
+    for (auto& c : doc.at("cases"))
+        check_case(c, kernels::default_backend());
+}
+
+TEST_CASE("init_weights draws PyTorch's initial parameters bit for bit", "[kernels][run]") {
+    json doc = fixture("init");
+    REQUIRE(doc.at("cases").size() >= 5);
+    for (auto& c : doc.at("cases")) {
+        std::string name = c.at("name").get<std::string>();
+        CAPTURE(name);
+        Plan plan = cnnshape_test::plan_exprs(c.at("layers").get<std::vector<std::string>>(),
+                                              c.at("input_shape").get<Shape>());
+        StateDict sd = init_weights(plan, c.at("seed").get<std::uint64_t>());
+        for (auto& [key, v] : c.at("state").items()) {
+            CAPTURE(key);
+            REQUIRE(sd.count(key));
+            Tensor want = tensor_of(v);
+            REQUIRE(sd[key].shape == want.shape);
+            CHECK(std::memcmp(sd[key].ptr(), want.ptr(), want.data.size() * 4) == 0);
+        }
+    }
+}
+
+// Hand-checked rules, independent of the fixtures.
+namespace {
+Tensor run_exprs(const std::vector<std::string>& exprs, const Tensor& x,
+                 kernels::Backend backend = kernels::Backend::Ref,
+                 std::optional<IndexTensor>* idx = nullptr) {
+    Plan plan = cnnshape_test::plan_exprs(exprs, x.shape);
+    RunOptions opt;
+    opt.kernels.backend = backend;
+    RunResult r = execute(plan, init_weights(plan, 0), x, opt);
+    if (idx) *idx = r.indices;
+    return r.output;
+}
+
+Tensor iota(const Shape& s, float start = 1) {
+    Tensor t(s);
+    for (std::size_t i = 0; i < t.data.size(); ++i)
+        t.data[i] = start + float(i);
+    return t;
+}
+} // namespace
+
+TEST_CASE("max pooling: first maximum wins ties, the last NaN wins, indices per plane",
+          "[kernels]") {
+    Tensor x({1, 2, 2, 2});
+    x.data = {1, 1, 1, 1, NAN, 2, NAN, 3};
+    std::optional<IndexTensor> idx;
+    Tensor y = run_exprs({"nn.MaxPool2d(2, return_indices=True)"}, x, kernels::Backend::Ref, &idx);
+    CHECK(y.data[0] == 1);
+    CHECK(std::isnan(y.data[1]));
+    REQUIRE(idx);
+    CHECK(idx->data == std::vector<std::int64_t, AlignedAllocator<std::int64_t>>{0, 2});
+}
+
+TEST_CASE("max pooling: a window entirely in the padding gives -inf and its start index",
+          "[kernels]") {
+    // in=2, k=2, d=3, p=1: taps -1 and 2 are both outside.
+    Tensor x({1, 1, 2});
+    x.data = {5, 7};
+    std::optional<IndexTensor> idx;
+    Tensor y = run_exprs({"nn.MaxPool1d(2, stride=1, padding=1, dilation=3, return_indices=True)"},
+                         x, kernels::Backend::Ref, &idx);
+    REQUIRE(y.shape == Shape{1, 1, 1});
+    CHECK(std::isinf(y.data[0]));
+    CHECK(y.data[0] < 0);
+    CHECK(idx->data[0] == 2);
+}
+
+TEST_CASE("avg pooling: the ceil-mode overhang is not counted as padding", "[kernels]") {
+    // SEMANTICS.md: arange(25) 5x5, AvgPool2d(2, 2, ceil_mode=True).
+    Tensor x = iota({1, 1, 5, 5}, 0);
+    Tensor y = run_exprs({"nn.AvgPool2d(2, stride=2, ceil_mode=True)"}, x);
+    std::vector<float> want = {3.0f, 5.0f, 6.5f, 13.0f, 15.0f, 16.5f, 20.5f, 22.5f, 24.0f};
+    CHECK(std::vector<float>(y.data.begin(), y.data.end()) == want);
+}
+
+TEST_CASE("add broadcasts and concat joins along its dim", "[kernels]") {
+    Tensor a = iota({2, 3}), b({3}), y({2, 3});
+    b.data = {10, 20, 30};
+    kernels::Context ctx{kernels::Backend::Ref, 1};
+    kernels::add(ctx, a.shape, a.ptr(), b.shape, b.ptr(), y.shape, y.ptr());
+    CHECK(std::vector<float>(y.data.begin(), y.data.end()) ==
+          std::vector<float>{11, 22, 33, 14, 25, 36});
+    Tensor c({2, 1}), z({2, 4});
+    c.data = {-1, -2};
+    kernels::concat(ctx, ConcatDesc{1}, {a.shape, c.shape}, {a.ptr(), c.ptr()}, z.shape, z.ptr());
+    CHECK(std::vector<float>(z.data.begin(), z.data.end()) ==
+          std::vector<float>{1, 2, 3, -1, 4, 5, 6, -2});
+}
+
+TEST_CASE("the reference kernels give the same result with any thread count", "[kernels]") {
+    Tensor x = iota({2, 4, 9, 9});
+    for (auto& v : x.data)
+        v = std::sin(v);
+    Plan plan = cnnshape_test::plan_exprs({"nn.Conv2d(4, 6, 3, padding=1, groups=2)"}, x.shape);
+    StateDict sd = init_weights(plan, 3);
+    RunOptions one, four;
+    one.kernels = {kernels::Backend::Ref, 1};
+    four.kernels = {kernels::Backend::Ref, 4};
+    CHECK(execute(plan, sd, x, one).output.data == execute(plan, sd, x, four).output.data);
+}
+
+TEST_CASE("CNNSHAPE_BACKEND forces the reference backend", "[kernels]") {
+    const char* old = std::getenv("CNNSHAPE_BACKEND");
+    std::string saved = old ? old : "";
+    setenv("CNNSHAPE_BACKEND", "ref", 1);
+    CHECK(kernels::default_backend() == kernels::Backend::Ref);
+    setenv("CNNSHAPE_BACKEND", "simd", 1);
+    CHECK(kernels::default_backend() == kernels::Backend::Simd);
+    if (old)
+        setenv("CNNSHAPE_BACKEND", saved.c_str(), 1);
+    else
+        unsetenv("CNNSHAPE_BACKEND");
+    CHECK_FALSE(kernels::simd_arch().empty());
+}
+
+// Not run by default ("[.]"): reports, per family, how many cases each backend reproduces bit
+// for bit even where the fixture allows a tolerance.
+TEST_CASE("report which fixture cases are bit-exact", "[.][exactness]") {
+    for (auto backend : {kernels::Backend::Ref, kernels::default_backend()})
+        for (const char* family :
+             {"maxpool", "avgpool", "lppool", "adaptive", "upsample", "batchnorm", "conv",
+              "conv_transpose", "linear", "misc", "networks"}) {
+            json doc = fixture(family);
+            int exact = 0, total = 0;
+            double worst = 0; // largest |got - want| / max(|want|, 1e-3) over finite values
+            std::string inexact;
+            for (auto& c : doc.at("cases")) {
+                Tensor input = tensor_of(c.at("input"));
+                Plan plan = plan_case(c, input.shape);
+                StateDict sd = init_weights(plan, c.value("seed", 0));
+                if (c.contains("state"))
+                    for (auto& [key, v] : c.at("state").items())
+                        sd[key] = tensor_of(v);
+                RunOptions opt;
+                opt.kernels.backend = backend;
+                RunResult r = execute(plan, sd, input, opt);
+                std::string first;
+                ++total;
+                Tensor want = tensor_of(c.at("output"));
+                for (std::size_t i = 0; i < want.data.size(); ++i)
+                    if (std::isfinite(want.data[i]) && std::isfinite(r.output.data[i]))
+                        worst =
+                            std::max(worst, std::fabs(double(r.output.data[i]) - want.data[i]) /
+                                                std::max(std::fabs(double(want.data[i])), 1e-3));
+                if (mismatches(r.output, want, json("exact"), first) == 0)
+                    ++exact;
+                else
+                    inexact += "\n  " + c.at("name").get<std::string>() + ": " + first;
+            }
+            WARN((backend == kernels::Backend::Ref ? "ref " : "default ")
+                 << family << ": " << exact << "/" << total << " bit-exact, worst relative error "
+                 << worst << inexact);
+        }
+}

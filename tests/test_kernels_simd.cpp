@@ -1,0 +1,597 @@
+// The SIMD kernels against the reference kernels (the oracle), ncnn-style: the same random input
+// through both, over sizes chosen around the vector width so every tail is exercised, on every
+// architecture this CPU can run. Pooling, batch norm, add and the piecewise activations must
+// agree bit for bit (NaN, ties, -inf windows and indices included); convolution and linear
+// accumulate in a different order and must agree to 1e-4 relative with the reference's double
+// accumulation. Thread counts 1 and 2 must give identical bits.
+#include "../src/kernels/simd/simd.hpp"
+#include "cnnshape/kernels.hpp"
+#include "cnnshape/parallel.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace cnnshape;
+namespace K = cnnshape::kernels;
+namespace S = cnnshape::kernels::simd;
+using i64 = std::int64_t;
+
+namespace {
+
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+const float kInf = std::numeric_limits<float>::infinity();
+
+// Restores the automatic architecture when a test ends, however it ends.
+struct ArchGuard {
+    ~ArchGuard() { S::force_arch(""); }
+};
+
+K::Context ref_ctx() {
+    K::Context c;
+    c.backend = K::Backend::Ref;
+    return c;
+}
+
+K::Context simd_ctx(int threads) {
+    K::Context c;
+    c.backend = K::Backend::Simd;
+    c.threads = threads;
+    return c;
+}
+
+std::vector<float> uniform(i64 n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(lo, hi);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (auto& x : v)
+        x = dist(rng);
+    return v;
+}
+
+// Small integers, so windows have ties, with -inf and +-0 sprinkled in, and NaN with
+// probability `nan` (0: NaN-free data, which takes the pooling kernels' fast path).
+std::vector<float> ties(i64 n, std::uint32_t seed, double nan = 0.05) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> small(-3, 3);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (auto& x : v) {
+        double r = u(rng);
+        x = r < nan ? kNaN : r < nan + 0.05 ? -kInf : r < nan + 0.1 ? -0.0f : float(small(rng));
+    }
+    return v;
+}
+
+bool same_bits(float a, float b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// Index of the first element whose bits differ, or -1.
+i64 first_bit_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!same_bits(a[i], b[i])) return i64(i);
+    return -1;
+}
+
+// Same value (+0 == -0) or both NaN.
+i64 first_value_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return i64(i);
+    return -1;
+}
+
+// |simd - ref| <= rel * |ref| + abs_tol, NaN matching NaN.
+i64 first_far(const std::vector<float>& simd, const std::vector<float>& ref, double rel,
+              double abs_tol) {
+    for (std::size_t i = 0; i < simd.size(); ++i) {
+        double s = simd[i], r = ref[i];
+        if (s == r || (std::isnan(s) && std::isnan(r))) continue;
+        if (!(std::fabs(s - r) <= rel * std::fabs(r) + abs_tol)) return i64(i);
+    }
+    return -1;
+}
+
+i64 floor_div(i64 a, i64 b) {
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+// PyTorch's pooling_output_shape (SEMANTICS.md §1.1).
+i64 pool_out(i64 in, i64 k, i64 s, i64 p, i64 d, bool ceil) {
+    i64 out = floor_div(in + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0), s) + 1;
+    if (ceil && (out - 1) * s >= in + p) --out;
+    return out;
+}
+
+const int kWidths[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                       15, 16, 17, 18, 19, 20, 23, 24, 25, 31, 32, 33, 39, 40};
+const int kChannels[] = {1, 3, 7, 8, 15, 16, 17, 64};
+
+// One random pooling geometry with valid PyTorch parameters (pad <= effective kernel / 2).
+struct PoolCase {
+    i64 n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw;
+    bool ceil;
+    int threads;
+};
+
+bool make_pool_case(std::mt19937& rng, i64 w, bool dilation, PoolCase& pc) {
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    pc.n = pick(0, 3) == 0 ? 3 : 1;
+    pc.c = kChannels[pick(0, 5)]; // up to 16 channels keeps the runs short
+    pc.h = kWidths[pick(0, 20)];
+    pc.w = w;
+    pc.kh = pick(1, 3), pc.kw = pick(1, 3);
+    pc.sh = pick(1, 3), pc.sw = pick(1, 3);
+    pc.dh = dilation ? pick(1, 2) : 1, pc.dw = dilation ? pick(1, 2) : 1;
+    pc.ph = pick(0, int(((pc.kh - 1) * pc.dh + 1) / 2));
+    pc.pw = pick(0, int(((pc.kw - 1) * pc.dw + 1) / 2));
+    pc.ceil = pick(0, 1) == 1;
+    pc.threads = pick(1, 2);
+    return pool_out(pc.h, pc.kh, pc.sh, pc.ph, pc.dh, pc.ceil) >= 1 &&
+           pool_out(pc.w, pc.kw, pc.sw, pc.pw, pc.dw, pc.ceil) >= 1;
+}
+
+PoolDesc pool_desc(const PoolCase& pc, PoolKind kind) {
+    PoolDesc d;
+    d.kind = kind;
+    d.nd = 2;
+    d.kernel = {pc.kh, pc.kw};
+    d.stride = {pc.sh, pc.sw};
+    d.padding = {pc.ph, pc.pw};
+    d.dilation = {pc.dh, pc.dw};
+    d.ceil_mode = pc.ceil;
+    return d;
+}
+
+#define CAPTURE_POOL(pc)                                                                           \
+    CAPTURE(arch, pc.n, pc.c, pc.h, pc.w, pc.kh, pc.kw, pc.sh, pc.sw, pc.ph, pc.pw, pc.dh, pc.dw,  \
+            pc.ceil, pc.threads)
+
+} // namespace
+
+TEST_CASE("SIMD architectures: dispatch picks one, and a forced one is the one that runs",
+          "[simd]") {
+    ArchGuard guard;
+    // CNNSHAPE_SIMD_ARCH may be set for the whole run (to test a narrower architecture): put it
+    // back afterwards.
+    const char* env = std::getenv("CNNSHAPE_SIMD_ARCH");
+    const std::string saved = env ? env : "";
+    const bool had_env = env != nullptr;
+    unsetenv("CNNSHAPE_SIMD_ARCH");
+
+    auto archs = S::available_archs();
+    REQUIRE(!archs.empty());
+    CHECK(archs.back() == "sse2"); // every x86-64 CPU
+    REQUIRE(S::force_arch(""));
+    CHECK(S::arch() == archs.front());
+    CHECK(S::arch() == K::simd_arch());
+    for (const auto& a : archs) {
+        REQUIRE(S::force_arch(a));
+        CHECK(S::arch() == a);
+        CHECK(K::simd_arch() == a);
+    }
+    CHECK_FALSE(S::force_arch("neon"));
+
+    // CNNSHAPE_SIMD_ARCH picks the default (read at start-up, and again by force_arch("")).
+    setenv("CNNSHAPE_SIMD_ARCH", "sse2", 1);
+    REQUIRE(S::force_arch(""));
+    CHECK(S::arch() == "sse2");
+    CHECK(K::simd_arch() == "sse2");
+    setenv("CNNSHAPE_SIMD_ARCH", "no-such-arch", 1); // ignored
+    REQUIRE(S::force_arch(""));
+    CHECK(S::arch() == archs.front());
+
+    if (had_env)
+        setenv("CNNSHAPE_SIMD_ARCH", saved.c_str(), 1);
+    else
+        unsetenv("CNNSHAPE_SIMD_ARCH");
+}
+
+TEST_CASE("parallel_for runs every index exactly once, nested calls serially", "[simd]") {
+    for (int threads : {1, 2, 3, 8}) {
+        for (i64 n : {0, 1, 5, 64, 1000}) {
+            CAPTURE(threads, n);
+            std::vector<std::atomic<int>> hits(static_cast<std::size_t>(n));
+            parallel_for(threads, n, 1, [&](i64 b, i64 e) {
+                for (i64 i = b; i < e; ++i) {
+                    hits[std::size_t(i)]++;
+                    parallel_for(threads, 3, 1, [&](i64 b2, i64 e2) { CHECK(e2 - b2 >= 1); });
+                }
+            });
+            for (auto& h : hits)
+                REQUIRE(h.load() == 1);
+        }
+    }
+}
+
+TEST_CASE("SIMD MaxPool2d equals the reference bit for bit: values, indices, NaN, ties, -inf",
+          "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(1234);
+        for (int w : kWidths) {
+            for (int rep = 0; rep < 6; ++rep) {
+                PoolCase pc;
+                if (!make_pool_case(rng, w, true, pc)) continue;
+                PoolDesc d = pool_desc(pc, PoolKind::Max);
+                const i64 oh = pool_out(pc.h, pc.kh, pc.sh, pc.ph, pc.dh, pc.ceil);
+                const i64 ow = pool_out(pc.w, pc.kw, pc.sw, pc.pw, pc.dw, pc.ceil);
+                Shape xs{pc.n, pc.c, pc.h, pc.w}, ys{pc.n, pc.c, oh, ow};
+                const double nan = rep % 3 == 0 ? 0.3 : rep % 3 == 1 ? 0.02 : 0.0;
+                auto x = ties(numel(xs), std::uint32_t(rng()), nan);
+                std::vector<float> yr(numel(ys)), yv(numel(ys), 7.0f);
+                std::vector<i64> ir(numel(ys)), iv(numel(ys), -7);
+                CAPTURE_POOL(pc);
+                CAPTURE(nan);
+                K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), ir.data());
+                REQUIRE(S::pool(simd_ctx(pc.threads), d, xs, x.data(), ys, yv.data(), iv.data()));
+                REQUIRE(first_bit_diff(yv, yr) == -1);
+                REQUIRE(iv == ir);
+                // Without indices too (a different inner loop).
+                std::vector<float> yn(numel(ys), 7.0f);
+                REQUIRE(S::pool(simd_ctx(pc.threads), d, xs, x.data(), ys, yn.data(), nullptr));
+                REQUIRE(first_bit_diff(yn, yr) == -1);
+            }
+        }
+    }
+}
+
+TEST_CASE("SIMD MaxPool2d: windows of only -inf, only NaN, and taps all in the padding", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (float fill : {-kInf, kNaN}) {
+            PoolCase pc{1, 3, 9, 21, 3, 3, 2, 2, 1, 1, 1, 1, true, 1};
+            PoolDesc d = pool_desc(pc, PoolKind::Max);
+            Shape xs{1, 3, 9, 21},
+                ys{1, 3, pool_out(9, 3, 2, 1, 1, true), pool_out(21, 3, 2, 1, 1, true)};
+            std::vector<float> x(numel(xs), fill), yr(numel(ys)), yv(numel(ys));
+            std::vector<i64> ir(numel(ys)), iv(numel(ys));
+            CAPTURE(arch, fill);
+            K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), ir.data());
+            REQUIRE(S::pool(simd_ctx(2), d, xs, x.data(), ys, yv.data(), iv.data()));
+            CHECK(first_bit_diff(yv, yr) == -1);
+            CHECK(iv == ir);
+        }
+        // in=2, k=2, d=3, p=1: both taps of the only window fall in the padding (SEMANTICS §2).
+        PoolCase pc{1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 3, 3, false, 1};
+        PoolDesc d = pool_desc(pc, PoolKind::Max);
+        Shape xs{1, 2, 2, 2}, ys{1, 2, 1, 1};
+        REQUIRE(pool_out(2, 2, 1, 1, 3, false) == 1);
+        std::vector<float> x = uniform(8, 5), yr(2), yv(2);
+        std::vector<i64> ir(2), iv(2);
+        K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), ir.data());
+        REQUIRE(S::pool(simd_ctx(1), d, xs, x.data(), ys, yv.data(), iv.data()));
+        CHECK(first_bit_diff(yv, yr) == -1);
+        CHECK(iv == ir);
+    }
+}
+
+TEST_CASE("SIMD AvgPool2d equals the reference bit for bit (same sum order, same divisor)",
+          "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(99);
+        for (int w : kWidths) {
+            for (int rep = 0; rep < 6; ++rep) {
+                PoolCase pc;
+                if (!make_pool_case(rng, w, false, pc)) continue;
+                PoolDesc d = pool_desc(pc, PoolKind::Avg);
+                d.count_include_pad = rep % 2 == 0;
+                if (rep == 5) d.divisor_override = (rng() % 2) ? 3 : -2;
+                const i64 oh = pool_out(pc.h, pc.kh, pc.sh, pc.ph, 1, pc.ceil);
+                const i64 ow = pool_out(pc.w, pc.kw, pc.sw, pc.pw, 1, pc.ceil);
+                Shape xs{pc.n, pc.c, pc.h, pc.w}, ys{pc.n, pc.c, oh, ow};
+                auto x = uniform(numel(xs), std::uint32_t(rng()), -100.0f, 100.0f);
+                if (rep == 4) x[x.size() / 2] = kNaN;
+                std::vector<float> yr(numel(ys)), yv(numel(ys), 7.0f);
+                CAPTURE_POOL(pc);
+                CAPTURE(d.count_include_pad, d.divisor_override.value_or(0));
+                K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), nullptr);
+                REQUIRE(S::pool(simd_ctx(pc.threads), d, xs, x.data(), ys, yv.data(), nullptr));
+                REQUIRE(first_bit_diff(yv, yr) == -1);
+            }
+        }
+    }
+}
+
+TEST_CASE("SIMD 1-d pooling is 2-d pooling with height 1", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (PoolKind kind : {PoolKind::Max, PoolKind::Avg}) {
+            PoolDesc d;
+            d.kind = kind;
+            d.nd = 1;
+            d.kernel = {3}, d.stride = {2}, d.padding = {1}, d.dilation = {1};
+            d.ceil_mode = true;
+            Shape xs{3, 5, 33}, ys{3, 5, pool_out(33, 3, 2, 1, 1, true)};
+            auto x = ties(numel(xs), 3);
+            std::vector<float> yr(numel(ys)), yv(numel(ys));
+            std::vector<i64> ir(numel(ys)), iv(numel(ys));
+            bool mx = kind == PoolKind::Max;
+            CAPTURE(arch, mx);
+            K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), mx ? ir.data() : nullptr);
+            REQUIRE(S::pool(simd_ctx(2), d, xs, x.data(), ys, yv.data(), mx ? iv.data() : nullptr));
+            CHECK(first_bit_diff(yv, yr) == -1);
+            CHECK(iv == ir);
+        }
+    }
+}
+
+TEST_CASE("SIMD adaptive pooling equals the reference bit for bit", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(7);
+        for (int c : kChannels) {
+            for (int rep = 0; rep < 8; ++rep) {
+                const i64 n = rep % 4 == 3 ? 3 : 1;
+                const i64 h = kWidths[rng() % 28], w = kWidths[rng() % 28];
+                const i64 oh = 1 + rng() % 9, ow = rep == 0 ? 1 : 1 + rng() % 9;
+                const int threads = 1 + rep % 2;
+                for (bool is_max : {false, true}) {
+                    AdaptivePoolDesc d;
+                    d.is_max = is_max;
+                    d.nd = 2;
+                    d.output_size = {rep == 0 ? 1 : oh, ow};
+                    Shape xs{n, c, h, w}, ys{n, c, d.output_size[0], ow};
+                    auto x = is_max ? ties(numel(xs), std::uint32_t(rng()), rep % 2 ? 0.02 : 0.0)
+                                    : uniform(numel(xs), std::uint32_t(rng()), -10.0f, 10.0f);
+                    std::vector<float> yr(numel(ys)), yv(numel(ys), 7.0f);
+                    std::vector<i64> ir(numel(ys)), iv(numel(ys), -7);
+                    CAPTURE(arch, n, c, h, w, d.output_size[0], ow, is_max, threads);
+                    K::adaptive_pool(ref_ctx(), d, xs, x.data(), ys, yr.data(),
+                                     is_max ? ir.data() : nullptr);
+                    REQUIRE(S::adaptive_pool(simd_ctx(threads), d, xs, x.data(), ys, yv.data(),
+                                             is_max ? iv.data() : nullptr));
+                    REQUIRE(first_bit_diff(yv, yr) == -1);
+                    if (is_max) REQUIRE(iv == ir);
+                }
+            }
+        }
+    }
+}
+
+namespace {
+
+struct ConvCase {
+    i64 n, cin, cout, groups, h, w, kh, kw, sh, sw, ph, pw, dh, dw;
+    bool bias;
+};
+
+void check_conv(const std::string& arch, const ConvCase& cc) {
+    const i64 oh = (cc.h + 2 * cc.ph - cc.dh * (cc.kh - 1) - 1) / cc.sh + 1;
+    const i64 ow = (cc.w + 2 * cc.pw - cc.dw * (cc.kw - 1) - 1) / cc.sw + 1;
+    if (cc.h + 2 * cc.ph < cc.dh * (cc.kh - 1) + 1 || cc.w + 2 * cc.pw < cc.dw * (cc.kw - 1) + 1)
+        return;
+    ConvDesc d;
+    d.nd = 2;
+    d.in_channels = cc.cin, d.out_channels = cc.cout, d.groups = cc.groups;
+    d.kernel = {cc.kh, cc.kw}, d.stride = {cc.sh, cc.sw}, d.dilation = {cc.dh, cc.dw};
+    d.pad_l = {cc.ph, cc.pw}, d.pad_r = {cc.ph, cc.pw}, d.output_padding = {0, 0};
+    d.bias = cc.bias;
+    Shape xs{cc.n, cc.cin, cc.h, cc.w}, ys{cc.n, cc.cout, oh, ow};
+    // Weights on PyTorch's scale, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), so outputs are O(1).
+    const i64 fan_in = (cc.cin / cc.groups) * cc.kh * cc.kw;
+    const float bound = 1.0f / std::sqrt(float(fan_in));
+    auto x = uniform(numel(xs), 11);
+    auto wt = uniform(cc.cout * fan_in, 12, -bound, bound);
+    auto b = uniform(cc.cout, 13, -bound, bound);
+    std::vector<float> yr(numel(ys)), y1(numel(ys), kNaN), y2(numel(ys), kNaN);
+    CAPTURE(arch, cc.n, cc.cin, cc.cout, cc.groups, cc.h, cc.w, cc.kh, cc.kw, cc.sh, cc.sw, cc.ph,
+            cc.pw, cc.dh, cc.dw, cc.bias);
+    K::conv(ref_ctx(), d, xs, x.data(), wt.data(), b.data(), ys, yr.data());
+    REQUIRE(S::conv(simd_ctx(1), d, xs, x.data(), wt.data(), b.data(), ys, y1.data()));
+    REQUIRE(S::conv(simd_ctx(2), d, xs, x.data(), wt.data(), b.data(), ys, y2.data()));
+    INFO("first differing element " << first_far(y1, yr, 1e-4, 1e-5));
+    REQUIRE(first_far(y1, yr, 1e-4, 1e-5) == -1);
+    REQUIRE(first_bit_diff(y2, y1) == -1); // 2 threads: the same bits as 1
+}
+
+} // namespace
+
+TEST_CASE("SIMD Conv2d agrees with the reference: groups, depthwise, stride, dilation, padding",
+          "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(42);
+        auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        // Widths 1..40 with random layers; channel counts around the register block.
+        for (int w : kWidths) {
+            for (int rep = 0; rep < 2; ++rep) {
+                ConvCase cc;
+                cc.n = pick(0, 3) == 0 ? 3 : 1;
+                cc.cin = kChannels[pick(0, 7)];
+                cc.cout = kChannels[pick(0, 7)];
+                cc.groups = 1;
+                if (pick(0, 3) == 0) { // depthwise, possibly with a channel multiplier
+                    cc.groups = cc.cin;
+                    cc.cout = cc.cin * pick(1, 2);
+                } else if (pick(0, 3) == 0 && cc.cin % 2 == 0 && cc.cout % 2 == 0) {
+                    cc.groups = 2;
+                }
+                cc.h = kWidths[pick(0, 24)], cc.w = w;
+                cc.kh = pick(1, 5), cc.kw = pick(1, 5);
+                cc.sh = pick(1, 3), cc.sw = pick(1, 3);
+                cc.dh = pick(1, 2), cc.dw = pick(1, 2);
+                cc.ph = pick(0, 3), cc.pw = pick(0, 3);
+                cc.bias = pick(0, 1) == 1;
+                if (cc.cin * cc.cout > 64 * 17) cc.cout = 17;
+                if (cc.groups > 1 && (cc.cout % cc.groups)) cc.cout = cc.groups;
+                check_conv(arch, cc);
+            }
+        }
+        // ResNet-like layers.
+        check_conv(arch, {1, 64, 64, 1, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, false});
+        check_conv(arch, {1, 3, 64, 1, 40, 40, 7, 7, 2, 2, 3, 3, 1, 1, false});
+        check_conv(arch, {1, 64, 128, 1, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, false});
+        check_conv(arch, {1, 64, 128, 1, 28, 28, 1, 1, 2, 2, 0, 0, 1, 1, false});
+        check_conv(arch, {3, 128, 130, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, true});
+        check_conv(arch, {1, 32, 32, 32, 17, 33, 3, 3, 1, 1, 1, 1, 1, 1, true});
+        check_conv(arch, {1, 32, 32, 32, 17, 33, 3, 3, 2, 2, 1, 1, 1, 1, true});
+    }
+}
+
+TEST_CASE("SIMD Conv1d is Conv2d with height 1", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        ConvDesc d;
+        d.nd = 1;
+        d.in_channels = 5, d.out_channels = 17, d.groups = 1;
+        d.kernel = {3}, d.stride = {2}, d.dilation = {2}, d.pad_l = {2}, d.pad_r = {2};
+        d.output_padding = {0};
+        Shape xs{3, 5, 37}, ys{3, 17, (37 + 4 - 4 - 1) / 2 + 1};
+        auto x = uniform(numel(xs), 1), w = uniform(17 * 5 * 3, 2), b = uniform(17, 3);
+        std::vector<float> yr(numel(ys)), yv(numel(ys));
+        CAPTURE(arch);
+        K::conv(ref_ctx(), d, xs, x.data(), w.data(), b.data(), ys, yr.data());
+        REQUIRE(S::conv(simd_ctx(2), d, xs, x.data(), w.data(), b.data(), ys, yv.data()));
+        CHECK(first_far(yv, yr, 1e-4, 1e-5) == -1);
+    }
+}
+
+TEST_CASE("SIMD Linear agrees with the reference", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (i64 m : {1, 3, 17})
+            for (i64 in : {1, 7, 15, 16, 17, 33, 512})
+                for (i64 out : {1, 5, 16, 17, 64}) {
+                    LinearDesc d;
+                    d.in_features = in, d.out_features = out, d.bias = (in + out) % 2 == 0;
+                    Shape xs{m, in};
+                    const float bound = 1.0f / std::sqrt(float(in));
+                    auto x = uniform(m * in, 1), w = uniform(out * in, 2, -bound, bound),
+                         b = uniform(out, 3, -bound, bound);
+                    std::vector<float> yr(m * out), y1(m * out), y2(m * out);
+                    CAPTURE(arch, m, in, out, d.bias);
+                    K::linear(ref_ctx(), d, xs, x.data(), w.data(), b.data(), yr.data());
+                    REQUIRE(S::linear(simd_ctx(1), d, xs, x.data(), w.data(), b.data(), y1.data()));
+                    REQUIRE(S::linear(simd_ctx(2), d, xs, x.data(), w.data(), b.data(), y2.data()));
+                    REQUIRE(first_far(y1, yr, 1e-4, 1e-5) == -1);
+                    REQUIRE(first_bit_diff(y2, y1) == -1);
+                }
+    }
+}
+
+TEST_CASE("SIMD BatchNorm (eval) equals the reference bit for bit", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (Shape xs : {Shape{1, 3, 5, 7}, Shape{3, 17, 4, 4}, Shape{2, 64, 33, 1}, Shape{5, 15},
+                         Shape{2, 16, 40}}) {
+            for (bool affine : {true, false}) {
+                const i64 c = xs[1];
+                BatchNormDesc d;
+                d.num_features = c, d.affine = affine, d.eps = 1e-3;
+                auto x = uniform(numel(xs), 1, -5.0f, 5.0f), w = uniform(c, 2), b = uniform(c, 3);
+                auto mean = uniform(c, 4), var = uniform(c, 5, 0.1f, 3.0f);
+                std::vector<float> yr(numel(xs)), yv(numel(xs));
+                CAPTURE(arch, xs, affine);
+                K::batch_norm(ref_ctx(), d, xs, x.data(), w.data(), b.data(), mean.data(),
+                              var.data(), yr.data());
+                bool ran = S::batch_norm(simd_ctx(2), d, xs, x.data(), w.data(), b.data(),
+                                         mean.data(), var.data(), yv.data());
+                // PyTorch's result is fused (fma); without an FMA instruction the SIMD side
+                // declines and the reference runs.
+                REQUIRE(ran == (arch != "sse2"));
+                if (ran) REQUIRE(first_bit_diff(yv, yr) == -1);
+            }
+        }
+    }
+}
+
+TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (i64 len : {1, 15, 16, 17, 33, 5000, 9001}) {
+            Shape shape{len};
+            auto x = uniform(len, std::uint32_t(len), -8.0f, 8.0f);
+            if (len > 4) {
+                x[0] = kNaN, x[1] = -0.0f, x[2] = kInf, x[3] = -kInf;
+            }
+            struct Act {
+                Activation act;
+                bool exact;
+            };
+            for (Act a : {Act{Activation::Identity, true}, Act{Activation::ReLU, true},
+                          Act{Activation::ReLU6, true}, Act{Activation::LeakyReLU, true},
+                          Act{Activation::Hardswish, true}, Act{Activation::Sigmoid, false},
+                          Act{Activation::Tanh, false}, Act{Activation::SiLU, false}}) {
+                ElementwiseDesc d;
+                d.act = a.act;
+                d.negative_slope = 0.2;
+                std::vector<float> yr(len), yv(len), yi(x);
+                CAPTURE(arch, len, int(a.act));
+                K::elementwise(ref_ctx(), d, shape, x.data(), yr.data());
+                REQUIRE(S::elementwise(simd_ctx(2), d, shape, x.data(), yv.data()));
+                REQUIRE(S::elementwise(simd_ctx(1), d, shape, yi.data(), yi.data())); // in place
+                if (a.exact) {
+                    // The same value; the sign of a zero is PyTorch's (relu(-0) is -0 in
+                    // PyTorch's vectorised kernel).
+                    REQUIRE(first_value_diff(yv, yr) == -1);
+                } else {
+                    REQUIRE(first_far(yv, yr, 4e-6, 1e-7) == -1);
+                }
+                REQUIRE(first_bit_diff(yi, yv) == -1);
+            }
+            auto b = uniform(len, 77);
+            std::vector<float> yr(len), yv(len);
+            K::add(ref_ctx(), shape, x.data(), shape, b.data(), shape, yr.data());
+            REQUIRE(S::add(simd_ctx(2), shape, x.data(), shape, b.data(), shape, yv.data()));
+            REQUIRE(first_bit_diff(yv, yr) == -1);
+        }
+    }
+}
+
+TEST_CASE("SIMD kernels on large inputs: 2 threads give the bits of 1 thread and of the reference",
+          "[simd]") {
+    // Large enough that every kernel really splits its work between the two threads.
+    const Shape xs{2, 48, 112, 112};
+    auto x = ties(numel(xs), 9, 0.0);
+    x[12345] = kNaN; // one plane takes the exact NaN path after the fast one
+    for (bool is_max : {true, false}) {
+        PoolDesc d;
+        d.kind = is_max ? PoolKind::Max : PoolKind::Avg;
+        d.kernel = {3, 3}, d.stride = {2, 2}, d.padding = {1, 1}, d.dilation = {1, 1};
+        const Shape ys{2, 48, 56, 56};
+        std::vector<float> yr(numel(ys)), y1(numel(ys)), y2(numel(ys));
+        CAPTURE(is_max);
+        K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), nullptr);
+        REQUIRE(S::pool(simd_ctx(1), d, xs, x.data(), ys, y1.data(), nullptr));
+        REQUIRE(S::pool(simd_ctx(2), d, xs, x.data(), ys, y2.data(), nullptr));
+        REQUIRE(first_bit_diff(y1, yr) == -1);
+        REQUIRE(first_bit_diff(y2, y1) == -1);
+
+        AdaptivePoolDesc ad;
+        ad.is_max = is_max;
+        ad.output_size = {7, 5};
+        const Shape as{2, 48, 7, 5};
+        std::vector<float> ar(numel(as)), a1(numel(as)), a2(numel(as));
+        K::adaptive_pool(ref_ctx(), ad, xs, x.data(), as, ar.data(), nullptr);
+        REQUIRE(S::adaptive_pool(simd_ctx(1), ad, xs, x.data(), as, a1.data(), nullptr));
+        REQUIRE(S::adaptive_pool(simd_ctx(2), ad, xs, x.data(), as, a2.data(), nullptr));
+        REQUIRE(first_bit_diff(a1, ar) == -1);
+        REQUIRE(first_bit_diff(a2, a1) == -1);
+    }
+    ElementwiseDesc ed;
+    ed.act = Activation::SiLU;
+    std::vector<float> e1(x.size()), e2(x.size());
+    REQUIRE(S::elementwise(simd_ctx(1), ed, xs, x.data(), e1.data()));
+    REQUIRE(S::elementwise(simd_ctx(2), ed, xs, x.data(), e2.data()));
+    REQUIRE(first_bit_diff(e2, e1) == -1);
+}

@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+"""Generate the fixtures `cnnshape run` is tested against (tests/data/run/*.json).
+
+PyTorch is the oracle. Each case is one or more layer expressions such as
+``nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True, return_indices=True)``,
+evaluated with ``eval(expr, {"nn": torch.nn})`` (so the recorded text and the
+module cannot disagree), built after ``torch.manual_seed(seed)`` and run in eval
+mode (or train mode when the case says so) on a recorded input. Recorded, all as
+base64 of little-endian bytes so every value round-trips exactly:
+
+* ``input``: shape and float32 values (randn, integer ties, NaN, +-inf ...);
+* ``state``: the module's state_dict (float32; num_batches_tracked left out),
+  so kernel tests do not depend on the initialisation;
+* ``output`` (float32) and, for return_indices, ``indices`` (int64);
+* ``tol``: how the test compares: ``"exact"`` (same values, NaN where PyTorch
+  has NaN; the sign of zero is ignored) or ``{"rtol": r, "atol": a}``
+  (|got - want| <= atol + rtol * |want|).
+
+Families (one file each) and why each tolerance:
+
+* maxpool, avgpool, adaptive (except output 1 = ``mean()``), pad_misc: exact.
+  Max pooling copies values; average pooling is a sequential float sum and one
+  division (adaptive: two), which the reference kernels reproduce.
+* adaptive with output size 1: PyTorch calls ``mean()``, a vectorised cascade
+  sum whose order depends on the CPU: 1e-6.
+* lppool: ``pow`` by 2 is ``x*x`` and by 0.5 is ``sqrt`` (exact); other powers go
+  through SLEEF's ``powf`` in PyTorch's vector path: 1e-6.
+* upsample: nearest modes, area, linear, and bilinear/trilinear over more than
+  one channel exact (with the FMA PyTorch's build uses); single-channel
+  bilinear/trilinear (1.13's channels-last path) and bicubic: 1e-6.
+* batchnorm: eval form ``fma(x, alpha, beta)`` exact (SEMANTICS.md §7; PyTorch's
+  build fuses it); batch statistics are double sums in another order: 1e-5.
+* activations: ReLU/ReLU6/LeakyReLU/Hardswish/Identity exact; erf/exp/tanh are
+  polynomial or SLEEF approximations in PyTorch's vector path: 1e-6.
+* conv, conv_transpose, linear and the networks: PyTorch's accumulation order
+  (oneDNN / BLAS) is not reproducible: rtol 1e-4 (atol 1e-5).
+* init: ``torch.manual_seed(seed)`` then building the modules; every parameter
+  must match ``init_weights(plan, seed)`` bit for bit.
+* networks: example specs (funnel, LeNet-5) and a small conv/bn/pool/linear stack
+  run end to end with ``init_weights(seed)`` against
+  ``torch.manual_seed(seed)``-initialised modules, on ``torch.randn`` input
+  drawn after ``torch.manual_seed(seed)`` (what ``cnnshape run --seed`` does).
+
+Regenerate (needs PyTorch; Debian's python3-torch is importable by
+/usr/bin/python3 only), from the repository root:
+
+    /usr/bin/python3 tools/gen_run_fixtures.py
+
+Deterministic: fixed seeds, one thread.
+"""
+
+import base64
+import json
+import math
+import os
+import random
+import sys
+from collections import OrderedDict
+
+import torch
+import torch.nn as nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "tests", "data", "run")
+
+torch.set_num_threads(1)
+EXACT = "exact"
+NEAR = {"rtol": 1e-6, "atol": 1e-6}
+NEAR5 = {"rtol": 1e-5, "atol": 1e-5}
+CONV = {"rtol": 1e-4, "atol": 1e-5}
+
+
+def b64(t, dtype):
+    t = t.detach().contiguous().to(dtype)
+    return base64.b64encode(t.numpy().astype("<f4" if dtype == torch.float32 else "<i8").tobytes()).decode()
+
+
+def f32(t):
+    return {"shape": list(t.shape), "f32": b64(t, torch.float32)}
+
+
+def i64(t):
+    return {"shape": list(t.shape), "i64": b64(t, torch.int64)}
+
+
+def build(exprs, seed):
+    torch.manual_seed(seed)
+    mods = [eval(e, {"nn": nn, "torch": torch}) for e in exprs]
+    return nn.Sequential(*mods)
+
+
+def make_input(shape, kind, gen):
+    n = 1
+    for s in shape:
+        n *= s
+    if kind == "randn":
+        x = torch.randn(n, generator=gen)
+    elif kind == "ties":
+        x = torch.randint(-2, 3, (n,), generator=gen).float()
+    elif kind == "special":
+        x = torch.randn(n, generator=gen)
+        r = torch.rand(n, generator=gen)
+        x[r < 0.08] = float("nan")
+        x[(r >= 0.08) & (r < 0.16)] = float("-inf")
+        x[(r >= 0.16) & (r < 0.2)] = float("inf")
+        x[(r >= 0.2) & (r < 0.35)] = 1.0
+    elif kind == "negative":  # all -inf and NaN-free: every window keeps its first tap
+        x = torch.full((n,), float("-inf"))
+    elif kind == "positive":
+        x = torch.rand(n, generator=gen) * 2 + 0.05
+    else:
+        raise ValueError(kind)
+    return x.reshape(shape)
+
+
+def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None):
+    """Returns a case dict, or None when PyTorch rejects the configuration."""
+    try:
+        m = build(exprs, seed)
+        m.train(mode == "train")
+        x = make_input(shape, kind, gen)
+        with torch.no_grad():
+            y = m(x)
+    except Exception:
+        return None
+    idx = None
+    if isinstance(y, tuple):
+        y, idx = y
+    if y.numel() == 0 or y.numel() > 20000:
+        return None
+    state = OrderedDict()
+    for k, v in m.state_dict().items():
+        if k.endswith("num_batches_tracked"):
+            continue
+        state[k] = f32(v)
+    case = OrderedDict()
+    case["name"] = name or " ; ".join(exprs) + f" on {list(shape)} ({kind})"
+    case["layers"] = exprs
+    case["mode"] = mode
+    case["input"] = f32(x)
+    case["state"] = state
+    case["output"] = f32(y)
+    if idx is not None:
+        case["indices"] = i64(idx)
+    case["tol"] = tol
+    return case
+
+
+def family(name, cases, notes):
+    cases = [c for c in cases if c is not None]
+    doc = OrderedDict()
+    doc["family"] = name
+    doc["generator"] = "tools/gen_run_fixtures.py (PyTorch %s)" % torch.__version__.split("a")[0]
+    doc["notes"] = notes
+    doc["cases"] = cases
+    path = os.path.join(OUT, name + ".json")
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    return name, len(cases), os.path.getsize(path)
+
+
+def tup(v):
+    return "(" + ", ".join(str(a) for a in v) + ("," if len(v) == 1 else "") + ")"
+
+
+# ----------------------------------------------------------------------------------------------
+def maxpool_cases(rng, gen):
+    out = []
+    hand = [
+        # NaN, ties, -inf, all-padding windows with dilation (in=2,k=2,d=3,p=1).
+        (["nn.MaxPool2d(2, 2, return_indices=True)"], [1, 1, 4, 4], "special"),
+        (["nn.MaxPool2d(3, stride=1, padding=1, return_indices=True)"], [2, 2, 5, 5], "ties"),
+        (["nn.MaxPool2d(2, stride=1, padding=1, dilation=3, return_indices=True)"], [1, 2, 2, 2], "randn"),
+        (["nn.MaxPool1d(2, stride=1, padding=1, dilation=3, return_indices=True)"], [1, 2, 2], "randn"),
+        (["nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True, return_indices=True)"], [1, 3, 9, 9], "special"),
+        (["nn.MaxPool2d(2, return_indices=True)"], [1, 2, 4, 6], "negative"),
+        (["nn.MaxPool3d(2, stride=1, padding=1, dilation=2, return_indices=True)"], [1, 1, 3, 3, 3], "special"),
+        (["nn.MaxPool1d(3, stride=2, ceil_mode=True)"], [2, 3, 10], "special"),
+        (["nn.MaxPool2d(2, 2)"], [3, 6, 6], "ties"),
+    ]
+    for exprs, shape, kind in hand:
+        out.append(run_case(exprs, shape, kind, gen, EXACT))
+    for _ in range(60):
+        nd = rng.choice([1, 2, 2, 3])
+        k = [rng.randint(1, 4) for _ in range(nd)]
+        s = [rng.randint(1, 3) for _ in range(nd)]
+        d = [rng.choice([1, 1, 2, 3]) for _ in range(nd)]
+        p = [rng.randint(0, kk // 2) for kk in k]
+        ceil = rng.random() < 0.5
+        ri = rng.random() < 0.7
+        size = [rng.randint(2, 9 if nd < 3 else 6) for _ in range(nd)]
+        lead = [rng.randint(1, 2), rng.randint(1, 3)] if rng.random() < 0.8 else [rng.randint(1, 3)]
+        expr = "nn.MaxPool%dd(%s, stride=%s, padding=%s, dilation=%s, ceil_mode=%s, return_indices=%s)" % (
+            nd, tup(k), tup(s), tup(p), tup(d), ceil, ri)
+        out.append(run_case([expr], lead + size, rng.choice(["randn", "ties", "special"]), gen, EXACT))
+    return out
+
+
+def avgpool_cases(rng, gen):
+    out = [
+        run_case(["nn.AvgPool2d(2, stride=2, ceil_mode=True)"], [1, 1, 5, 5], "randn", gen, EXACT),
+        run_case(["nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=True)"], [1, 2, 6, 6], "randn", gen, EXACT),
+        run_case(["nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)"], [1, 2, 6, 6], "randn", gen, EXACT),
+        run_case(["nn.AvgPool2d(3, stride=1, padding=1, divisor_override=5)"], [2, 5, 5], "randn", gen, EXACT),
+        run_case(["nn.AvgPool3d(2, stride=2, padding=1, ceil_mode=True, count_include_pad=False, divisor_override=3)"], [1, 1, 5, 5, 5], "randn", gen, EXACT),
+    ]
+    for _ in range(50):
+        nd = rng.choice([1, 2, 2, 3])
+        k = [rng.randint(1, 4) for _ in range(nd)]
+        s = [rng.randint(1, 3) for _ in range(nd)]
+        p = [rng.randint(0, kk // 2) for kk in k]
+        ceil = rng.random() < 0.5
+        cip = rng.random() < 0.5
+        size = [rng.randint(max(k), 9 if nd < 3 else 6) for _ in range(nd)]
+        extra = ""
+        if nd > 1 and rng.random() < 0.3:
+            extra = ", divisor_override=%d" % rng.choice([1, 2, 3, 7])
+        expr = "nn.AvgPool%dd(%s, stride=%s, padding=%s, ceil_mode=%s, count_include_pad=%s%s)" % (
+            nd, tup(k), tup(s), tup(p), ceil, cip, extra)
+        lead = [rng.randint(1, 2), rng.randint(1, 3)]
+        out.append(run_case([expr], lead + size, "randn", gen, EXACT))
+    return out
+
+
+def lppool_cases(rng, gen):
+    out = []
+    for _ in range(24):
+        nd = rng.choice([1, 2])
+        p = rng.choice([1, 2, 2, 3, 1.5, 0.5])
+        k = [rng.randint(1, 3) for _ in range(nd)]
+        s = [rng.randint(1, 3) for _ in range(nd)]
+        ceil = rng.random() < 0.5
+        size = [rng.randint(3, 8) for _ in range(nd)]
+        kk = k[0] if nd == 1 else tup(k)
+        ss = s[0] if nd == 1 else tup(s)
+        expr = "nn.LPPool%dd(%s, %s, stride=%s, ceil_mode=%s)" % (nd, p, kk, ss, ceil)
+        kind = "randn" if p in (1, 2, 3) else "positive"
+        exact = p == 2
+        out.append(run_case([expr], [1, 2] + size, kind, gen, EXACT if exact else NEAR))
+    return out
+
+
+def adaptive_cases(rng, gen):
+    out = []
+    for _ in range(40):
+        nd = rng.choice([1, 2, 2, 3])
+        is_max = rng.random() < 0.5
+        size = [rng.randint(1, 9 if nd < 3 else 5) for _ in range(nd)]
+        osz = [rng.randint(1, 7) for _ in range(nd)]
+        if all(o == 1 for o in osz):
+            osz[-1] = 2
+        ri = is_max and rng.random() < 0.7
+        args = tup(osz) if nd > 1 else str(osz[0])
+        expr = "nn.Adaptive%sPool%dd(%s%s)" % ("Max" if is_max else "Avg", nd, args,
+                                              ", return_indices=True" if ri else "")
+        lead = [rng.randint(1, 2), rng.randint(1, 3)]
+        out.append(run_case([expr], lead + size, "special" if is_max else "randn", gen, EXACT))
+    # Output 1: mean() in PyTorch.
+    for nd in (1, 2, 3):
+        expr = "nn.AdaptiveAvgPool%dd(1)" % nd
+        out.append(run_case([expr], [2, 3] + [7] * nd, "randn", gen, NEAR))
+    out.append(run_case(["nn.AdaptiveAvgPool2d(1)"], [3, 13, 11], "randn", gen, NEAR))
+    return out
+
+
+def upsample_cases(rng, gen):
+    out = []
+    for _ in range(50):
+        mode = rng.choice(["nearest", "nearest", "nearest-exact", "linear", "bilinear", "bilinear",
+                           "bicubic", "trilinear", "area"])
+        nd = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode, rng.choice([1, 2, 3]))
+        size = [rng.randint(1, 7 if nd < 3 else 4) for _ in range(nd)]
+        if rng.random() < 0.5:
+            sf = rng.choice([2, 3, 0.5, 1.5, 2.5, 1.7])
+            arg = "scale_factor=%s" % sf
+            if any(int(s * sf) < 1 for s in size):
+                continue
+        else:
+            osz = [rng.randint(1, 10 if nd < 3 else 6) for _ in range(nd)]
+            arg = "size=%s" % (tup(osz) if nd > 1 else osz[0])
+        ac = ""
+        if mode in ("linear", "bilinear", "bicubic", "trilinear") and rng.random() < 0.4:
+            ac = ", align_corners=True"
+        expr = "nn.Upsample(%s, mode='%s'%s)" % (arg, mode, ac)
+        c = rng.choice([1, 3])
+        case = run_case([expr], [rng.randint(1, 2), c] + size, "randn", gen, NEAR)
+        if case is not None:
+            out_spatial = case["output"]["shape"][2:]
+            # Exact: nearest modes; linear modes over more than one channel (1.13 sends a
+            # single-channel 4D/5D tensor down its channels-last path, which 2.x no longer
+            # does); area unless it is a mean() (all output sizes 1). Bicubic: 1e-6.
+            exact = (mode in ("nearest", "nearest-exact", "linear")
+                     or (mode in ("bilinear", "trilinear") and c > 1)
+                     or (mode == "area" and any(o != 1 for o in out_spatial)))
+            case["tol"] = EXACT if exact else NEAR
+        out.append(case)
+    return out
+
+
+def batchnorm_cases(rng, gen):
+    out = []
+    for _ in range(24):
+        nd = rng.choice([1, 1, 2, 3])
+        c = rng.randint(1, 4)
+        affine = rng.random() < 0.8
+        track = rng.random() < 0.75
+        mode = "train" if rng.random() < 0.3 else "eval"
+        eps = rng.choice([1e-5, 1e-3, 0.1])
+        if nd == 1:
+            shape = [rng.randint(2, 4), c] + ([rng.randint(1, 6)] if rng.random() < 0.5 else [])
+        else:
+            shape = [rng.randint(1, 3), c] + [rng.randint(2, 5) for _ in range(nd)]
+        expr = "nn.BatchNorm%dd(%d, eps=%s, affine=%s, track_running_stats=%s)" % (
+            nd, c, eps, affine, track)
+        # Non-trivial running statistics and affine parameters.
+        torch.manual_seed(rng.randint(0, 10000))
+        m = eval(expr, {"nn": nn})
+        with torch.no_grad():
+            if affine:
+                m.weight.uniform_(-2, 2)
+                m.bias.uniform_(-1, 1)
+            if track:
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.2, 3)
+        m.train(mode == "train")
+        x = make_input(shape, "randn", gen) * 3 + 0.5
+        with torch.no_grad():
+            y = m(x)
+        batch = mode == "train" or not track
+        state = OrderedDict((k, f32(v)) for k, v in m.state_dict().items()
+                            if not k.endswith("num_batches_tracked"))
+        # state_dict after a train-mode forward holds the updated running stats; the output
+        # used the batch statistics, so the loaded stats do not matter there.
+        out.append(OrderedDict([("name", expr + " on %s (%s)" % (shape, mode)), ("layers", [expr]),
+                                ("mode", mode), ("input", f32(x)),
+                                ("state", OrderedDict((("0." + k), v) for k, v in state.items())),
+                                ("output", f32(y)), ("tol", NEAR5 if batch else EXACT)]))
+    return out
+
+
+def conv_cases(rng, gen):
+    out = []
+    hand = [
+        ["nn.Conv2d(2, 4, 4, padding='same', dilation=1)"],
+        ["nn.Conv1d(3, 2, 4, padding='same', padding_mode='reflect')"],
+        ["nn.Conv2d(2, 2, 3, padding=2, padding_mode='circular')"],
+        ["nn.Conv2d(2, 4, 3, padding=(1, 2), padding_mode='replicate', groups=2)"],
+        ["nn.Conv3d(2, 2, 2, padding='same', padding_mode='reflect', bias=False)"],
+    ]
+    shapes = [[1, 2, 6, 7], [2, 3, 9], [1, 2, 5, 5], [2, 2, 4, 5], [1, 2, 4, 4, 4]]
+    for exprs, shape in zip(hand, shapes):
+        out.append(run_case(exprs, shape, "randn", gen, CONV, seed=rng.randint(0, 1000)))
+    for _ in range(40):
+        nd = rng.choice([1, 2, 2, 3])
+        g = rng.choice([1, 1, 2, 3])
+        cin = g * rng.randint(1, 3)
+        cout = g * rng.randint(1, 3)
+        k = [rng.randint(1, 3) for _ in range(nd)]
+        s = [rng.randint(1, 2) for _ in range(nd)]
+        d = [rng.choice([1, 1, 2]) for _ in range(nd)]
+        mode = rng.choice(["zeros", "zeros", "reflect", "replicate", "circular"])
+        if rng.random() < 0.2:
+            pad = "'same'"
+            s = [1] * nd
+        else:
+            pad = tup([rng.randint(0, 2) for _ in range(nd)])
+        size = [rng.randint(3, 8 if nd < 3 else 5) for _ in range(nd)]
+        bias = rng.random() < 0.8
+        expr = "nn.Conv%dd(%d, %d, %s, stride=%s, padding=%s, dilation=%s, groups=%d, bias=%s, padding_mode='%s')" % (
+            nd, cin, cout, tup(k), tup(s), pad, tup(d), g, bias, mode)
+        batched = rng.random() < 0.8 or mode == "circular"
+        shape = ([rng.randint(1, 2)] if batched else []) + [cin] + size
+        out.append(run_case([expr], shape, "randn", gen, CONV, seed=rng.randint(0, 1000)))
+    return out
+
+
+def conv_transpose_cases(rng, gen):
+    out = []
+    for _ in range(30):
+        nd = rng.choice([1, 2, 2, 3])
+        g = rng.choice([1, 1, 2])
+        cin = g * rng.randint(1, 3)
+        cout = g * rng.randint(1, 3)
+        k = [rng.randint(1, 3) for _ in range(nd)]
+        s = [rng.randint(1, 3) for _ in range(nd)]
+        d = [rng.choice([1, 1, 2]) for _ in range(nd)]
+        p = [rng.randint(0, 1) for _ in range(nd)]
+        op = [rng.randint(0, max(ss, dd) - 1) for ss, dd in zip(s, d)]
+        size = [rng.randint(2, 6 if nd < 3 else 4) for _ in range(nd)]
+        bias = rng.random() < 0.8
+        expr = "nn.ConvTranspose%dd(%d, %d, %s, stride=%s, padding=%s, output_padding=%s, groups=%d, bias=%s, dilation=%s)" % (
+            nd, cin, cout, tup(k), tup(s), tup(p), tup(op), g, bias, tup(d))
+        batched = rng.random() < 0.8
+        shape = ([rng.randint(1, 2)] if batched else []) + [cin] + size
+        out.append(run_case([expr], shape, "randn", gen, CONV, seed=rng.randint(0, 1000)))
+    return out
+
+
+def linear_cases(rng, gen):
+    out = []
+    out.append(run_case(["nn.Flatten()", "nn.Linear(12, 5)"], [2, 3, 2, 2], "randn", gen, CONV, seed=3))
+    out.append(run_case(["nn.Linear(7, 3)"], [7], "randn", gen, CONV, seed=4))
+    out.append(run_case(["nn.Linear(4, 6, bias=False)"], [2, 3, 4], "randn", gen, CONV, seed=5))
+    out.append(run_case(["nn.Linear(300, 20)"], [3, 300], "randn", gen, CONV, seed=6))
+    out.append(run_case(["nn.Flatten(0)", "nn.Linear(24, 2)"], [2, 3, 4], "randn", gen, CONV, seed=7))
+    return out
+
+
+def misc_cases(rng, gen):
+    out = []
+    exact_acts = ["nn.ReLU()", "nn.ReLU6()", "nn.LeakyReLU(0.2)", "nn.LeakyReLU()", "nn.Hardswish()",
+                  "nn.Identity()", "nn.Dropout(0.3)", "nn.Dropout2d()", "nn.Flatten()",
+                  "nn.ZeroPad2d((1, 2, 0, 3))", "nn.ConstantPad2d(2, 3.5)",
+                  "nn.ConstantPad2d((-1, 2, 1, -2), -1.0)", "nn.ZeroPad2d(1)"]
+    near_acts = ["nn.GELU()", "nn.GELU(approximate='tanh')", "nn.SiLU()", "nn.Sigmoid()", "nn.Tanh()",
+                 "nn.Softmax(dim=1)", "nn.Softmax(dim=-1)", "nn.Softmax(dim=0)", "nn.Softmax(dim=2)"]
+    for e in exact_acts:
+        out.append(run_case([e], [2, 3, 4, 5], "randn", gen, EXACT))
+    out.append(run_case(["nn.ZeroPad2d((1, 1, 2, 0))"], [3, 4, 4], "randn", gen, EXACT))
+    out.append(run_case(["nn.ReLU()", "nn.Hardswish()"], [2, 40], "special", gen, EXACT))
+    for e in near_acts:
+        out.append(run_case([e], [2, 3, 4, 5], "randn", gen, NEAR))
+    out.append(run_case(["nn.Softmax(dim=1)"], [4, 37], "randn", gen, NEAR))
+    out.append(run_case(["nn.Softmax(dim=0)"], [40], "randn", gen, NEAR))
+    out.append(run_case(["nn.GELU()", "nn.SiLU()"], [3, 50], "randn", gen, NEAR))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+def init_cases():
+    seqs = [
+        (["nn.Conv2d(3, 8, 3)"], [1, 3, 8, 8], 0),
+        (["nn.Conv2d(3, 8, 3)"], [1, 3, 8, 8], 1234),
+        (["nn.Conv1d(4, 6, 5, groups=2)"], [1, 4, 10], 7),
+        (["nn.Conv3d(2, 4, (1, 2, 3), bias=False)"], [1, 2, 3, 4, 5], 3),
+        (["nn.Linear(10, 5)"], [2, 10], 0),
+        (["nn.Linear(3, 300)"], [3], 42),
+        (["nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2)"], [1, 4, 5, 5], 5),
+        (["nn.ConvTranspose1d(3, 2, 4)"], [1, 3, 5], 11),
+        (["nn.Conv2d(1, 4, 3)", "nn.BatchNorm2d(4)", "nn.ReLU()", "nn.Conv2d(4, 4, 1)",
+          "nn.Flatten()", "nn.Linear(144, 7)", "nn.Linear(7, 2, bias=False)"], [1, 1, 8, 8], 99),
+    ]
+    cases = []
+    for exprs, shape, seed in seqs:
+        m = build(exprs, seed)
+        state = OrderedDict((k, f32(v)) for k, v in m.state_dict().items()
+                            if not k.endswith("num_batches_tracked"))
+        cases.append(OrderedDict([("name", " ; ".join(exprs) + " seed %d" % seed), ("layers", exprs),
+                                  ("input_shape", shape), ("seed", seed), ("state", state)]))
+    return cases
+
+
+def network_cases():
+    def lenet5():
+        return nn.Sequential(OrderedDict([
+            ("c1", nn.Conv2d(1, 6, 5)), ("tanh1", nn.Tanh()), ("s2", nn.AvgPool2d(2)),
+            ("c3", nn.Conv2d(6, 16, 5)), ("tanh2", nn.Tanh()), ("s4", nn.AvgPool2d(2)),
+            ("flatten", nn.Flatten()), ("f5", nn.Linear(400, 120)), ("tanh3", nn.Tanh()),
+            ("f6", nn.Linear(120, 84)), ("tanh4", nn.Tanh()), ("output", nn.Linear(84, 10))]))
+
+    def funnel():
+        return nn.Sequential(nn.Conv2d(3, 8, kernel_size=3), nn.MaxPool2d(kernel_size=2, stride=2),
+                             nn.Conv2d(8, 16, kernel_size=3), nn.MaxPool2d(kernel_size=2, stride=2))
+
+    small = ["nn.Conv2d(3, 8, 3, padding=1)", "nn.BatchNorm2d(8)", "nn.ReLU()",
+             "nn.MaxPool2d(2)", "nn.Conv2d(8, 8, 3, stride=2, padding=1, bias=False)",
+             "nn.AdaptiveAvgPool2d((2, 2))", "nn.Flatten()", "nn.Linear(32, 10)", "nn.Softmax(dim=1)"]
+    cases = []
+    for spec, make, shape, seeds in [("examples/networks/lenet5.json", lenet5, [1, 1, 32, 32], [0, 7]),
+                                     ("examples/networks/funnel.json", funnel, [3, 110, 110], [0])]:
+        for seed in seeds:
+            torch.manual_seed(seed)
+            m = make().eval()
+            torch.manual_seed(seed)
+            x = torch.randn(shape)
+            with torch.no_grad():
+                y = m(x)
+            cases.append(OrderedDict([("name", "%s seed %d" % (spec, seed)), ("spec", spec),
+                                      ("seed", seed), ("input", f32(x)), ("output", f32(y)),
+                                      ("tol", CONV)]))
+    for seed in (0, 5):
+        m = build(small, seed).eval()
+        torch.manual_seed(seed)
+        x = torch.randn(2, 3, 12, 12)
+        with torch.no_grad():
+            y = m(x)
+        cases.append(OrderedDict([("name", "conv/bn/pool/linear stack seed %d" % seed),
+                                  ("layers", small), ("seed", seed), ("input", f32(x)),
+                                  ("output", f32(y)), ("tol", CONV)]))
+    return cases
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    rng = random.Random(20240611)
+    gen = torch.Generator().manual_seed(12345)
+    results = [
+        family("maxpool", maxpool_cases(rng, gen), "values and int64 indices exact"),
+        family("avgpool", avgpool_cases(rng, gen), "exact"),
+        family("lppool", lppool_cases(rng, gen), "norm_type 2 exact, others 1e-6"),
+        family("adaptive", adaptive_cases(rng, gen), "exact; output size 1 (mean) 1e-6"),
+        family("upsample", upsample_cases(rng, gen), "nearest, area, linear and multi-channel bilinear/trilinear exact; others 1e-6"),
+        family("batchnorm", batchnorm_cases(rng, gen), "eval exact; batch statistics 1e-5"),
+        family("conv", conv_cases(rng, gen), "rtol 1e-4"),
+        family("conv_transpose", conv_transpose_cases(rng, gen), "rtol 1e-4"),
+        family("linear", linear_cases(rng, gen), "rtol 1e-4"),
+        family("misc", misc_cases(rng, gen), "piecewise-linear activations and pads exact; others 1e-6"),
+        family("init", init_cases(), "bit-exact parameters after torch.manual_seed(seed)"),
+        family("networks", network_cases(), "rtol 1e-4 end to end"),
+    ]
+    total = 0
+    for name, n, size in results:
+        total += size
+        print("%-16s %4d cases  %8d bytes" % (name, n, size))
+    print("total %d bytes" % total)
+
+
+if __name__ == "__main__":
+    main()
