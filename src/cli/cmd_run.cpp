@@ -8,6 +8,7 @@
 #include "cnnshape/error.hpp"
 #include "cnnshape/execute.hpp"
 #include "cnnshape/network.hpp"
+#include "cnnshape/parallel.hpp"
 #include "cnnshape/plan.hpp"
 #include "cnnshape/random.hpp"
 #include "cnnshape/tensor_io.hpp"
@@ -39,7 +40,7 @@ struct RunCliOptions {
     std::string format = "text";
     int repeat = 0;
     std::string backend;
-    int threads = 1;
+    int threads = 0; // 0: every core
     std::string max_memory;
     std::string mode;
     bool no_strict = false;
@@ -206,7 +207,7 @@ int run_run(const RunCliOptions& o) {
         if (o.spec.empty() && o.layers.empty())
             throw UsageError("nothing to run: give a spec file (or - for stdin) or --layer EXPR");
         if (o.repeat < 0) throw UsageError("--repeat must be at least 0");
-        if (o.threads < 1) throw UsageError("--threads must be at least 1");
+        if (o.threads < 0) throw UsageError("--threads must be at least 1 (or 0 for every core)");
         net = o.spec.empty() ? network_from_exprs(o.layers) : load_spec_file(o.spec);
         if (!o.input.empty()) {
             input_arg = parse_input(o.input);
@@ -249,7 +250,7 @@ int run_run(const RunCliOptions& o) {
     ctx.backend = o.backend.empty()    ? kernels::default_backend()
                   : o.backend == "ref" ? kernels::Backend::Ref
                                        : kernels::Backend::Simd;
-    ctx.threads = o.threads;
+    ctx.threads = o.threads > 0 ? o.threads : hardware_threads();
     RunResult result;
     std::vector<double> times_ms;
     try {
@@ -371,7 +372,7 @@ int run_run(const RunCliOptions& o) {
         j["stats"] = s;
         j["backend"] = backend_text(ctx.backend);
         j["arch"] = arch.empty() ? json(nullptr) : json(arch);
-        j["threads"] = o.threads;
+        j["threads"] = ctx.threads;
         j["peak_bytes"] = result.peak_bytes;
         if (!times_ms.empty())
             j["timing"] = json{
@@ -453,8 +454,8 @@ Runner setup_run(CLI::App& app) {
     sub->add_option("--backend", o->backend,
                     "Kernels: simd (default; CNNSHAPE_BACKEND=ref|simd also chooses) or ref")
         ->check(CLI::IsMember({"ref", "simd"}));
-    sub->add_option("--threads", o->threads, "Threads for the kernels")
-        ->capture_default_str()
+    sub->add_option("--threads", o->threads,
+                    "Threads for the kernels; 0 (the default) uses every core")
         ->type_name("N");
     sub->add_option("--max-memory", o->max_memory,
                     "Refuse to run when the tensors would need more than this many bytes (500MB, "
