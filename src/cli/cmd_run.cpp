@@ -222,9 +222,9 @@ int run_run(const RunCliOptions& o) {
             net.mode = Mode::Eval;
     } catch (const SpecError& e) {
         std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
-        std::string place = file.empty()        ? e.where()
-                            : e.where().empty() ? file
-                                                : file + " at " + e.where();
+        std::string place = file.empty()        ? e.place()
+                            : e.place().empty() ? file
+                                                : file + " at " + e.place();
         std::cerr << "cnnshape: spec error" << (file.empty() ? " at " : " in ") << place << ": "
                   << e.what() << "\n";
         if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
@@ -233,6 +233,32 @@ int run_run(const RunCliOptions& o) {
         return usage(e.what());
     }
     if (!input_arg.note.empty()) std::cerr << "cnnshape: note: " << input_arg.note << "\n";
+    if (input_arg.tensor) {
+        // PyTorch would propagate NaN and Inf silently; say where they are, since a user rarely
+        // means to feed them.
+        std::int64_t nan = 0, inf = 0, first = -1;
+        const Tensor& t = *input_arg.tensor;
+        for (std::int64_t i = 0; i < t.size(); ++i) {
+            float v = t.data[i];
+            if (std::isnan(v))
+                ++nan;
+            else if (std::isinf(v))
+                ++inf;
+            else
+                continue;
+            if (first < 0) first = i;
+        }
+        if (first >= 0) {
+            Shape at(t.shape.size());
+            for (std::int64_t i = std::int64_t(at.size()) - 1, rest = first; i >= 0; --i) {
+                at[i] = t.shape[i] ? rest % t.shape[i] : 0;
+                rest = t.shape[i] ? rest / t.shape[i] : 0;
+            }
+            std::cerr << "cnnshape: note: the input holds " << nan << " NaN and " << inf
+                      << " infinite values (the first at index " << shape_list(at)
+                      << "); they propagate as in PyTorch\n";
+        }
+    }
 
     Plan plan;
     try {
