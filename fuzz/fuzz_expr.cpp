@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     std::vector<std::string> lines;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line) && lines.size() < 64;) lines.push_back(line);
+    for (std::string line; std::getline(in, line) && lines.size() < 64;)
+        lines.push_back(line);
     try {
         fuzzing::plan_and_report(cnnshape::network_from_exprs(lines));
     } catch (const cnnshape::SpecError&) {

@@ -92,7 +92,8 @@ Outcome run_case(const nlohmann::json& c) {
         // The state_dict entries the plan lists must add up to the same counts.
         std::int64_t tp = 0, tb = 0;
         for (auto& l : p.layers)
-            for (auto& t : l.tensors) (t.is_buffer ? tb : tp) += numel(t.shape);
+            for (auto& t : l.tensors)
+                (t.is_buffer ? tb : tp) += numel(t.shape);
         if (tp != o.params || tb != o.buffers)
             o.error = "tensor specs disagree with the counts: " + std::to_string(tp) + "/" +
                       std::to_string(tb);

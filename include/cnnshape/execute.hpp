@@ -32,8 +32,9 @@ WeightLoadReport load_weights(const Plan& plan, const std::string& path, StateDi
 
 struct RunOptions {
     kernels::Context kernels;
-    bool keep_all = false;        // keep every layer's output (--save-all)
-    std::int64_t max_bytes = 0;   // refuse before allocating if tensors would exceed this (0: no limit)
+    bool keep_all = false; // keep every layer's output (--save-all)
+    std::int64_t max_bytes =
+        0; // refuse before allocating if tensors would exceed this (0: no limit)
 };
 
 struct RunResult {

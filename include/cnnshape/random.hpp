@@ -13,7 +13,7 @@ namespace cnnshape {
 class TorchGenerator {
 public:
     explicit TorchGenerator(std::uint64_t seed = 67280421310721ULL); // PyTorch's default seed
-    std::uint32_t random();   // one mt19937 draw
+    std::uint32_t random();                                          // one mt19937 draw
     std::uint64_t random64(); // two draws, as PyTorch combines them
     // The cached second Box-Muller value that at::normal_distribution<double> keeps.
     std::optional<double> next_double_normal;

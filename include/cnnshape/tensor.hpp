@@ -20,9 +20,13 @@ struct AlignedAllocator {
     }
     void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
     template <typename U>
-    bool operator==(const AlignedAllocator<U>&) const { return true; }
+    bool operator==(const AlignedAllocator<U>&) const {
+        return true;
+    }
     template <typename U>
-    bool operator!=(const AlignedAllocator<U>&) const { return false; }
+    bool operator!=(const AlignedAllocator<U>&) const {
+        return false;
+    }
 };
 
 template <typename T>

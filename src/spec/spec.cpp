@@ -505,8 +505,8 @@ Network network_from_exprs(const std::vector<std::string>& exprs) {
     for (std::size_t i = 0; i < exprs.size(); ++i) {
         std::string where = fmt::format("--layer {}", i + 1);
         if (exprs[i].size() > (1u << 20))
-            throw SpecError(where, fmt::format("the expression is {} bytes; at most 1 MiB",
-                                               exprs[i].size()));
+            throw SpecError(
+                where, fmt::format("the expression is {} bytes; at most 1 MiB", exprs[i].size()));
         Value v;
         try {
             v = parse_py_expr(exprs[i]);
