@@ -1749,3 +1749,15 @@ TEST_CASE("receptive field of VGG16's pool5 is 212 with jump 32", "[layers]") {
     check_rf(p.layers[23], {{100, 16, 7.5}, {100, 16, 7.5}});   // pool4
     check_rf(p.layers[30], {{212, 32, 15.5}, {212, 32, 15.5}}); // pool5
 }
+
+// Found by fuzzing (fuzz/fuzz_expr): a one-element stride tuple on a 3d convolution was read
+// past its end. PyTorch expands a one-element list to every axis.
+TEST_CASE("one-element tuples stand for every axis of a convolution", "[layers]") {
+    auto net = cnnshape::network_from_exprs(
+        {"nn.Conv3d(1, 2, (2, 1, 2), (1,), 21, (1, 1, 3), bias=False)"});
+    auto p = cnnshape::make_plan(net, {1, 1, 4, 4, 4});
+    // PyTorch 1.13: torch.Size([1, 2, 45, 46, 43]) (the fuzzer's case had dilation 0 on one axis)
+    CHECK(p.output == cnnshape::Shape{1, 2, 45, 46, 43});
+    auto net2 = cnnshape::network_from_exprs({"nn.Conv2d(1, 1, 3, stride=(2,), padding=(1,))"});
+    CHECK(cnnshape::make_plan(net2, {1, 1, 9, 9}).output == cnnshape::Shape{1, 1, 5, 5});
+}

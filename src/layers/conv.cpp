@@ -38,6 +38,11 @@ struct ConvLayer : Layer {
             output_padding = arg_ints(x, "output_padding", nd);
         else
             output_padding = Ints(nd, 0);
+        // ConvParams expand_param_if_needed: a one-element list stands for every axis of the
+        // weight. (Longer lists of the wrong length are refused in forward.)
+        std::size_t kd = kernel.size();
+        for (Ints* v : {&stride, &dilation, &padding, &output_padding})
+            if (v->size() == 1 && kd != 1) *v = Ints(kd, v->front());
     }
 
     std::string fn() const {
