@@ -1761,3 +1761,13 @@ TEST_CASE("one-element tuples stand for every axis of a convolution", "[layers]"
     auto net2 = cnnshape::network_from_exprs({"nn.Conv2d(1, 1, 3, stride=(2,), padding=(1,))"});
     CHECK(cnnshape::make_plan(net2, {1, 1, 9, 9}).output == cnnshape::Shape{1, 1, 5, 5});
 }
+
+// Found by fuzzing: a bool where a float goes (Python's bool is a number) was read as the wrong
+// variant. PyTorch takes LeakyReLU(True) as negative_slope=1.0 and Dropout(False) as p=0.
+TEST_CASE("bools are numbers where PyTorch expects a float", "[layers]") {
+    for (auto expr : {"nn.LeakyReLU(True)", "nn.Dropout(False)", "nn.ConstantPad2d(1, True)"}) {
+        CAPTURE(expr);
+        auto net = cnnshape::network_from_exprs({expr});
+        CHECK_NOTHROW(cnnshape::make_plan(net, {1, 3, 4, 4}));
+    }
+}

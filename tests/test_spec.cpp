@@ -770,3 +770,10 @@ TEST_CASE("network_from_exprs: names, nesting and errors", "[spec]") {
 TEST_CASE("load_spec_file reports unreadable and empty files", "[spec]") {
     CHECK_THROWS_AS(load_spec_file("/nonexistent/cnnshape/spec.json"), UsageError);
 }
+
+// Found by fuzzing: numbers nlohmann cannot hold threw out_of_range, not parse_error.
+TEST_CASE("a JSON number too large for a double is a spec error", "[spec]") {
+    CHECK_THROWS_AS(cnnshape::load_spec_json(
+                        R"({"input": [1], "layers": [{"type": "ReLU", "x": 2E22222222}]})"),
+                    cnnshape::SpecError);
+}

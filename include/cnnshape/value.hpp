@@ -59,7 +59,13 @@ struct Value {
 
     bool as_bool() const { return std::get<bool>(v); }
     std::int64_t as_int() const { return std::get<std::int64_t>(v); }
-    double as_float() const { return is_int() ? double(as_int()) : std::get<double>(v); }
+    // A number as Python's float() sees it: ints and bools convert (found by fuzzing: a bool
+    // where a float goes, such as LeakyReLU(True), was read as the wrong variant).
+    double as_float() const {
+        if (is_int()) return double(as_int());
+        if (is_bool()) return as_bool() ? 1.0 : 0.0;
+        return std::get<double>(v);
+    }
     const std::string& as_string() const { return std::get<std::string>(v); }
     const List& as_tuple() const { return std::get<List>(v); }
     const Call& as_call() const { return *std::get<std::shared_ptr<Call>>(v); }

@@ -45,7 +45,8 @@ int run_explain(const ExplainOptions& o) {
         std::string place = file.empty()        ? e.where()
                             : e.where().empty() ? file
                                                 : file + " at " + e.where();
-        std::cerr << "cnnshape: spec error" << (file.empty() ? " at " : " in ") << place << ": "
+        std::cerr << "cnnshape: spec error"
+                  << (place.empty() ? "" : (file.empty() ? " at " : " in ") + place) << ": "
                   << e.what() << "\n";
         if (json_out) print_usage_error_json(e.what(), place);
         return kUsage;

@@ -225,7 +225,8 @@ int run_run(const RunCliOptions& o) {
         std::string place = file.empty()        ? e.place()
                             : e.place().empty() ? file
                                                 : file + " at " + e.place();
-        std::cerr << "cnnshape: spec error" << (file.empty() ? " at " : " in ") << place << ": "
+        std::cerr << "cnnshape: spec error"
+                  << (place.empty() ? "" : (file.empty() ? " at " : " in ") + place) << ": "
                   << e.what() << "\n";
         if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
         return kUsage;

@@ -395,6 +395,12 @@ Network load_spec_json(const std::string& text) {
         // nlohmann: "[json.exception.parse_error.101] parse error at line 5, column 3: syntax ..."
         std::string detail = colon == std::string::npos ? msg : msg.substr(colon + 2);
         throw SpecError(line_col(text, e.byte ? e.byte - 1 : 0), "invalid JSON: " + detail);
+    } catch (const json::exception& e) {
+        // e.g. out_of_range 406 "number overflow parsing '2E2222'" (found by fuzzing)
+        std::string msg = e.what();
+        auto close = msg.find("] ");
+        throw SpecError("", "invalid JSON: " +
+                                (close == std::string::npos ? msg : msg.substr(close + 2)));
     }
     try {
         return read_spec_document(doc);
