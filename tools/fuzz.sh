@@ -7,6 +7,7 @@
 #   tools/fuzz.sh            # 30 s per target (what CI runs)
 #   tools/fuzz.sh 3600       # an hour per target
 #   tools/fuzz.sh 600 expr   # one target
+#   FUZZ_RUNS=20000 tools/fuzz.sh   # a fixed number of inputs with a fixed seed: repeatable (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
@@ -35,8 +36,9 @@ for exe in build-fuzz/fuzz/fuzz_*; do
   target="${exe##*/fuzz_}"
   [ -n "$only" ] && [ "$only" != "$target" ] && continue
   mkdir -p "build-fuzz/corpus/$target" build-fuzz/artifacts fuzz/corpus/"$target"
-  echo "fuzz: $target for ${seconds}s" >&2
-  if ! "$exe" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  echo "fuzz: $target for ${FUZZ_RUNS:+$FUZZ_RUNS inputs}${FUZZ_RUNS:-${seconds}s}" >&2
+  if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); else budget=(-max_total_time="$seconds"); fi
+  if ! "$exe" "${budget[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=0 -artifact_prefix="build-fuzz/artifacts/$target-" \
         "build-fuzz/corpus/$target" "fuzz/corpus/$target" >"build-fuzz/$target.log" 2>&1; then
     tail -n 40 "build-fuzz/$target.log" >&2
