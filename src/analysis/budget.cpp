@@ -182,7 +182,7 @@ std::string checks_json(const std::vector<Check>& checks) {
         const Check& c = checks[i];
         auto value = [](const nlohmann::ordered_json& v) {
             if (v.is_array()) return shape_json_text(v.get<Shape>());
-            return v.dump();
+            return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         };
         out += fmt::format("{}{{\"name\": \"{}\", \"limit\": {}, \"actual\": {}, \"ok\": {}}}",
                            i ? ", " : "", c.name, value(c.limit), value(c.actual),

@@ -25,7 +25,9 @@ std::string json_text(const json& v) {
         std::string s = "{";
         bool first = true;
         for (auto it = v.begin(); it != v.end(); ++it) {
-            s += (first ? "" : ", ") + json(it.key()).dump() + ": " + json_text(it.value());
+            s += (first ? "" : ", ") +
+                 json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                 ": " + json_text(it.value());
             first = false;
         }
         return s + "}";

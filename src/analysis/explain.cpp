@@ -524,9 +524,12 @@ void explain_pad(LayerExplanation& e, const LayerPlan& l, const ConstantPadDesc&
         if (a < 0 || b < 0) ax.notes.push_back("negative padding crops");
         e.axes.push_back(ax);
     }
-    e.notes.push_back(fmt::format("pads with the constant {} (pairs start at the last dimension: "
-                                  "left, right, top, bottom)",
-                                  l.args.contains("value") ? l.args["value"].dump() : "0"));
+    e.notes.push_back(fmt::format(
+        "pads with the constant {} (pairs start at the last dimension: "
+        "left, right, top, bottom)",
+        l.args.contains("value")
+            ? l.args["value"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            : "0"));
 }
 
 std::string upsample_mode(UpsampleMode m) {
@@ -565,8 +568,10 @@ void explain_upsample(LayerExplanation& e, const LayerPlan& l, const UpsampleDes
             double f = sf.is_number() ? sf.get<double>() : sf[i].get<double>();
             std::int64_t v = std::int64_t(std::floor(double(in[i]) * f));
             check_equal(v, out[i], l, names[i] + "_out");
-            ax.formula = fmt::format("{}_out = floor({} * {}) = {}", names[i], in[i],
-                                     nlohmann::json(f).dump(), v);
+            ax.formula = fmt::format(
+                "{}_out = floor({} * {}) = {}", names[i], in[i],
+                nlohmann::json(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                v);
         } else {
             ax.formula = fmt::format("{}_out = size = {}", names[i], out[i]);
         }
@@ -859,7 +864,10 @@ void write_json(std::string& out, const nlohmann::ordered_json& j, int indent) {
         out += "{\n";
         std::size_t n = 0;
         for (auto it = j.begin(); it != j.end(); ++it) {
-            out += pad + nlohmann::ordered_json(it.key()).dump() + ": ";
+            out += pad +
+                   nlohmann::ordered_json(it.key()).dump(-1, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace) +
+                   ": ";
             write_json(out, it.value(), indent + 2);
             out += ++n < j.size() ? ",\n" : "\n";
         }
@@ -880,7 +888,7 @@ void write_json(std::string& out, const nlohmann::ordered_json& j, int indent) {
         }
         out += "]";
     } else {
-        out += j.dump();
+        out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
 }
 } // namespace

@@ -78,7 +78,10 @@ int run_diff(const DiffOptions& o) {
     std::optional<Plan> a = plan_side(o.a, o, json_out, code, errors);
     std::optional<Plan> b = plan_side(o.b, o, json_out, code, errors);
     if (!a || !b) {
-        if (json_out) std::cout << nlohmann::ordered_json{{"errors", errors}}.dump(2) << "\n";
+        if (json_out)
+            std::cout << nlohmann::ordered_json{{"errors", errors}}.dump(
+                             2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";
         return code;
     }
     PlanDiff d = diff_plans(*a, *b);

@@ -19,7 +19,9 @@ struct ExplainOptions {
 void print_usage_error_json(const std::string& message, const std::string& where) {
     nlohmann::ordered_json e{{"message", message}, {"where", where},  {"layer", nullptr},
                              {"name", nullptr},    {"type", nullptr}, {"exit_code", kUsage}};
-    std::cout << nlohmann::ordered_json{{"error", e}}.dump(2) << "\n";
+    std::cout << nlohmann::ordered_json{{"error", e}}.dump(2, ' ', false,
+                                                           nlohmann::json::error_handler_t::replace)
+              << "\n";
 }
 
 int run_explain(const ExplainOptions& o) {

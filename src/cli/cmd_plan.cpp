@@ -37,7 +37,8 @@ nlohmann::ordered_json error_object(const std::string& message, const std::strin
 
 void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
                       int code) {
-    std::cout << nlohmann::ordered_json{{"error", error_object(message, where, le, code)}}.dump(2)
+    std::cout << nlohmann::ordered_json{{"error", error_object(message, where, le, code)}}.dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
 }
 

@@ -189,7 +189,8 @@ void print_error_json(const std::string& message, const std::string& where, cons
     e["name"] = le ? json(le->name()) : json(nullptr);
     e["type"] = le ? json(le->type()) : json(nullptr);
     e["exit_code"] = code;
-    std::cout << json{{"error", e}}.dump(2) << "\n";
+    std::cout << json{{"error", e}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
 }
 
 int run_run(const RunCliOptions& o) {
@@ -404,7 +405,7 @@ int run_run(const RunCliOptions& o) {
         if (!times_ms.empty())
             j["timing"] = json{
                 {"runs", times_ms.size()}, {"median_ms", median}, {"min_ms", times_ms.front()}};
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return kOk;
     }
     if (small) {

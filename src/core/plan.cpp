@@ -118,7 +118,9 @@ Plan make_plan(const Network& net, const Shape& input) {
             lp.args[k] = v;
             // Show the filled-in count where the brief had "?".
             auto q = lp.brief.find('?');
-            if (q != std::string::npos) lp.brief.replace(q, 1, v.dump());
+            if (q != std::string::npos)
+                lp.brief.replace(q, 1,
+                                 v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         lp.output = out.shape;
         lp.params = out.params;

@@ -67,7 +67,8 @@ std::uint64_t header_uint(const std::string& path, const std::string& name, cons
     if (v.is_number_unsigned()) return v.get<std::uint64_t>();
     if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return v.get<std::uint64_t>();
     fail(path, "has a bad header: tensor '" + name + "': " + field +
-                   " must hold non-negative integers, not " + v.dump());
+                   " must hold non-negative integers, not " +
+                   v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 } // namespace
@@ -97,7 +98,8 @@ std::map<std::string, LoadedTensor> read_safetensors(const std::string& path) {
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(header_text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception&
+                 e) { // parse_error, or out_of_range for huge numbers (fuzzing)
         fail(path, std::string("is not a safetensors file: its header is not valid JSON (") +
                        e.what() + ")");
     }
@@ -144,16 +146,18 @@ std::map<std::string, LoadedTensor> read_safetensors(const std::string& path) {
         const auto& off = v["data_offsets"];
         if (!off.is_array() || off.size() != 2)
             fail(path, "has a bad header: tensor '" + name +
-                           "': data_offsets must be [begin, end], not " + off.dump());
+                           "': data_offsets must be [begin, end], not " +
+                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         e.begin = header_uint(path, name, "data_offsets", off[0]);
         e.end = header_uint(path, name, "data_offsets", off[1]);
         if (e.begin > e.end)
-            fail(path, "has a bad header: tensor '" + name + "': data_offsets " + off.dump() +
+            fail(path, "has a bad header: tensor '" + name + "': data_offsets " +
+                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                            " end before they begin");
         if (e.end > buffer_size)
             fail(path, "is truncated or corrupt: tensor '" + name + "' has data_offsets " +
-                           off.dump() + " but the data section has " + std::to_string(buffer_size) +
-                           " bytes");
+                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                           " but the data section has " + std::to_string(buffer_size) + " bytes");
         std::int64_t need = 0;
         if (overflow || __builtin_mul_overflow(e.numel, std::int64_t(e.dtype->size), &need) ||
             std::uint64_t(need) != e.end - e.begin)
@@ -161,8 +165,9 @@ std::map<std::string, LoadedTensor> read_safetensors(const std::string& path) {
                            shape_list_text(e.shape) + " and dtype " + code + " needs " +
                            (overflow ? std::string("more bytes than fit in 64 bits")
                                      : std::to_string(need) + " bytes") +
-                           " but data_offsets " + off.dump() + " hold " +
-                           std::to_string(e.end - e.begin));
+                           " but data_offsets " +
+                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                           " hold " + std::to_string(e.end - e.begin));
         entries.push_back(std::move(e));
     }
 

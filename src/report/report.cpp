@@ -156,7 +156,9 @@ namespace {
 // building a JSON tree (copying trees dominated the time of 10,000-layer plans).
 struct JsonOut {
     std::string s;
-    void str(const std::string& v) { s += nlohmann::json(v).dump(); }
+    void str(const std::string& v) {
+        s += nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
     void num(std::int64_t v) { s += std::to_string(v); }
     void num(double v) {
         if (std::isfinite(v))

@@ -244,7 +244,8 @@ Shape json_shape(const json& j, const std::string& where) {
         if (!j[i].is_number_integer() || j[i].get<std::int64_t>() < 0)
             throw SpecError(
                 where + fmt::format("[{}]", i),
-                fmt::format("a size must be a non-negative integer, got {}", j[i].dump()));
+                fmt::format("a size must be a non-negative integer, got {}",
+                            j[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
         s.push_back(j[i].get<std::int64_t>());
     }
     return s;
@@ -291,7 +292,9 @@ public:
         if (j.contains("name")) {
             if (!j["name"].is_string() && !j["name"].is_number_integer())
                 throw SpecError(where + ".name", "\"name\" must be a string");
-            name = j["name"].is_string() ? j["name"].get<std::string>() : j["name"].dump();
+            name = j["name"].is_string()
+                       ? j["name"].get<std::string>()
+                       : j["name"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         }
         std::vector<std::string> refs;
         bool has_refs = j.contains("inputs");
