@@ -6,6 +6,7 @@
 #include "cnnshape/error.hpp"
 #include "cnnshape/network.hpp"
 #include "cnnshape/plan.hpp"
+#include "cnnshape/report.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -776,4 +777,14 @@ TEST_CASE("a JSON number too large for a double is a spec error", "[spec]") {
     CHECK_THROWS_AS(cnnshape::load_spec_json(
                         R"({"input": [1], "layers": [{"type": "ReLU", "x": 2E22222222}]})"),
                     cnnshape::SpecError);
+}
+
+// Found by fuzzing: a layer name with bytes that are not UTF-8 (pasted print(model) text) made
+// the JSON report throw; it now replaces them.
+TEST_CASE("names that are not UTF-8 still give a JSON report", "[spec]") {
+    auto net = cnnshape::load_spec_python("Sequential(\n  (a\xff): ReLU()\n)\n");
+    auto plan = cnnshape::make_plan(net, {1, 3, 4, 4});
+    std::string text;
+    CHECK_NOTHROW(text = cnnshape::report_json_text(plan));
+    CHECK_THAT(text, Catch::Contains("\"name\": \"a\xef\xbf\xbd\""));
 }

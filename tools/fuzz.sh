@@ -36,7 +36,7 @@ for exe in build-fuzz/fuzz/fuzz_*; do
   target="${exe##*/fuzz_}"
   [ -n "$only" ] && [ "$only" != "$target" ] && continue
   mkdir -p "build-fuzz/corpus/$target" build-fuzz/artifacts fuzz/corpus/"$target"
-  echo "fuzz: $target for ${FUZZ_RUNS:+$FUZZ_RUNS inputs}${FUZZ_RUNS:-${seconds}s}" >&2
+  if [ -n "${FUZZ_RUNS:-}" ]; then echo "fuzz: $target, $FUZZ_RUNS inputs" >&2; else echo "fuzz: $target for ${seconds}s" >&2; fi
   if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); else budget=(-max_total_time="$seconds"); fi
   if ! "$exe" "${budget[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=0 -artifact_prefix="build-fuzz/artifacts/$target-" \
