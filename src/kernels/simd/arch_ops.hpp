@@ -128,6 +128,50 @@ inline void deinterleave2(const float* src, std::int64_t n, float* even, float* 
     }
 }
 
+// e[i] = src[2i], o[i] = src[2i+1] for the 2V floats at src (two loads and two shuffles).
+template <class Arch>
+inline void even_odd(const float* src, fbatch<Arch>& e, fbatch<Arch>& o) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+#if defined(__AVX512F__)
+    if constexpr (is_avx512<Arch>) {
+        const __m512i ie =
+            _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i io =
+            _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        __m512 a = _mm512_loadu_ps(src), b = _mm512_loadu_ps(src + 16);
+        e = _mm512_permutex2var_ps(a, ie, b);
+        o = _mm512_permutex2var_ps(a, io, b);
+        return;
+    }
+#endif
+#if defined(__AVX2__)
+    if constexpr (is_avx2<Arch>) {
+        __m256 a = _mm256_loadu_ps(src), b = _mm256_loadu_ps(src + 8);
+        __m256 se = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+        __m256 so = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(se), _MM_SHUFFLE(3, 1, 2, 0)));
+        o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(so), _MM_SHUFFLE(3, 1, 2, 0)));
+        return;
+    }
+#endif
+#if defined(__SSE2__)
+    if constexpr (is_sse2_only<Arch>) {
+        __m128 a = _mm_loadu_ps(src), b = _mm_loadu_ps(src + 4);
+        e = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+        o = _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        return;
+    }
+#endif
+    alignas(64) float te[V], to[V];
+    for (int i = 0; i < V; ++i) {
+        te[i] = src[2 * i];
+        to[i] = src[2 * i + 1];
+    }
+    e = B::load_aligned(te);
+    o = B::load_aligned(to);
+}
+
 // Transposes a full V x V block: dst[j * V + r] = src[r * stride + j].
 template <class Arch>
 inline void transpose_block(const float* src, std::int64_t stride, float* dst) {

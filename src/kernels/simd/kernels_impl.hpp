@@ -186,10 +186,14 @@ fbatch<Arch> row_sum(const float* p, i64 n) {
         s0 = s0 + B::load_unaligned(p + i);
         s1 = s1 + B::load_unaligned(p + i + V);
     }
-    float tail = 0.0f;
+    for (; i + V <= n; i += V)
+        s0 = s0 + B::load_unaligned(p + i);
+    // The tail only has to reveal a NaN: independent tests, not a chain of scalar adds (whose
+    // latency cost more than the rest of the row on 112-wide rows).
+    bool tail_nan = false;
     for (; i < n; ++i)
-        tail += p[i];
-    return s0 + s1 + B(tail);
+        tail_nan |= std::isnan(p[i]);
+    return s0 + s1 + B(tail_nan ? std::numeric_limits<float>::quiet_NaN() : 0.0f);
 }
 
 enum class RowOp { MaxFast, MaxNaN, Sum };
@@ -262,6 +266,74 @@ void pool_row_k(const float* const* rows, int nrows, const i64* tap_pos, i64 kw,
     }
 }
 
+// The commonest pooling, kernel 2 and stride 2 with no padding or dilation and every window
+// inside the input: each input row feeds one output row, so no split rows are needed. One output
+// row's V outputs come from two even/odd splits of 2V inputs per input row. Taps are folded in
+// the reference's row-major order (r0[2i], r0[2i+1], r1[2i], r1[2i+1]); a row whose inputs hold a
+// NaN is redone with the exact NaN rule.
+template <class Arch, bool MAX>
+bool pool2x2_row(const float* r0, const float* r1, i64 OW, float div, bool nan_rule, float* out) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    xsimd::batch_bool<float, Arch> nan(false);
+    i64 ow = 0;
+    for (; ow + V <= OW; ow += V) {
+        B e0, o0, e1, o1;
+        even_odd<Arch>(r0 + 2 * ow, e0, o0);
+        even_odd<Arch>(r1 + 2 * ow, e1, o1);
+        B acc;
+        if constexpr (MAX) {
+            if (nan_rule) {
+                acc = max_keep_first_nan_last<Arch>(e0, B(-std::numeric_limits<float>::infinity()));
+                acc = max_keep_first_nan_last<Arch>(o0, acc);
+                acc = max_keep_first_nan_last<Arch>(e1, acc);
+                acc = max_keep_first_nan_last<Arch>(o1, acc);
+            } else {
+                nan = nan | xsimd::isnan((e0 + o0) + (e1 + o1));
+                acc = max_strict<Arch>(o0, e0);
+                acc = max_strict<Arch>(e1, acc);
+                acc = max_strict<Arch>(o1, acc);
+            }
+        } else {
+            acc = (((B(0.0f) + e0) + o0) + e1) + o1;
+            acc = acc / B(div);
+        }
+        acc.store_unaligned(out + ow);
+    }
+    for (; ow < OW; ++ow) { // the reference's scalar steps
+        const float t[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+        if constexpr (MAX) {
+            float m = -std::numeric_limits<float>::infinity();
+            for (float v : t)
+                if (v > m || std::isnan(v)) m = v;
+            out[ow] = m;
+        } else {
+            float sum = 0.0f;
+            for (float v : t)
+                sum += v;
+            out[ow] = sum / div;
+        }
+    }
+    return xsimd::any(nan);
+}
+
+template <class Arch>
+void pool2x2(const Context& ctx, bool is_max, float div, const Geom2& g, const float* x, float* y) {
+    const i64 rows = g.N * g.C * g.OH;
+    auto run_rows = [&](i64 b, i64 e) {
+        for (i64 i = b; i < e; ++i) {
+            const i64 p = i / g.OH, oh = i % g.OH;
+            const float* r0 = x + (p * g.H + 2 * oh) * g.W;
+            float* out = y + i * g.OW;
+            if (!is_max)
+                pool2x2_row<Arch, false>(r0, r0 + g.W, g.OW, div, false, out);
+            else if (pool2x2_row<Arch, true>(r0, r0 + g.W, g.OW, div, false, out))
+                pool2x2_row<Arch, true>(r0, r0 + g.W, g.OW, div, true, out);
+        }
+    };
+    parallel_for(ctx.threads, rows, grain_for(4 * g.OW), run_rows);
+}
+
 template <class Arch>
 bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const float* x,
                const Shape& ys, float* y, i64* indices) {
@@ -278,6 +350,12 @@ bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const flo
     const i64 planes = g.N * g.C;
     if (planes == 0 || g.OH == 0 || g.OW == 0) return true;
     if (g.H == 0 || g.W == 0 || g.W + g.pw + g.kw * g.dw >= (i64(1) << 31)) return false;
+    if (!indices && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
+        g.dh == 1 && g.dw == 1 && 2 * g.OH <= g.H && 2 * g.OW <= g.W) {
+        const float div = d.divisor_override ? float(*d.divisor_override) : 4.0f;
+        pool2x2<Arch>(ctx, is_max, div, g, x, y);
+        return true;
+    }
     // Indices are tracked in int32 lanes.
     if (is_max && indices &&
         (g.H + g.ph + g.kh * g.dh + g.sh) * (g.W + g.pw + g.kw * g.dw + g.sw) >= (i64(1) << 31))
@@ -331,11 +409,15 @@ bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const flo
 
     const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
     // Split rows live in a small ring (input row ih in slot ih % ring), filled on demand as the
-    // output rows advance, so they stay in L1.
-    const i64 ring = std::min(g.H, (g.kh - 1) * g.dh + 1 + g.sh);
+    // output rows advance, so they stay in L1. The ring size is a power of two, so the slot is a
+    // mask and not a 64-bit division (those divisions took about a third of the time).
+    i64 ring = 1;
+    while (ring < (g.kh - 1) * g.dh + 1 + g.sh)
+        ring *= 2;
+    const i64 ring_mask = ring - 1;
     auto run_planes = [&](i64 p0, i64 p1) {
         float* buf = scratch_as<float>(kPrivate0, ring * row_stride + V);
-        i64 slot_row[64 + kMaxStride];
+        i64 slot_row[128];
         for (i64 r = 0; r < ring; ++r)
             split.fill_pad(buf + r * row_stride, len, fill, nullptr);
         for (i64 p = p0; p < p1; ++p) {
@@ -349,11 +431,15 @@ bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const flo
             // that had one is done again on the exact NaN path.
             B nan_sum(0.0f);
             auto split_of = [&](i64 ih) {
-                float* row = buf + (ih % ring) * row_stride;
-                if (slot_row[ih % ring] != ih) {
+                const i64 slot = ih & ring_mask;
+                float* row = buf + slot * row_stride;
+                if (slot_row[slot] != ih) {
+                    if (ih + 4 < g.H)
+                        for (i64 c = 0; c < g.W; c += 16)
+                            __builtin_prefetch(xp + (ih + 4) * g.W + c);
                     split.copy<Arch>(xp + ih * g.W, row, len, nullptr);
                     if (is_max) nan_sum = nan_sum + row_sum<Arch>(xp + ih * g.W, g.W);
-                    slot_row[ih % ring] = ih;
+                    slot_row[slot] = ih;
                 }
                 return row;
             };
@@ -491,6 +577,148 @@ void transpose_rows(const float* src, i64 stride, int rows, i64 cols, float* dst
     }
 }
 
+// PyTorch 1.13's float sum of n contiguous values (SumKernel.cpp's cascade_sum on its AVX2
+// build: 8-float vectors, a 4-way interleave, four levels of partial sums), lane for lane in
+// 256-bit registers (two 128-bit ones on SSE2). The reference kernel spells out the same steps
+// (ref/adaptive_pool.cpp).
+#if defined(__AVX2__)
+using F8 = xsimd::batch<float, xsimd::avx2>;
+#else
+// Eight floats without 256-bit registers (the SSE2 unit): plain lane loops the compiler maps to
+// pairs of 128-bit operations.
+struct F8 {
+    float v[8];
+    F8() = default;
+    explicit F8(float a) {
+        for (float& x : v)
+            x = a;
+    }
+    static F8 load_unaligned(const float* p) {
+        F8 r;
+        std::memcpy(r.v, p, sizeof r.v);
+        return r;
+    }
+    static F8 load_aligned(const float* p) { return load_unaligned(p); }
+    void store_unaligned(float* p) const { std::memcpy(p, v, sizeof v); }
+    void store_aligned(float* p) const { store_unaligned(p); }
+    friend F8 operator+(F8 a, const F8& b) {
+        for (int i = 0; i < 8; ++i)
+            a.v[i] += b.v[i];
+        return a;
+    }
+    friend F8 operator/(F8 a, const F8& b) {
+        for (int i = 0; i < 8; ++i)
+            a.v[i] /= b.v[i];
+        return a;
+    }
+};
+#endif
+
+inline int ceil_log2(i64 x) {
+    return x <= 2 ? 1 : 64 - __builtin_clzll(std::uint64_t(x - 1));
+}
+
+// row_sum over n8 vectors starting at x (vector i = x[8i .. 8i+8)).
+inline F8 cascade_rows8(const float* x, i64 n8) {
+    const i64 size = n8 / 4; // multi_row_sum over rows of 4 vectors
+    if (size < 16) {         // below one level step: four running sums, nothing folded into levels
+        F8 a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
+        for (i64 i = 0; i < size; ++i) {
+            a0 = a0 + F8::load_unaligned(x + (i * 4 + 0) * 8);
+            a1 = a1 + F8::load_unaligned(x + (i * 4 + 1) * 8);
+            a2 = a2 + F8::load_unaligned(x + (i * 4 + 2) * 8);
+            a3 = a3 + F8::load_unaligned(x + (i * 4 + 3) * 8);
+        }
+        for (i64 v = size * 4; v < n8; ++v)
+            a0 = a0 + F8::load_unaligned(x + v * 8);
+        return ((a0 + a1) + a2) + a3;
+    }
+    const int level_power = std::max(4, ceil_log2(size) / 4);
+    const i64 level_step = i64(1) << level_power, level_mask = level_step - 1;
+    F8 acc[4][4];
+    for (auto& lv : acc)
+        for (auto& a : lv)
+            a = F8(0.0f);
+    i64 i = 0;
+    while (i + level_step <= size) {
+        for (i64 j = 0; j < level_step; ++j, ++i)
+            for (int k = 0; k < 4; ++k)
+                acc[0][k] = acc[0][k] + F8::load_unaligned(x + (i * 4 + k) * 8);
+        for (int j = 1; j < 4; ++j) {
+            for (int k = 0; k < 4; ++k) {
+                acc[j][k] = acc[j][k] + acc[j - 1][k];
+                acc[j - 1][k] = F8(0.0f);
+            }
+            if ((i & (level_mask << (j * level_power))) != 0) break;
+        }
+    }
+    const bool leveled = i > 0; // else levels 1-3 are still +0, and x + +0 == x here: skip them
+    for (; i < size; ++i)
+        for (int k = 0; k < 4; ++k)
+            acc[0][k] = acc[0][k] + F8::load_unaligned(x + (i * 4 + k) * 8);
+    if (leveled)
+        for (int j = 1; j < 4; ++j)
+            for (int k = 0; k < 4; ++k)
+                acc[0][k] = acc[0][k] + acc[j][k];
+    F8 r = acc[0][0];
+    for (i64 v = size * 4; v < n8; ++v)
+        r = r + F8::load_unaligned(x + v * 8);
+    for (int k = 1; k < 4; ++k)
+        r = r + acc[0][k];
+    return r;
+}
+
+// torch_sum8 / count of 8 planes at once (plane j at x + j * stride, n >= 8 each): the planes'
+// lane sums are transposed so the final in-order additions run across planes in one vector.
+inline void torch_mean8_x8(const float* x, i64 stride, i64 n, float count, float* out) {
+    const i64 n8 = n / 8;
+    alignas(32) float lanes[64], cols[64];
+    for (int j = 0; j < 8; ++j)
+        cascade_rows8(x + j * stride, n8).store_aligned(lanes + 8 * j);
+#if defined(__AVX2__)
+    transpose_block<xsimd::avx2>(lanes, 8, cols); // cols[8k + j] = lane k of plane j
+#else
+    for (int j = 0; j < 8; ++j)
+        for (int k = 0; k < 8; ++k)
+            cols[8 * k + j] = lanes[8 * j + k];
+#endif
+    F8 total(0.0f);
+    for (i64 k = n8 * 8; k < n; ++k) {
+        alignas(32) float t[8];
+        for (int j = 0; j < 8; ++j)
+            t[j] = x[j * stride + k];
+        total = total + F8::load_aligned(t);
+    }
+    for (int k = 0; k < 8; ++k)
+        total = total + F8::load_aligned(cols + 8 * k);
+    ((F8(0.0f) + total) / F8(count)).store_unaligned(out);
+}
+
+inline float torch_sum8(const float* x, i64 n) {
+    float total = 0.0f;
+    if (n >= 8) {
+        const i64 n8 = n / 8;
+        alignas(32) float lanes[8];
+        cascade_rows8(x, n8).store_aligned(lanes);
+        for (i64 k = n8 * 8; k < n; ++k)
+            total += x[k];
+        for (int k = 0; k < 8; ++k)
+            total += lanes[k];
+    } else { // scalar_inner_sum: row_sum over single floats, 4-way
+        float part[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        const i64 size = n / 4; // < 2: multi_row_sum's leftover loop only
+        for (i64 i = 0; i < size; ++i)
+            for (int k = 0; k < 4; ++k)
+                part[k] += x[i * 4 + k];
+        for (i64 i = size * 4; i < n; ++i)
+            part[0] += x[i];
+        total = part[0] + part[1];
+        total = total + part[2];
+        total = total + part[3];
+    }
+    return 0.0f + total;
+}
+
 template <class Arch>
 bool adaptive_pool_impl(const Context& ctx, const AdaptivePoolDesc& d, const Shape& xs,
                         const float* x, const Shape& ys, float* y, i64* indices) {
@@ -506,29 +734,21 @@ bool adaptive_pool_impl(const Context& ctx, const AdaptivePoolDesc& d, const Sha
     const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
 
     if (!is_max && g.OH == 1 && g.OW == 1) {
-        // Output (1,1) is input.mean() in PyTorch; the reference sums in double, in order, then
-        // rounds and divides once. Each lane does exactly that for its channel.
-        const i64 chunk = std::max<i64>(g.W, 256);
-        parallel_for(ctx.threads, g.N * cblocks, grain_for(plane_in * V), [&](i64 t0, i64 t1) {
-            float* T = scratch_as<float>(kPrivate0, chunk * V);
-            for (i64 t = t0; t < t1; ++t) {
-                const i64 cb = t % cblocks, n = t / cblocks, c0 = cb * V;
-                const int rows = int(std::min<i64>(V, g.C - c0));
-                const float* xb = x + (n * g.C + c0) * plane_in;
-                double sum[V] = {};
-                // The plane is one flat run (the reference sums it in index order), transposed
-                // a chunk at a time.
-                for (i64 i0 = 0; i0 < plane_in; i0 += chunk) {
-                    const i64 len = std::min(chunk, plane_in - i0);
-                    transpose_rows<Arch>(xb + i0, plane_in, rows, len, T);
-                    for (i64 i = 0; i < len; ++i)
-                        for (int l = 0; l < V; ++l)
-                            sum[l] += double(T[i * V + l]);
-                }
-                for (int r = 0; r < rows; ++r)
-                    y[n * g.C + c0 + r] = float(sum[r]) / float(plane_in);
-            }
-        });
+        // Output (1,1) is input.mean() in PyTorch: its 8-lane cascade sum per plane (see
+        // torch_sum8), then one division; 8 planes at a time where it can.
+        const float count = float(plane_in);
+        const i64 planes = g.N * g.C;
+        parallel_for(ctx.threads, ceil_div(planes, 8), grain_for(8 * plane_in),
+                     [&](i64 b0, i64 b1) {
+                         for (i64 p = b0 * 8; p < std::min(planes, b1 * 8); ++p) {
+                             if (plane_in >= 8 && p + 8 <= planes && p % 8 == 0) {
+                                 torch_mean8_x8(x + p * plane_in, plane_in, plane_in, count, y + p);
+                                 p += 7;
+                                 continue;
+                             }
+                             y[p] = torch_sum8(x + p * plane_in, plane_in) / count;
+                         }
+                     });
         return true;
     }
 

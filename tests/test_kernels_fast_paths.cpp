@@ -1,0 +1,206 @@
+// The special-cased SIMD paths against the reference, bit for bit, on every architecture this CPU
+// can run: 2x2 stride-2 pooling (each input row feeds one output row; NaN rows are redone
+// exactly), and global average pooling (PyTorch's mean(): its 8-lane cascade sum, planes taken 8
+// at a time). Plus `run`'s activation buffer pool: reused buffers must never leak one layer's
+// values into another's output.
+#include "../src/kernels/simd/simd.hpp"
+#include "cnnshape/execute.hpp"
+#include "cnnshape/kernels.hpp"
+#include "cnnshape/network.hpp"
+#include "cnnshape/plan.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+using namespace cnnshape;
+namespace K = cnnshape::kernels;
+namespace S = cnnshape::kernels::simd;
+using i64 = std::int64_t;
+
+namespace {
+
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+struct ArchGuard {
+    ~ArchGuard() { S::force_arch(""); }
+};
+
+K::Context ctx(K::Backend b, int threads = 1) {
+    K::Context c;
+    c.backend = b;
+    c.threads = threads;
+    return c;
+}
+
+// Small integers (ties), +-0, -inf, and NaN with probability `nan`.
+std::vector<float> data(i64 n, std::uint32_t seed, double nan) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> small(-3, 3);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (auto& x : v) {
+        double r = u(rng);
+        x = r < nan          ? kNaN
+            : r < nan + 0.05 ? -std::numeric_limits<float>::infinity()
+            : r < nan + 0.15 ? -0.0f
+            : r < nan + 0.25 ? 0.0f
+            : r < nan + 0.6  ? float(small(rng))
+                             : float(u(rng) * 200 - 100);
+    }
+    return v;
+}
+
+i64 first_bit_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) return i64(i);
+    return -1;
+}
+
+} // namespace
+
+TEST_CASE("SIMD 2x2 stride-2 pooling (the direct path) equals the reference bit for bit",
+          "[simd]") {
+    ArchGuard guard;
+    const int widths[] = {2, 3, 4, 15, 16, 17, 31, 32, 33, 34, 63, 64, 65, 112, 113};
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::uint32_t seed = 1;
+        for (int w : widths)
+            for (int h : {2, 3, 5, 8})
+                for (PoolKind kind : {PoolKind::Max, PoolKind::Avg})
+                    for (double nan : {0.0, 0.02}) {
+                        PoolDesc d;
+                        d.kind = kind;
+                        d.kernel = {2, 2};
+                        d.stride = {2, 2};
+                        d.padding = {0, 0};
+                        d.dilation = {1, 1};
+                        if (kind == PoolKind::Avg && w % 3 == 0) d.divisor_override = 3;
+                        Shape xs{2, 3, h, w}, ys{2, 3, h / 2, w / 2};
+                        auto x = data(numel(xs), ++seed, nan);
+                        std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                        CAPTURE(arch, w, h, int(kind), nan);
+                        K::pool(ctx(K::Backend::Ref), d, xs, x.data(), ys, yr.data(), nullptr);
+                        REQUIRE(S::pool(ctx(K::Backend::Simd, 1), d, xs, x.data(), ys, y1.data(),
+                                        nullptr));
+                        REQUIRE(S::pool(ctx(K::Backend::Simd, 2), d, xs, x.data(), ys, y2.data(),
+                                        nullptr));
+                        CHECK(first_bit_diff(y1, yr) == -1);
+                        CHECK(first_bit_diff(y2, yr) == -1);
+                    }
+    }
+}
+
+TEST_CASE("2x2 stride-2 max pooling keeps the first of tied zeros and the last NaN", "[simd]") {
+    ArchGuard guard;
+    // One 2x32 plane: output i's taps are (r0[2i], r0[2i+1], r1[2i], r1[2i+1]).
+    Shape xs{1, 1, 2, 32}, ys{1, 1, 1, 16};
+    std::vector<float> x(64, -1.0f);
+    x[0] = -0.0f, x[1] = 0.0f;      // output 0: -0 first, then +0 ties: -0 stays
+    x[2] = 0.0f, x[33 + 2] = -0.0f; // output 1: +0 first
+    x[4] = kNaN, x[32 + 5] = 5.0f;  // output 2: NaN, then a bigger value: NaN stays
+    float nan2 = -std::nanf("");    // a NaN with the sign bit: the later NaN wins
+    x[6] = kNaN, x[32 + 7] = nan2;  // output 3
+    PoolDesc d;
+    d.kind = PoolKind::Max;
+    d.kernel = {2, 2}, d.stride = {2, 2}, d.padding = {0, 0}, d.dilation = {1, 1};
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::vector<float> y(16, 7.0f);
+        REQUIRE(S::pool(ctx(K::Backend::Simd), d, xs, x.data(), ys, y.data(), nullptr));
+        CAPTURE(arch);
+        CHECK(std::signbit(y[0]));
+        CHECK(y[0] == 0.0f);
+        CHECK(!std::signbit(y[1]));
+        CHECK(std::isnan(y[2]));
+        CHECK(std::isnan(y[3]));
+        CHECK(std::signbit(y[3]));
+        CHECK(y[4] == -1.0f);
+    }
+}
+
+TEST_CASE("SIMD global average pooling is PyTorch's mean() bit for bit, as the reference is",
+          "[simd]") {
+    ArchGuard guard;
+    // Plane sizes around the 8-lane vector, the 4-way interleave and the level steps (16 rows of
+    // 4 vectors = 512 floats, then 16x that).
+    const i64 sizes[] = {1,  2,  3,  4,  5,   7,   8,   9,    15,   16,   17,   31,   32,   33,
+                         49, 63, 64, 65, 511, 512, 513, 1000, 4096, 8191, 8192, 8193, 12544};
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::uint32_t seed = 100;
+        for (i64 n : sizes)
+            for (i64 planes : {1, 7, 8, 9, 17}) {
+                AdaptivePoolDesc d;
+                d.nd = 2;
+                d.output_size = {1, 1};
+                Shape xs{1, planes, 1, n}, ys{1, planes, 1, 1};
+                std::vector<float> x(static_cast<std::size_t>(numel(xs)));
+                std::mt19937 rng(++seed);
+                std::normal_distribution<float> g(0.0f, 1.0f);
+                for (auto& v : x)
+                    v = g(rng) * std::exp(3.0f * g(rng)); // magnitudes far apart: order shows
+                std::vector<float> yr(planes), y1(planes, 7.0f), y2(planes, 7.0f);
+                CAPTURE(arch, n, planes);
+                K::adaptive_pool(ctx(K::Backend::Ref), d, xs, x.data(), ys, yr.data(), nullptr);
+                K::adaptive_pool(ctx(K::Backend::Simd, 1), d, xs, x.data(), ys, y1.data(), nullptr);
+                K::adaptive_pool(ctx(K::Backend::Simd, 2), d, xs, x.data(), ys, y2.data(), nullptr);
+                CHECK(first_bit_diff(y1, yr) == -1);
+                CHECK(first_bit_diff(y2, yr) == -1);
+            }
+    }
+}
+
+TEST_CASE("global average pooling differs from an in-order sum where PyTorch's order matters",
+          "[kernels]") {
+    // 1e8, 64 ones, -1e8: in order, each 1 is lost against 1e8 (sum 0). PyTorch 1.13 sums
+    // 8 lanes: lane 0 holds 1e8 and loses its 7 ones, lanes 1-7 keep 8 ones each, and the
+    // two leftovers (1, -1e8) cancel lane 0: 56 / 66 = 0.8484848737716675f.
+    std::vector<float> x(66, 1.0f);
+    x[0] = 1e8f;
+    x[65] = -1e8f;
+    AdaptivePoolDesc d;
+    d.nd = 1;
+    d.output_size = {1};
+    float y = -1;
+    K::adaptive_pool(ctx(K::Backend::Ref), d, {1, 1, 66}, x.data(), {1, 1, 1}, &y, nullptr);
+    CHECK(y == 56.0f / 66.0f);
+    CHECK(y == 0.8484848737716675f);
+}
+
+TEST_CASE("run reuses activation buffers without mixing layers' values", "[run]") {
+    // Layers whose outputs shrink and grow, so freed buffers of every size are handed out again;
+    // with CNNSHAPE_POISON=1 (the test main sets it) every handed-out buffer starts as NaN.
+    Network net = load_spec_text(R"({"input": [1, 3, 20, 20], "layers": [
+        {"type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": 1},
+        {"type": "ReLU"},
+        {"type": "MaxPool2d", "kernel_size": 2},
+        {"type": "Conv2d", "in_channels": 8, "out_channels": 8, "kernel_size": 3, "padding": 1},
+        {"type": "ReLU"},
+        {"type": "Upsample", "scale_factor": 2},
+        {"type": "Conv2d", "in_channels": 8, "out_channels": 3, "kernel_size": 1},
+        {"type": "AvgPool2d", "kernel_size": 2},
+        {"type": "ReLU"}]})");
+    Plan plan = make_plan(net, *net.input);
+    Tensor x(plan.input);
+    for (i64 i = 0; i < x.size(); ++i)
+        x.data[std::size_t(i)] = float(i % 17) - 8.0f;
+    StateDict w = init_weights(plan, 3);
+    RunOptions keep, reuse;
+    keep.keep_all = true; // every output kept: no buffer is ever reused
+    keep.kernels = reuse.kernels = ctx(K::Backend::Simd, 2);
+    RunResult a = execute(plan, w, x, keep), b = execute(plan, w, x, reuse);
+    REQUIRE(a.output.shape == b.output.shape);
+    CHECK(first_bit_diff(std::vector<float>(a.output.data.begin(), a.output.data.end()),
+                         std::vector<float>(b.output.data.begin(), b.output.data.end())) == -1);
+    for (float v : b.output.data)
+        REQUIRE(!std::isnan(v));
+    // And the reuse keeps the peak within the plan's figure.
+    CHECK(b.peak_bytes <= planned_peak_bytes(plan, false));
+}
