@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace cnnshape {
@@ -19,6 +20,16 @@ struct AlignedAllocator {
         return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64)));
     }
     void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
+    // Elements are default-initialised: `vector(n)` and `resize(n)` leave floats unwritten (the
+    // kernels write every output element), while `vector(n, value)` still fills.
+    template <typename U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
     template <typename U>
     bool operator==(const AlignedAllocator<U>&) const {
         return true;
@@ -36,6 +47,13 @@ struct BasicTensor {
 
     BasicTensor() = default;
     explicit BasicTensor(Shape s, T fill = T(0)) : shape(std::move(s)), data(numel(shape), fill) {}
+    // A tensor whose elements are not written yet (for kernel outputs).
+    static BasicTensor uninitialized(Shape s) {
+        BasicTensor t;
+        t.data.resize(std::size_t(numel(s)));
+        t.shape = std::move(s);
+        return t;
+    }
     std::int64_t size() const { return std::int64_t(data.size()); }
     T* ptr() { return data.data(); }
     const T* ptr() const { return data.data(); }

@@ -7,9 +7,11 @@
 #include "cnnshape/tensor_io.hpp"
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <set>
+#include <string>
 
 namespace cnnshape {
 namespace {
@@ -273,6 +275,71 @@ std::int64_t planned_peak_bytes(const Plan& plan, bool keep_all) {
     return peak;
 }
 
+namespace {
+
+// Activation buffers released during a pass are kept and handed out again (best fit), so a deep
+// network does not page-fault and zero fresh memory for every layer; the kernels write every
+// output element. What the pool holds plus what is live stays within the planned peak: before
+// allocating, pooled buffers are freed until the new one fits. CNNSHAPE_POISON=1 (set by the
+// test suite) fills every handed-out buffer with NaN, so a kernel that leaves an element unwritten
+// shows up in the tests.
+class BufferPool {
+public:
+    explicit BufferPool(std::int64_t budget_bytes) : budget_(budget_bytes) {}
+
+    Tensor take(const Shape& shape) {
+        const std::size_t n = std::size_t(numel(shape));
+        std::size_t best = free_.size();
+        for (std::size_t i = 0; i < free_.size(); ++i) {
+            const std::size_t cap = free_[i].capacity();
+            if (cap >= n && cap <= n + n / 2 + 1024 &&
+                (best == free_.size() || cap < free_[best].capacity()))
+                best = i;
+        }
+        Tensor t;
+        if (best != free_.size()) {
+            t.data = std::move(free_[best]);
+            free_.erase(free_.begin() + std::ptrdiff_t(best));
+        } else {
+            while (!free_.empty() && held_ + std::int64_t(n) * 4 > budget_) {
+                auto largest =
+                    std::max_element(free_.begin(), free_.end(), [](const auto& a, const auto& b) {
+                        return a.capacity() < b.capacity();
+                    });
+                held_ -= std::int64_t(largest->capacity()) * 4;
+                free_.erase(largest);
+            }
+            t.data.reserve(n);
+            held_ += std::int64_t(t.data.capacity()) * 4;
+        }
+        t.data.resize(n); // default-initialised: no writes
+        if (poison()) std::fill(t.data.begin(), t.data.end(), std::nanf(""));
+        t.shape = shape;
+        return t;
+    }
+
+    // Keeps the buffer of a tensor that is no longer needed.
+    void give(Tensor& t) {
+        if (t.data.capacity() > 0) free_.push_back(std::move(t.data));
+        t = Tensor();
+    }
+
+private:
+    static bool poison() {
+        static const bool on = [] {
+            const char* e = std::getenv("CNNSHAPE_POISON");
+            return e && std::string(e) == "1";
+        }();
+        return on;
+    }
+
+    std::int64_t budget_;
+    std::int64_t held_ = 0;
+    std::vector<std::vector<float, AlignedAllocator<float>>> free_;
+};
+
+} // namespace
+
 RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& input,
                   const RunOptions& options) {
     if (input.shape != plan.input)
@@ -294,6 +361,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     RunResult result;
     std::size_t n = plan.layers.size();
     std::vector<Tensor> outs(n);
+    BufferPool buffers(planned - weight_bytes(plan) - input.size() * 4);
     std::vector<int> remaining = consumer_counts(plan);
     std::int64_t live = weight_bytes(plan) + input.size() * 4;
     std::int64_t peak = live;
@@ -302,7 +370,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         std::vector<const Tensor*> ins;
         for (auto idx : lp.input_nodes)
             ins.push_back(idx < 0 ? &input : &outs[idx]);
-        Tensor out(lp.output);
+        Tensor out = buffers.take(lp.output);
         std::optional<IndexTensor> idx;
         if (returns_indices(lp)) idx.emplace(lp.output);
         live += out.size() * 4 + (idx ? idx->size() * 8 : 0);
@@ -319,7 +387,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         for (auto in : lp.input_nodes)
             if (in >= 0 && --remaining[in] == 0) {
                 live -= outs[in].size() * 4;
-                outs[in] = Tensor();
+                buffers.give(outs[in]);
             }
     }
     result.peak_bytes = peak;

@@ -164,7 +164,7 @@ void parallel_for(int threads, std::int64_t n, std::int64_t grain, RangeFn fn) {
     }
     int helpers = int(std::min<std::int64_t>(threads, max_chunks)) - 1;
     // A few chunks per thread, so a thread that is slowed down can be made up for.
-    std::int64_t chunks = std::min<std::int64_t>(max_chunks, std::int64_t(helpers + 1) * 4);
+    std::int64_t chunks = std::min<std::int64_t>(max_chunks, std::int64_t(helpers + 1) * 16);
     std::int64_t chunk = (n + chunks - 1) / chunks;
     if (!pool().run(helpers, n, chunk, fn)) fn(0, n);
 }
