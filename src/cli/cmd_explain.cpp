@@ -3,6 +3,7 @@
 #include "cnnshape/explain.hpp"
 #include "cnnshape/network.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include <iostream>
 
 namespace cnnshape::cli {
@@ -16,46 +17,19 @@ struct ExplainOptions {
     std::string mode;
 };
 
-void print_usage_error_json(const std::string& message, const std::string& where) {
-    nlohmann::ordered_json e{{"message", message}, {"where", where},  {"layer", nullptr},
-                             {"name", nullptr},    {"type", nullptr}, {"exit_code", kUsage}};
-    std::cout << nlohmann::ordered_json{{"error", e}}.dump(2, ' ', false,
-                                                           nlohmann::json::error_handler_t::replace)
-              << "\n";
-}
-
 int run_explain(const ExplainOptions& o) {
     bool json_out = o.format == "json";
     Network net;
     try {
-        if (!o.spec.empty() && !o.layers.empty())
-            throw UsageError("give a spec file or --layer expressions, not both");
-        if (o.spec.empty() && o.layers.empty())
-            throw UsageError(
-                "nothing to explain: give a spec file (or - for stdin) or --layer EXPR");
-        net = o.spec.empty() ? network_from_exprs(o.layers) : load_spec_file(o.spec);
+        net = load_network("explain", o.spec, o.layers, o.mode);
         if (!o.input.empty()) net.input = parse_shape(o.input);
         if (!net.input)
             throw UsageError("no input shape: pass --input SHAPE (e.g. --input 1x3x224x224) or put "
                              "\"input\" in the spec");
-        if (o.mode == "train")
-            net.mode = Mode::Train;
-        else if (o.mode == "eval")
-            net.mode = Mode::Eval;
     } catch (const SpecError& e) {
-        std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
-        std::string place = file.empty()        ? e.where()
-                            : e.where().empty() ? file
-                                                : file + " at " + e.where();
-        std::cerr << "cnnshape: spec error"
-                  << (place.empty() ? "" : (file.empty() ? " at " : " in ") + place) << ": "
-                  << e.what() << "\n";
-        if (json_out) print_usage_error_json(e.what(), place);
-        return kUsage;
+        return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {
-        std::cerr << "cnnshape: " << e.what() << "\n";
-        if (json_out) print_usage_error_json(e.what(), "");
-        return kUsage;
+        return report_usage_error(e.what(), json_out);
     }
     Explanation ex;
     try {

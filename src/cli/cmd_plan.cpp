@@ -5,6 +5,7 @@
 #include "cnnshape/plan.hpp"
 #include "cnnshape/report.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include <cstdio>
 #include <fmt/format.h>
 #include <iostream>
@@ -22,25 +23,6 @@ struct PlanOptions {
     std::string expect_output, max_params, max_macs, max_memory;
     bool batch = false;
 };
-
-nlohmann::ordered_json error_object(const std::string& message, const std::string& where,
-                                    const LayerError* le, int code) {
-    nlohmann::ordered_json e;
-    e["message"] = message;
-    e["where"] = where;
-    e["layer"] = le ? nlohmann::ordered_json(le->index()) : nlohmann::ordered_json(nullptr);
-    e["name"] = le ? nlohmann::ordered_json(le->name()) : nlohmann::ordered_json(nullptr);
-    e["type"] = le ? nlohmann::ordered_json(le->type()) : nlohmann::ordered_json(nullptr);
-    e["exit_code"] = code;
-    return e;
-}
-
-void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
-                      int code) {
-    std::cout << nlohmann::ordered_json{{"error", error_object(message, where, le, code)}}.dump(
-                     2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-}
 
 Budget read_budget(const PlanOptions& o) {
     Budget b;
@@ -225,45 +207,22 @@ int run_plan(const PlanOptions& o) {
     Network net;
     Budget budget;
     try {
-        if (!o.spec.empty() && !o.layers.empty())
-            throw UsageError("give a spec file or --layer expressions, not both");
-        if (o.spec.empty() && o.layers.empty())
-            throw UsageError("nothing to plan: give a spec file (or - for stdin) or --layer EXPR");
+        net = load_network("plan", o.spec, o.layers, o.mode);
         budget = read_budget(o);
-        net = o.spec.empty() ? network_from_exprs(o.layers) : load_spec_file(o.spec);
         if (!o.input.empty()) net.input = parse_shape(o.input);
         if (!net.input)
             throw UsageError("no input shape: pass --input SHAPE (e.g. --input 1x3x224x224) or put "
                              "\"input\" in the spec");
-        if (o.mode == "train")
-            net.mode = Mode::Train;
-        else if (o.mode == "eval")
-            net.mode = Mode::Eval;
     } catch (const SpecError& e) {
-        std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
-        std::string place = file.empty()        ? e.place()
-                            : e.place().empty() ? file
-                                                : file + " at " + e.place();
-        std::cerr << "cnnshape: spec error"
-                  << (place.empty() ? "" : (file.empty() ? " at " : " in ") + place) << ": "
-                  << e.what() << "\n";
-        if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
-        return kUsage;
+        return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {
-        std::cerr << "cnnshape: " << e.what() << "\n";
-        if (json_out) print_error_json(e.what(), "", nullptr, kUsage);
-        return kUsage;
+        return report_usage_error(e.what(), json_out);
     }
     Plan plan;
     try {
         plan = make_plan(net, *net.input);
     } catch (const LayerError& e) {
-        const Node& n = net.nodes.at(e.index());
-        std::cerr << "cnnshape: " << e.what() << "\n";
-        std::cerr << "  (defined at " << n.where << (o.spec.empty() ? "" : " in " + o.spec)
-                  << ")\n";
-        if (json_out) print_error_json(e.what(), n.where, &e, kInvalidNetwork);
-        return kInvalidNetwork;
+        return report_layer_error(e, net, o.spec, json_out);
     }
     // The report is printed whether or not the checks pass, so CI logs show it.
     std::vector<Check> checks = check_budget(plan, budget);

@@ -13,6 +13,7 @@
 #include "cnnshape/random.hpp"
 #include "cnnshape/tensor_io.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -180,36 +181,15 @@ std::string backend_text(kernels::Backend b) {
     return b == kernels::Backend::Ref ? "ref" : "simd";
 }
 
-void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
-                      int code) {
-    json e;
-    e["message"] = message;
-    e["where"] = where;
-    e["layer"] = le ? json(le->index()) : json(nullptr);
-    e["name"] = le ? json(le->name()) : json(nullptr);
-    e["type"] = le ? json(le->type()) : json(nullptr);
-    e["exit_code"] = code;
-    std::cout << json{{"error", e}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-}
-
 int run_run(const RunCliOptions& o) {
     bool json_out = o.format == "json";
-    auto usage = [&](const std::string& msg) {
-        std::cerr << "cnnshape: " << msg << "\n";
-        if (json_out) print_error_json(msg, "", nullptr, kUsage);
-        return kUsage;
-    };
+    auto usage = [&](const std::string& msg) { return report_usage_error(msg, json_out); };
     Network net;
     InputArg input_arg;
     try {
-        if (!o.spec.empty() && !o.layers.empty())
-            throw UsageError("give a spec file or --layer expressions, not both");
-        if (o.spec.empty() && o.layers.empty())
-            throw UsageError("nothing to run: give a spec file (or - for stdin) or --layer EXPR");
         if (o.repeat < 0) throw UsageError("--repeat must be at least 0");
         if (o.threads < 0) throw UsageError("--threads must be at least 1 (or 0 for every core)");
-        net = o.spec.empty() ? network_from_exprs(o.layers) : load_spec_file(o.spec);
+        net = load_network("run", o.spec, o.layers, o.mode);
         if (!o.input.empty()) {
             input_arg = parse_input(o.input);
             net.input = input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape;
@@ -217,20 +197,8 @@ int run_run(const RunCliOptions& o) {
         if (!net.input)
             throw UsageError("no input: pass --input SHAPE, FILE.npy or a literal list, or put "
                              "\"input\" in the spec");
-        if (o.mode == "train")
-            net.mode = Mode::Train;
-        else if (o.mode == "eval")
-            net.mode = Mode::Eval;
     } catch (const SpecError& e) {
-        std::string file = o.spec.empty() || o.spec == "-" ? "" : o.spec;
-        std::string place = file.empty()        ? e.place()
-                            : e.place().empty() ? file
-                                                : file + " at " + e.place();
-        std::cerr << "cnnshape: spec error"
-                  << (place.empty() ? "" : (file.empty() ? " at " : " in ") + place) << ": "
-                  << e.what() << "\n";
-        if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
-        return kUsage;
+        return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {
         return usage(e.what());
     }
@@ -266,12 +234,7 @@ int run_run(const RunCliOptions& o) {
     try {
         plan = make_plan(net, *net.input);
     } catch (const LayerError& e) {
-        const Node& n = net.nodes.at(e.index());
-        std::cerr << "cnnshape: " << e.what() << "\n";
-        std::cerr << "  (defined at " << n.where << (o.spec.empty() ? "" : " in " + o.spec)
-                  << ")\n";
-        if (json_out) print_error_json(e.what(), n.where, &e, kInvalidNetwork);
-        return kInvalidNetwork;
+        return report_layer_error(e, net, o.spec, json_out);
     }
 
     kernels::Context ctx;

@@ -6,6 +6,7 @@
 #include "cnnshape/network.hpp"
 #include "cnnshape/solve.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include <fmt/format.h>
 #include <iostream>
 
@@ -21,12 +22,6 @@ struct SolveOptions {
     std::int64_t limit = -1;
     std::string format = "text";
 };
-
-void print_error_json(const std::string& message, const std::string& where, int code) {
-    nlohmann::ordered_json e{{"message", message}, {"where", where},  {"layer", nullptr},
-                             {"name", nullptr},    {"type", nullptr}, {"exit_code", code}};
-    std::cout << json_text(nlohmann::ordered_json{{"error", e}});
-}
 
 Shape sizes(const std::string& text, const char* what) {
     if (text.empty()) throw UsageError(fmt::format("{} is required", what));
@@ -100,14 +95,9 @@ int run_solve(const SolveOptions& o) {
             std::cout << solve_text(r, o.limit < 0 ? 20 : o.limit);
         return r.solutions.empty() ? kInvalidNetwork : kOk;
     } catch (const SpecError& e) {
-        std::string place = e.where().empty() ? o.spec : o.spec + " at " + e.where();
-        std::cerr << "cnnshape: spec error in " << place << ": " << e.what() << "\n";
-        if (json_out) print_error_json(e.what(), place, kUsage);
-        return kUsage;
+        return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {
-        std::cerr << "cnnshape: " << e.what() << "\n";
-        if (json_out) print_error_json(e.what(), "", kUsage);
-        return kUsage;
+        return report_usage_error(e.what(), json_out);
     } catch (const std::logic_error& e) {
         std::cerr << "cnnshape: internal error: " << e.what() << "\n";
         return kInvalidNetwork;

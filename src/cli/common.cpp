@@ -1,0 +1,63 @@
+#include "common.hpp"
+#include "commands.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace cnnshape::cli {
+
+void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
+                      int code) {
+    using json = nlohmann::ordered_json;
+    json e{{"message", message},
+           {"where", where},
+           {"layer", le ? json(le->index()) : json(nullptr)},
+           {"name", le ? json(le->name()) : json(nullptr)},
+           {"type", le ? json(le->type()) : json(nullptr)},
+           {"exit_code", code}};
+    std::cout << json{{"error", e}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+int report_spec_error(const SpecError& e, const std::string& spec, bool json_out) {
+    const std::string file = spec == "-" ? "" : spec;
+    const std::string place = file.empty()        ? e.place()
+                              : e.place().empty() ? file
+                                                  : file + " at " + e.place();
+    std::cerr << "cnnshape: spec error"
+              << (place.empty() ? "" : (file.empty() ? " at " : " in ") + place) << ": " << e.what()
+              << "\n";
+    if (json_out) print_error_json(e.what(), place, nullptr, kUsage);
+    return kUsage;
+}
+
+int report_layer_error(const LayerError& e, const Network& net, const std::string& spec,
+                       bool json_out) {
+    const Node& n = net.nodes.at(e.index());
+    std::cerr << "cnnshape: " << e.what() << "\n";
+    std::cerr << "  (defined at " << n.where << (spec.empty() ? "" : " in " + spec) << ")\n";
+    if (json_out) print_error_json(e.what(), n.where, &e, kInvalidNetwork);
+    return kInvalidNetwork;
+}
+
+int report_usage_error(const std::string& message, bool json_out) {
+    std::cerr << "cnnshape: " << message << "\n";
+    if (json_out) print_error_json(message, "", nullptr, kUsage);
+    return kUsage;
+}
+
+Network load_network(const std::string& verb, const std::string& spec,
+                     const std::vector<std::string>& layers, const std::string& mode) {
+    if (!spec.empty() && !layers.empty())
+        throw UsageError("give a spec file or --layer expressions, not both");
+    if (spec.empty() && layers.empty())
+        throw UsageError("nothing to " + verb +
+                         ": give a spec file (or - for stdin) or --layer EXPR");
+    Network net = spec.empty() ? network_from_exprs(layers) : load_spec_file(spec);
+    if (mode == "train")
+        net.mode = Mode::Train;
+    else if (mode == "eval")
+        net.mode = Mode::Eval;
+    return net;
+}
+
+} // namespace cnnshape::cli

@@ -1,0 +1,33 @@
+// What several subcommands share: reading the network they work on, and reporting spec and
+// usage errors the same way (stderr text, and the same JSON error object with --format json).
+#pragma once
+#include "cnnshape/error.hpp"
+#include "cnnshape/network.hpp"
+
+#include <string>
+#include <vector>
+
+namespace cnnshape::cli {
+
+// {"error": {"message", "where", "layer", "name", "type", "exit_code"}} on stdout; `le` (may be
+// null) names the layer.
+void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
+                      int code);
+
+// "cnnshape: spec error in net.json at layers[3].kernel_size (line 7, column 20): ..." on stderr
+// (and the JSON object when json_out). `spec` is the file given ("" or "-": none). Returns kUsage.
+int report_spec_error(const SpecError& e, const std::string& spec, bool json_out);
+// A layer PyTorch would reject: "cnnshape: MESSAGE" and "  (defined at layers[2] in net.json)" on
+// stderr (and the JSON object naming the layer when json_out). Returns kInvalidNetwork.
+int report_layer_error(const LayerError& e, const Network& net, const std::string& spec,
+                       bool json_out);
+// "cnnshape: MESSAGE" on stderr (and the JSON object when json_out). Returns kUsage.
+int report_usage_error(const std::string& message, bool json_out);
+
+// The network to work on: a spec file ("-" reads stdin) or --layer expressions, exactly one of
+// the two (UsageError otherwise, naming `verb`: "nothing to plan: ..."), with --mode applied
+// ("train", "eval", or "" for the spec's own).
+Network load_network(const std::string& verb, const std::string& spec,
+                     const std::vector<std::string>& layers, const std::string& mode);
+
+} // namespace cnnshape::cli
