@@ -1,7 +1,9 @@
-// Runs the cnnshape binary from tests and captures what it prints.
+// Runs the cnnshape binary from tests and captures what it prints; compares with golden files.
 #pragma once
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -45,6 +47,19 @@ inline Run run_cli(const std::string& args, const std::string& stdin_text = "") 
 
 inline std::string source_path(const std::string& rel) {
     return std::string(CNNSHAPE_SOURCE_DIR) + "/" + rel;
+}
+
+// Compares `actual` with tests/golden/NAME; CNNSHAPE_UPDATE_GOLDEN=1 rewrites the file instead.
+inline void check_golden(const std::string& name, const std::string& actual) {
+    std::string path = source_path("tests/golden/" + name);
+    if (std::getenv("CNNSHAPE_UPDATE_GOLDEN")) {
+        std::ofstream(path, std::ios::binary) << actual;
+        WARN("updated " << path);
+        return;
+    }
+    std::string expected = slurp(path);
+    REQUIRE_FALSE(expected.empty());
+    CHECK(actual == expected);
 }
 
 } // namespace cnnshape::test

@@ -5,25 +5,10 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+using cnnshape::test::check_golden;
 using cnnshape::test::run_cli;
 using cnnshape::test::slurp;
 using cnnshape::test::source_path;
-
-namespace {
-
-void check_golden(const std::string& name, const std::string& actual) {
-    std::string path = source_path("tests/golden/" + name);
-    if (std::getenv("CNNSHAPE_UPDATE_GOLDEN")) {
-        std::ofstream(path, std::ios::binary) << actual;
-        WARN("updated " << path);
-        return;
-    }
-    std::string expected = slurp(path);
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
-}
-
-} // namespace
 
 TEST_CASE("plan prints each format as the golden files show", "[cli]") {
     struct Case {

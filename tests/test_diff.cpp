@@ -11,24 +11,13 @@
 #include <nlohmann/json.hpp>
 
 using namespace cnnshape;
+using cnnshape::test::check_golden;
 using cnnshape::test::run_cli;
 using cnnshape::test::slurp;
 using cnnshape::test::source_path;
 using cnnshape_test::plan_json;
 
 namespace {
-
-void check_golden(const std::string& name, const std::string& actual) {
-    std::string path = source_path("tests/golden/" + name);
-    if (std::getenv("CNNSHAPE_UPDATE_GOLDEN")) {
-        std::ofstream(path, std::ios::binary) << actual;
-        WARN("updated " << path);
-        return;
-    }
-    std::string expected = slurp(path);
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
-}
 
 const char* kBase = R"({"input": [1, 3, 32, 32], "layers": [
     {"name": "conv", "type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3},

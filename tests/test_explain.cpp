@@ -29,6 +29,7 @@
 using namespace cnnshape;
 using namespace cnnshape_test;
 using Catch::Contains;
+using cnnshape::test::check_golden;
 using cnnshape::test::run_cli;
 using cnnshape::test::slurp;
 using cnnshape::test::source_path;
@@ -59,18 +60,6 @@ std::int64_t formula_result(const std::string& f) {
     auto eq = f.rfind("= ");
     REQUIRE(eq != std::string::npos);
     return std::stoll(f.substr(eq + 2));
-}
-
-void check_golden(const std::string& name, const std::string& actual) {
-    std::string path = source_path("tests/golden/" + name);
-    if (std::getenv("CNNSHAPE_UPDATE_GOLDEN")) {
-        std::ofstream(path, std::ios::binary) << actual;
-        WARN("updated " << path);
-        return;
-    }
-    std::string expected = slurp(path);
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
 }
 
 } // namespace

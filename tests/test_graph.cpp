@@ -14,23 +14,12 @@
 #include <stdexcept>
 
 using namespace cnnshape;
+using cnnshape::test::check_golden;
 using cnnshape::test::run_cli;
 using cnnshape::test::slurp;
 using cnnshape::test::source_path;
 
 namespace {
-
-void check_golden(const std::string& name, const std::string& actual) {
-    std::string path = source_path("tests/golden/" + name);
-    if (std::getenv("CNNSHAPE_UPDATE_GOLDEN")) {
-        std::ofstream(path, std::ios::binary) << actual;
-        WARN("updated " << path);
-        return;
-    }
-    std::string expected = slurp(path);
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
-}
 
 std::size_t count_of(const std::string& text, const std::string& what) {
     std::size_t n = 0;

@@ -20,6 +20,7 @@
 using namespace cnnshape;
 using namespace cnnshape_test;
 using Catch::Contains;
+using cnnshape::test::check_golden;
 using cnnshape::test::run_cli;
 using cnnshape::test::slurp;
 using cnnshape::test::source_path;
@@ -113,18 +114,6 @@ std::set<Key> brute_force(const std::string& type, const Shape& in, const Shape&
         if (i == 0) break;
     }
     return found;
-}
-
-void check_golden(const std::string& name, const std::string& actual) {
-    std::string path = source_path("tests/golden/" + name);
-    if (std::getenv("CNNSHAPE_UPDATE_GOLDEN")) {
-        std::ofstream(path, std::ios::binary) << actual;
-        WARN("updated " << path);
-        return;
-    }
-    std::string expected = slurp(path);
-    REQUIRE_FALSE(expected.empty());
-    CHECK(actual == expected);
 }
 
 } // namespace
