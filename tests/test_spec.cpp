@@ -788,3 +788,40 @@ TEST_CASE("names that are not UTF-8 still give a JSON report", "[spec]") {
     CHECK_NOTHROW(text = cnnshape::report_json_text(plan));
     CHECK_THAT(text, Catch::Contains("\"name\": \"a\xef\xbf\xbd\""));
 }
+
+TEST_CASE("a million layers plan; one more is refused at the layer past the limit, from any reader",
+          "[spec][limits]") {
+    auto json_spec = [](std::size_t n) {
+        std::string s = R"({"input": [1, 4], "layers": [)";
+        s.reserve(n * 18 + 64);
+        for (std::size_t i = 0; i < n; ++i)
+            s += i ? R"(, {"type": "ReLU"})" : R"({"type": "ReLU"})";
+        return s + "]}";
+    };
+    SECTION("exactly the limit: a correct plan") {
+        Network net = load_spec_text(json_spec(kMaxSpecLayers));
+        REQUIRE(net.nodes.size() == kMaxSpecLayers);
+        Plan p = make_plan(net, *net.input);
+        CHECK(p.layers.size() == kMaxSpecLayers);
+        CHECK(p.output == Shape{1, 4});
+        CHECK(p.totals.activation_bytes == std::int64_t(kMaxSpecLayers) * 16);
+    }
+    SECTION("JSON: one more") {
+        try {
+            load_spec_text(json_spec(kMaxSpecLayers + 1));
+            FAIL("no error");
+        } catch (const SpecError& e) {
+            CHECK(e.where() == "layers[1000000]");
+            CHECK(std::string(e.what()) ==
+                  "more than 1000000 layers: cnnshape plans at most 1000000");
+            CHECK(!e.location().empty()); // line and column in the file
+        }
+    }
+    SECTION("nn.Sequential text: one more") {
+        std::string s = "nn.Sequential(\n";
+        for (std::size_t i = 0; i <= kMaxSpecLayers; ++i)
+            s += "  nn.ReLU(),\n";
+        s += ")\n";
+        CHECK_THROWS_WITH(load_spec_text(s), Catch::Contains("more than 1000000 layers"));
+    }
+}

@@ -1,6 +1,7 @@
 // A network: layers in execution order and how they connect. Nested Sequentials are flattened;
 // their names survive as dotted prefixes ("layer1.0.conv1"), as in PyTorch's state_dict.
 #pragma once
+#include <cstddef>
 #include "cnnshape/layer.hpp"
 #include <optional>
 #include <string>
@@ -23,6 +24,10 @@ struct Network {
     std::vector<Node> nodes;  // every input of a node comes earlier
     std::int64_t output = -1; // node giving the network's output; -1: the input itself
 };
+
+// The most layers a spec may hold (a million plan in a few seconds); one more is a SpecError
+// at that layer, whichever reader it came through.
+constexpr std::size_t kMaxSpecLayers = 1000000;
 
 // Readers. All throw SpecError (with where()) for anything that cannot become layers, and
 // UsageError for unreadable files.

@@ -98,6 +98,11 @@ public:
             throw SpecError(where + ".inputs", fmt::format("{} takes exactly one input, got {}",
                                                            layer->type(), inputs.size()));
         }
+        // Checked as each layer arrives, whatever the reader, so a huge spec stops here and
+        // not after building every node.
+        if (net.nodes.size() >= kMaxSpecLayers)
+            throw SpecError(where, fmt::format("more than {} layers: cnnshape plans at most {}",
+                                               kMaxSpecLayers, kMaxSpecLayers));
         Node n;
         n.name = top().prefix + name;
         n.where = where;
@@ -381,7 +386,6 @@ Network finish(Builder& b) {
 } // namespace
 
 constexpr int kMaxJsonDepth = 256; // the JSON parser recurses; nested Sequentials need far less
-constexpr std::size_t kMaxLayers = 1000000;
 
 static Network read_spec_document(const json& doc);
 
@@ -463,9 +467,6 @@ static Network read_spec_document(const json& doc) {
         throw SpecError("", "a spec is an object with \"layers\", or an array of layers");
     }
     r.layers(*layers, "layers", 1);
-    if (r.b.net.nodes.size() > kMaxLayers)
-        throw SpecError("layers", fmt::format("{} layers is more than cnnshape plans ({} at most)",
-                                              r.b.net.nodes.size(), kMaxLayers));
     return finish(r.b);
 }
 
