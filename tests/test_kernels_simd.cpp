@@ -3,10 +3,14 @@
 // architecture this CPU can run. Pooling, batch norm, add and the piecewise activations must
 // agree bit for bit (NaN, ties, -inf windows and indices included); convolution and linear
 // accumulate in a different order and must agree to 1e-4 relative with the reference's double
-// accumulation. Thread counts 1 and 2 must give identical bits.
+// accumulation. Constant padding, torch.cat and every Upsample mode must agree bit for bit as
+// well (an interpolated NaN's payload excepted). Thread counts 1 and 2 must give identical bits.
 #include "../src/kernels/simd/simd.hpp"
+#include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
+#include "cnnshape/network.hpp"
 #include "cnnshape/parallel.hpp"
+#include "cnnshape/plan.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -594,4 +598,326 @@ TEST_CASE("SIMD kernels on large inputs: 2 threads give the bits of 1 thread and
     REQUIRE(S::elementwise(simd_ctx(1), ed, xs, x.data(), e1.data()));
     REQUIRE(S::elementwise(simd_ctx(2), ed, xs, x.data(), e2.data()));
     REQUIRE(first_bit_diff(e2, e1) == -1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constant padding, torch.cat and Upsample: copies give the reference's bits by construction;
+// the interpolating modes compute the same weights and the same float operations in the same
+// order, so they must agree bit for bit too (a NaN's payload excepted).
+
+namespace {
+
+const int kResampleWidths[] = {1, 3, 7, 8, 15, 16, 17, 33, 64};
+const int kResampleChannels[] = {1, 3, 16, 17};
+
+// Same bits, or both NaN: which NaN operand's payload survives an fma is the hardware's choice.
+i64 first_bit_diff_nan(const std::vector<float>& a, const std::vector<float>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!same_bits(a[i], b[i]) && !(std::isnan(a[i]) && std::isnan(b[i]))) return i64(i);
+    return -1;
+}
+
+// Uniform values, with NaN, +-inf and -0 sprinkled in when `specials`.
+std::vector<float> with_specials(i64 n, std::uint32_t seed, bool specials) {
+    auto v = uniform(n, seed, -4.0f, 4.0f);
+    if (specials && n > 0) {
+        std::mt19937 rng(seed + 1);
+        for (i64 k = 0; k < std::max<i64>(1, n / 40); ++k) {
+            float& x = v[std::size_t(rng() % std::uint32_t(n))];
+            const std::uint32_t r = rng() % 4;
+            x = r == 0 ? kNaN : r == 1 ? kInf : r == 2 ? -kInf : -0.0f;
+        }
+    }
+    return v;
+}
+
+bool is_linear_mode(UpsampleMode m) {
+    return m == UpsampleMode::Linear || m == UpsampleMode::Bilinear || m == UpsampleMode::Trilinear;
+}
+bool is_nearest_mode(UpsampleMode m) {
+    return m == UpsampleMode::Nearest || m == UpsampleMode::NearestExact;
+}
+
+// The reference against the SIMD kernel at 1 and 2 threads. The SIMD side must run (not
+// decline) except where it is documented to: the linear modes without FMA (SSE2); area mode is
+// the adaptive average pooling kernel, so it runs exactly when that kernel does (not in 3-d).
+void check_upsample(const std::string& arch, const UpsampleDesc& d, const Shape& xs,
+                    const Shape& ys, std::uint32_t seed, bool specials) {
+    auto x = with_specials(numel(xs), seed, specials);
+    std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), -7.0f);
+    CAPTURE(arch, int(d.mode), xs, ys, d.scale_factor, d.align_corners, specials);
+    K::upsample(ref_ctx(), d, xs, x.data(), ys, yr.data());
+    bool expect = !(is_linear_mode(d.mode) && arch == "sse2");
+    if (d.mode == UpsampleMode::Area) {
+        AdaptivePoolDesc a;
+        a.nd = int(xs.size()) - 2;
+        a.output_size = Shape(ys.begin() + 2, ys.end());
+        expect = S::adaptive_pool(simd_ctx(1), a, xs, x.data(), ys, y1.data(), nullptr);
+        if (xs.size() == 5) REQUIRE_FALSE(expect);
+    }
+    REQUIRE(S::upsample(simd_ctx(1), d, xs, x.data(), ys, y1.data()) == expect);
+    REQUIRE(S::upsample(simd_ctx(2), d, xs, x.data(), ys, y2.data()) == expect);
+    if (!expect) return;
+    if (is_nearest_mode(d.mode) || d.mode == UpsampleMode::Area)
+        REQUIRE(first_bit_diff(y1, yr) == -1);
+    else
+        REQUIRE(first_bit_diff_nan(y1, yr) == -1);
+    REQUIRE(first_bit_diff(y2, y1) == -1);
+    // Through the dispatcher too.
+    std::vector<float> yd(numel(ys), 3.0f);
+    K::upsample(simd_ctx(2), d, xs, x.data(), ys, yd.data());
+    REQUIRE(first_bit_diff(yd, y1) == -1);
+}
+
+} // namespace
+
+TEST_CASE("SIMD Upsample equals the reference bit for bit: every mode, align_corners, scale "
+          "factors and sizes, down and up, 1d/2d/3d",
+          "[simd]") {
+    ArchGuard guard;
+    struct ModeNd {
+        UpsampleMode mode;
+        int nd;
+    };
+    const ModeNd modes[] = {{UpsampleMode::Nearest, 1},      {UpsampleMode::Nearest, 2},
+                            {UpsampleMode::Nearest, 3},      {UpsampleMode::NearestExact, 1},
+                            {UpsampleMode::NearestExact, 2}, {UpsampleMode::NearestExact, 3},
+                            {UpsampleMode::Linear, 1},       {UpsampleMode::Bilinear, 2},
+                            {UpsampleMode::Bicubic, 2},      {UpsampleMode::Trilinear, 3},
+                            {UpsampleMode::Area, 1},         {UpsampleMode::Area, 2},
+                            {UpsampleMode::Area, 3}};
+    const double kScales[] = {0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 1.0 / 3, 1.7};
+    int cases = 0;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(2024);
+        auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        for (const ModeNd& m : modes) {
+            const bool interp = !is_nearest_mode(m.mode) && m.mode != UpsampleMode::Area;
+            for (bool align : {false, true}) {
+                if (align && !interp) continue; // PyTorch allows align_corners only there
+                for (int w : kResampleWidths) {
+                    for (int rep = 0; rep < 3; ++rep) {
+                        UpsampleDesc d;
+                        d.mode = m.mode;
+                        d.align_corners = align;
+                        const i64 n = pick(0, 3) == 0 ? 2 : 1;
+                        const i64 c = kResampleChannels[pick(0, 3)];
+                        Shape xs{n, c}, ys{n, c};
+                        std::vector<double> sf;
+                        for (int a = 0; a < m.nd; ++a) {
+                            const i64 in = a + 1 == m.nd ? w
+                                           : m.nd == 3 && a == 0
+                                               ? std::vector<i64>{1, 2, 4}[pick(0, 2)]
+                                               : std::vector<i64>{1, 2, 5, 8}[pick(0, 3)];
+                            i64 out;
+                            if (rep < 2) { // by scale factor: floor(in * s), at least 1
+                                double s = kScales[pick(0, 8)];
+                                if (std::floor(double(in) * s) < 1) s = 2.0;
+                                sf.push_back(s);
+                                out = i64(std::floor(double(in) * s));
+                            } else { // explicit size
+                                out = pick(1, int(2 * in + 3));
+                            }
+                            xs.push_back(in);
+                            ys.push_back(out);
+                        }
+                        // rep 0: the user's factors are used; rep 1: recompute_scale_factor
+                        // (the kernel sees only the sizes), as for an explicit size.
+                        if (rep == 0 && m.mode != UpsampleMode::Area) d.scale_factor = sf;
+                        d.output_size = Shape(ys.begin() + 2, ys.end());
+                        check_upsample(arch, d, xs, ys, std::uint32_t(rng()), pick(0, 3) == 0);
+                        ++cases;
+                    }
+                }
+            }
+        }
+        // The special paths of nearest: exactly 2x (each element twice), the same size (a copy),
+        // and rows repeated along H and D.
+        for (UpsampleMode mode : {UpsampleMode::Nearest, UpsampleMode::NearestExact})
+            for (int w : kResampleWidths) {
+                UpsampleDesc d;
+                d.mode = mode;
+                d.scale_factor = {2.0, 2.0, 2.0};
+                check_upsample(arch, d, {1, 3, 2, 3, w}, {1, 3, 4, 6, 2 * w}, 5, true);
+                d.scale_factor = {3.0, 1.0};
+                check_upsample(arch, d, {2, 17, 4, w}, {2, 17, 12, w}, 6, true);
+                d.scale_factor = {};
+                check_upsample(arch, d, {1, 16, 5, w}, {1, 16, 3, w + 1}, 7, false);
+                cases += 3;
+            }
+    }
+    CHECK(cases > 500);
+}
+
+TEST_CASE("SIMD ConstantPad equals the reference bit for bit: positive, negative (cropping) and "
+          "mixed pads, nonzero values, ranks 1-5",
+          "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(77);
+        auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        const double kValues[] = {0.0, 2.5, -1.25, -0.0, std::nan("")};
+        for (int w : kResampleWidths) {
+            for (int c : kResampleChannels) {
+                for (int rep = 0; rep < 4; ++rep) {
+                    const int rank = rep == 0 ? pick(1, 2) : pick(3, 5);
+                    Shape xs;
+                    for (int a = 0; a < rank; ++a)
+                        xs.push_back(a + 1 == rank                ? w
+                                     : a + 2 == rank || rank == 2 ? pick(1, 6)
+                                     : a == rank - 3              ? c
+                                                                  : pick(1, 2));
+                    ConstantPadDesc d;
+                    d.value = kValues[pick(0, 4)];
+                    const int pairs = pick(1, std::min(rank, 3));
+                    Shape ys = xs;
+                    for (int p = 0; p < pairs; ++p) {
+                        const std::size_t a = std::size_t(rank - 1 - p);
+                        i64 l = pick(-3, 4), r = pick(-3, 4);
+                        while (xs[a] + l + r < 1)
+                            ++r;
+                        d.pad.push_back(l);
+                        d.pad.push_back(r);
+                        ys[a] = xs[a] + l + r;
+                    }
+                    auto x = with_specials(numel(xs), std::uint32_t(rng()), true);
+                    std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                    CAPTURE(arch, xs, ys, d.pad, d.value);
+                    K::constant_pad(ref_ctx(), d, xs, x.data(), ys, yr.data());
+                    REQUIRE(S::constant_pad(simd_ctx(1), d, xs, x.data(), ys, y1.data()));
+                    REQUIRE(S::constant_pad(simd_ctx(2), d, xs, x.data(), ys, y2.data()));
+                    REQUIRE(first_bit_diff(y1, yr) == -1);
+                    REQUIRE(first_bit_diff(y2, yr) == -1);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("SIMD torch.cat equals the reference bit for bit along every dim", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(31);
+        auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        for (int rank : {1, 3, 4}) {
+            for (int dim = 0; dim < rank; ++dim) {
+                for (int w : kResampleWidths) {
+                    const int c = kResampleChannels[pick(0, 3)];
+                    Shape base = rank == 1   ? Shape{w}
+                                 : rank == 3 ? Shape{2, c, w}
+                                             : Shape{2, c, pick(1, 3), w};
+                    const int count = pick(1, 3);
+                    std::vector<Shape> shapes;
+                    std::vector<std::vector<float>> data;
+                    Shape ys = base;
+                    ys[std::size_t(dim)] = 0;
+                    for (int t = 0; t < count; ++t) {
+                        Shape s = base;
+                        // Sizes along dim, including an empty tensor now and then.
+                        s[std::size_t(dim)] = t == 1 && pick(0, 2) == 0 ? 0 : pick(1, 5);
+                        ys[std::size_t(dim)] += s[std::size_t(dim)];
+                        shapes.push_back(s);
+                        data.push_back(with_specials(numel(s), std::uint32_t(rng()), true));
+                    }
+                    if (numel(ys) == 0) continue;
+                    std::vector<const float*> xs;
+                    for (auto& v : data)
+                        xs.push_back(v.data());
+                    ConcatDesc d;
+                    d.dim = dim;
+                    std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                    CAPTURE(arch, rank, dim, ys, count);
+                    K::concat(ref_ctx(), d, shapes, xs, ys, yr.data());
+                    REQUIRE(S::concat(simd_ctx(1), d, shapes, xs, ys, y1.data()));
+                    REQUIRE(S::concat(simd_ctx(2), d, shapes, xs, ys, y2.data()));
+                    REQUIRE(first_bit_diff(y1, yr) == -1);
+                    REQUIRE(first_bit_diff(y2, yr) == -1);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("SIMD pad, cat and upsample on large inputs: 2 threads give the bits of 1 thread and "
+          "of the reference",
+          "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        const Shape xs{2, 32, 56, 56};
+        auto x = with_specials(numel(xs), 3, true);
+        for (UpsampleMode mode :
+             {UpsampleMode::Nearest, UpsampleMode::Bilinear, UpsampleMode::Bicubic}) {
+            for (bool align : {false, true}) {
+                UpsampleDesc d;
+                d.mode = mode;
+                d.align_corners = align && mode != UpsampleMode::Nearest;
+                d.scale_factor = {2.0, 2.0};
+                check_upsample(arch, d, xs, {2, 32, 112, 112}, 4, true);
+                d.scale_factor = {};
+                check_upsample(arch, d, xs, {2, 32, 37, 61}, 5, false);
+            }
+        }
+        ConstantPadDesc pd;
+        pd.pad = {1, 2, -3, 1};
+        pd.value = -0.5;
+        const Shape ps{2, 32, 54, 59};
+        std::vector<float> pr(numel(ps)), p1(numel(ps)), p2(numel(ps));
+        K::constant_pad(ref_ctx(), pd, xs, x.data(), ps, pr.data());
+        REQUIRE(S::constant_pad(simd_ctx(1), pd, xs, x.data(), ps, p1.data()));
+        REQUIRE(S::constant_pad(simd_ctx(2), pd, xs, x.data(), ps, p2.data()));
+        CHECK(first_bit_diff(p1, pr) == -1);
+        CHECK(first_bit_diff(p2, pr) == -1);
+        auto x2 = with_specials(numel(xs), 4, true);
+        for (i64 dim : {1, 3}) {
+            ConcatDesc cd;
+            cd.dim = dim;
+            Shape cs = xs;
+            cs[std::size_t(dim)] *= 2;
+            std::vector<float> cr(numel(cs)), c1(numel(cs)), c2(numel(cs));
+            K::concat(ref_ctx(), cd, {xs, xs}, {x.data(), x2.data()}, cs, cr.data());
+            REQUIRE(S::concat(simd_ctx(1), cd, {xs, xs}, {x.data(), x2.data()}, cs, c1.data()));
+            REQUIRE(S::concat(simd_ctx(2), cd, {xs, xs}, {x.data(), x2.data()}, cs, c2.data()));
+            CHECK(first_bit_diff(c1, cr) == -1);
+            CHECK(first_bit_diff(c2, cr) == -1);
+        }
+    }
+}
+
+TEST_CASE("A network of pads, negative-dim cats and upsampling runs the same with the SIMD and "
+          "reference backends",
+          "[simd]") {
+    ArchGuard guard;
+    Network net = load_spec_json(R"({"name": "t", "input": [2, 3, 5, 7], "layers": [
+        {"name": "a", "type": "ConstantPad2d", "padding": [1, 2, -1, 0], "value": 1.5},
+        {"name": "b", "type": "ZeroPad2d", "padding": [2, 1, 0, -1], "inputs": ["input"]},
+        {"name": "cat", "type": "Concat", "dim": -1, "inputs": ["a", "b"]},
+        {"name": "up", "type": "Upsample", "scale_factor": 2, "mode": "bilinear",
+         "align_corners": true},
+        {"name": "up2", "type": "Upsample", "size": [5, 9], "mode": "bicubic"},
+        {"name": "up3", "type": "Upsample", "scale_factor": 1.5, "mode": "nearest"},
+        {"name": "cat2", "type": "Concat", "dim": -3, "inputs": ["up3", "up3"]}]})");
+    Plan plan = make_plan(net, *net.input);
+    REQUIRE(plan.output == Shape{2, 6, 7, 13});
+    for (auto& lp : plan.layers)
+        if (lp.name == "cat") CHECK(std::get<ConcatDesc>(lp.exec).dim == 3);
+    Tensor x(plan.input);
+    auto v = with_specials(i64(x.data.size()), 8, false);
+    std::copy(v.begin(), v.end(), x.data.begin());
+    RunOptions opt;
+    opt.kernels = ref_ctx();
+    RunResult r = execute(plan, init_weights(plan, 0), x, opt);
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        opt.kernels = simd_ctx(2);
+        RunResult s = execute(plan, init_weights(plan, 0), x, opt);
+        CAPTURE(arch);
+        REQUIRE(s.output.shape == r.output.shape);
+        std::vector<float> so(s.output.data.begin(), s.output.data.end()),
+            ro(r.output.data.begin(), r.output.data.end());
+        CHECK(first_bit_diff_nan(so, ro) == -1);
+    }
 }

@@ -59,11 +59,13 @@ void batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape
 
 void constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
                   const float* x, const Shape& y_shape, float* y) {
+    if (ctx.backend == Backend::Simd && simd::constant_pad(ctx, d, x_shape, x, y_shape, y)) return;
     ref::constant_pad(ctx, d, x_shape, x, y_shape, y);
 }
 
 void upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
               const Shape& y_shape, float* y) {
+    if (ctx.backend == Backend::Simd && simd::upsample(ctx, d, x_shape, x, y_shape, y)) return;
     ref::upsample(ctx, d, x_shape, x, y_shape, y);
 }
 
@@ -81,6 +83,7 @@ void add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& 
 
 void concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
             const std::vector<const float*>& xs, const Shape& y_shape, float* y) {
+    if (ctx.backend == Backend::Simd && simd::concat(ctx, d, shapes, xs, y_shape, y)) return;
     ref::concat(ctx, d, shapes, xs, y_shape, y);
 }
 

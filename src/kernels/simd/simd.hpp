@@ -35,5 +35,12 @@ bool elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shap
                  float* y);
 bool add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
          const float* b, const Shape& y_shape, float* y);
+bool constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
+                  const float* x, const Shape& y_shape, float* y);
+// Area mode runs the adaptive average pooling kernel, as the reference does.
+bool upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
+              const Shape& y_shape, float* y);
+bool concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
+            const std::vector<const float*>& xs, const Shape& y_shape, float* y);
 
 } // namespace cnnshape::kernels::simd

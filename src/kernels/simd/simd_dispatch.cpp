@@ -123,4 +123,31 @@ bool add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& 
     return table().add(ctx, a_shape, a, b_shape, b, y_shape, y);
 }
 
+bool constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
+                  const float* x, const Shape& y_shape, float* y) {
+    auto f = table().constant_pad;
+    return f && f(ctx, d, x_shape, x, y_shape, y);
+}
+
+bool upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
+              const Shape& y_shape, float* y) {
+    if (d.mode == UpsampleMode::Area) { // adaptive average pooling to the output size
+        if (x_shape.size() < 3 || y_shape.size() != x_shape.size()) return false;
+        if (numel(y_shape) == 0) return true;
+        AdaptivePoolDesc a;
+        a.is_max = false;
+        a.nd = int(x_shape.size()) - 2;
+        a.output_size = Shape(y_shape.begin() + 2, y_shape.end());
+        return table().adaptive_pool(ctx, a, x_shape, x, y_shape, y, nullptr);
+    }
+    auto f = table().upsample;
+    return f && f(ctx, d, x_shape, x, y_shape, y);
+}
+
+bool concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
+            const std::vector<const float*>& xs, const Shape& y_shape, float* y) {
+    auto f = table().concat;
+    return f && f(ctx, d, shapes, xs, y_shape, y);
+}
+
 } // namespace cnnshape::kernels::simd

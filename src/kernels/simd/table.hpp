@@ -17,6 +17,10 @@ struct KernelTable {
     decltype(&simd::batch_norm) batch_norm;
     decltype(&simd::elementwise) elementwise;
     decltype(&simd::add) add;
+    // Filled by with_resample() (kernels_resample_impl.hpp); null: the reference runs.
+    decltype(&simd::constant_pad) constant_pad = nullptr;
+    decltype(&simd::upsample) upsample = nullptr;
+    decltype(&simd::concat) concat = nullptr;
 };
 
 // Defined in kernels_<arch>.cpp.
