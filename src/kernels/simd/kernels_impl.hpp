@@ -621,9 +621,20 @@ inline int ceil_log2(i64 x) {
 // row_sum over n8 vectors starting at x (vector i = x[8i .. 8i+8)).
 inline F8 cascade_rows8(const float* x, i64 n8) {
     const i64 size = n8 / 4; // multi_row_sum over rows of 4 vectors
-    if (size < 16) {         // below one level step: four running sums, nothing folded into levels
-        F8 a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
-        for (i64 i = 0; i < size; ++i) {
+    if (size < 16) {
+        // Below one level step: four running sums, nothing folded into levels. aten starts each
+        // from +0 and adds the still-zero levels in; those additions can only change the sign
+        // of a zero, and the caller's final `0 + total` makes every zero +0 anyway, so they are
+        // left out (n8 >= 1 here).
+        F8 a0 = F8::load_unaligned(x);
+        if (size == 0) {
+            for (i64 v = 1; v < n8; ++v)
+                a0 = a0 + F8::load_unaligned(x + v * 8);
+            return a0;
+        }
+        F8 a1 = F8::load_unaligned(x + 8), a2 = F8::load_unaligned(x + 16),
+           a3 = F8::load_unaligned(x + 24);
+        for (i64 i = 1; i < size; ++i) {
             a0 = a0 + F8::load_unaligned(x + (i * 4 + 0) * 8);
             a1 = a1 + F8::load_unaligned(x + (i * 4 + 1) * 8);
             a2 = a2 + F8::load_unaligned(x + (i * 4 + 2) * 8);
@@ -672,25 +683,49 @@ inline F8 cascade_rows8(const float* x, i64 n8) {
 // lane sums are transposed so the final in-order additions run across planes in one vector.
 inline void torch_mean8_x8(const float* x, i64 stride, i64 n, float count, float* out) {
     const i64 n8 = n / 8;
-    alignas(32) float lanes[64], cols[64];
+    F8 cols[8]; // cols[k] = lane k of the 8 planes
+#if defined(__AVX2__)
+    __m256 r[8], t[8];
+    for (int j = 0; j < 8; ++j)
+        r[j] = cascade_rows8(x + j * stride, n8);
+    for (int j = 0; j < 8; j += 2) {
+        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (int j = 0; j < 8; j += 4) {
+        r[j] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int k = 0; k < 4; ++k) {
+        cols[k] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x20);
+        cols[k + 4] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x31);
+    }
+#else
+    alignas(32) float lanes[64];
     for (int j = 0; j < 8; ++j)
         cascade_rows8(x + j * stride, n8).store_aligned(lanes + 8 * j);
-#if defined(__AVX2__)
-    transpose_block<xsimd::avx2>(lanes, 8, cols); // cols[8k + j] = lane k of plane j
-#else
-    for (int j = 0; j < 8; ++j)
-        for (int k = 0; k < 8; ++k)
-            cols[8 * k + j] = lanes[8 * j + k];
+    for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 8; ++j)
+            cols[k].v[j] = lanes[8 * j + k];
 #endif
     F8 total(0.0f);
     for (i64 k = n8 * 8; k < n; ++k) {
-        alignas(32) float t[8];
+#if defined(__AVX2__)
+        const float* p = x + k;
+        total =
+            total + F8(_mm256_setr_ps(p[0], p[stride], p[2 * stride], p[3 * stride], p[4 * stride],
+                                      p[5 * stride], p[6 * stride], p[7 * stride]));
+#else
+        alignas(32) float t8[8];
         for (int j = 0; j < 8; ++j)
-            t[j] = x[j * stride + k];
-        total = total + F8::load_aligned(t);
+            t8[j] = x[j * stride + k];
+        total = total + F8::load_aligned(t8);
+#endif
     }
     for (int k = 0; k < 8; ++k)
-        total = total + F8::load_aligned(cols + 8 * k);
+        total = total + cols[k];
     ((F8(0.0f) + total) / F8(count)).store_unaligned(out);
 }
 
