@@ -137,6 +137,42 @@ Case conv_case() {
     return c;
 }
 
+Case upsample_case(std::string name, UpsampleMode mode) {
+    const Shape xs{1, 64, 56, 56}, ys{1, 64, 112, 112};
+    Case c;
+    c.name = std::move(name);
+    c.label = std::string("Upsample(2, ") +
+              (mode == UpsampleMode::Nearest ? "nearest" : "bilinear") + ") 1x64x56x56";
+    c.bytes = double(numel(xs) + numel(ys)) * 4;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 6));
+        auto y = std::make_shared<std::vector<float>>(numel(ys));
+        UpsampleDesc d;
+        d.mode = mode;
+        d.output_size = {112, 112};
+        d.scale_factor = {2.0, 2.0};
+        return [=] { K::upsample(ctx, d, xs, x->data(), ys, y->data()); };
+    };
+    return c;
+}
+
+Case concat_case() {
+    const Shape xs{1, 64, 56, 56}, ys{1, 128, 56, 56};
+    Case c;
+    c.name = "cat2x64";
+    c.label = "torch.cat(2 x 1x64x56x56, dim=1)";
+    c.bytes = double(2 * numel(xs) + numel(ys)) * 4;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto a = std::make_shared<std::vector<float>>(random_floats(numel(xs), 7));
+        auto b = std::make_shared<std::vector<float>>(random_floats(numel(xs), 8));
+        auto y = std::make_shared<std::vector<float>>(numel(ys));
+        ConcatDesc d;
+        d.dim = 1;
+        return [=] { K::concat(ctx, d, {xs, xs}, {a->data(), b->data()}, ys, y->data()); };
+    };
+    return c;
+}
+
 Case resnet_case(const std::string& repo) {
     Case c;
     c.name = "resnet18";
@@ -276,6 +312,9 @@ int main(int argc, char** argv) {
         cases.push_back(adaptive_case("adaptiveavg7", false, {1, 64, 112, 112}, 7, 5));
         cases.push_back(adaptive_case("adaptivemax7", true, {1, 64, 112, 112}, 7, 5));
         cases.push_back(adaptive_case("globalavg", false, {1, 512, 7, 7}, 1, 5));
+        cases.push_back(upsample_case("upnearest2x", UpsampleMode::Nearest));
+        cases.push_back(upsample_case("upbilinear2x", UpsampleMode::Bilinear));
+        cases.push_back(concat_case());
         cases.push_back(conv_case());
         cases.push_back(resnet_case(o.repo));
     } catch (const std::exception& e) {

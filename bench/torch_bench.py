@@ -48,8 +48,21 @@ def resnet18():
         layer(256, 512, 2), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, 1000))
 
 
+class Cat(nn.Module):
+    """torch.cat of the input with a second tensor of its shape, along dim."""
+
+    def __init__(self, shape, dim):
+        super().__init__()
+        self.other = torch.randn(*shape)
+        self.dim = dim
+
+    def forward(self, x):
+        return torch.cat([x, self.other], self.dim)
+
+
 def cases():
     big = (1, 64, 112, 112)
+    mid = (1, 64, 56, 56)
     return {
         "maxpool3s2p1": (nn.MaxPool2d(3, 2, 1), big),
         "maxpool2s2": (nn.MaxPool2d(2, 2), big),
@@ -58,6 +71,9 @@ def cases():
         "adaptiveavg7": (nn.AdaptiveAvgPool2d(7), big),
         "adaptivemax7": (nn.AdaptiveMaxPool2d(7), big),
         "globalavg": (nn.AdaptiveAvgPool2d(1), (1, 512, 7, 7)),
+        "upnearest2x": (nn.Upsample(scale_factor=2, mode="nearest"), mid),
+        "upbilinear2x": (nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), mid),
+        "cat2x64": (Cat(mid, 1), mid),
         "conv3x3_64": (nn.Conv2d(64, 64, 3, padding=1, bias=False), (1, 64, 56, 56)),
         "resnet18": (resnet18(), (1, 3, 224, 224)),
     }

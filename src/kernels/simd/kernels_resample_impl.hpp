@@ -606,8 +606,8 @@ bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, c
         return true;
     }
     // Nearest: each output row copies from one input row, by the W index table: a plain copy,
-    // each element twice, or a gather. An output row with the same input row as the one before it
-    // copies that output row.
+    // each element twice, or picked lanes (w_taps). An output row with the same input row as the
+    // one before it copies that output row.
     const i64 D = in3[0], H = in3[1], W = in3[2], OD = out3[0], OH = out3[1], OW = out3[2];
     const i32* iw = idx[2];
     bool identity = OW == W, twice = OW == 2 * W;
