@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -57,6 +58,7 @@ struct Case {
     double flops = 0, bytes = 0; // per run, for GFLOP/s and GB/s
     double target = 0;           // minimum speed-up over PyTorch (0: none)
     bool scaling = false;        // also check 2 threads >= 1.7x 1 thread
+    double input_bytes = 0;      // memory-bound cases: the input every run must read once
     std::function<std::function<void()>(const K::Context&)> prepare;
 };
 
@@ -82,6 +84,7 @@ Case pool_case(std::string name, PoolKind kind, i64 k, i64 s, i64 p, double targ
     c.label = std::string(kind == PoolKind::Max ? "MaxPool2d(" : "AvgPool2d(") + std::to_string(k) +
               ", " + std::to_string(s) + ", " + std::to_string(p) + ") 1x64x112x112";
     c.bytes = double(numel(xs) + numel(ys)) * 4;
+    c.input_bytes = double(numel(xs)) * 4;
     c.target = target;
     c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
         auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 1));
@@ -102,6 +105,7 @@ Case adaptive_case(std::string name, bool is_max, Shape xs, i64 out, double targ
               std::to_string(out) + ") " + std::to_string(xs[0]) + "x" + std::to_string(xs[1]) +
               "x" + std::to_string(xs[2]) + "x" + std::to_string(xs[3]);
     c.bytes = double(numel(xs) + numel(ys)) * 4;
+    c.input_bytes = double(numel(xs)) * 4;
     c.target = target;
     c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
         auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 2));
@@ -208,6 +212,16 @@ double cpu_ms_now() {
 Timing time_it(const std::function<void()>& f, int min_runs, double min_time) {
     for (int i = 0; i < 3; ++i)
         f();
+    // Calls shorter than 50 us are timed in groups (one sample = `group` calls, divided), so the
+    // clock's own cost does not count; torch_bench.py does the same.
+    int group = 1;
+    {
+        auto t0 = Clock::now();
+        for (int i = 0; i < 5; ++i)
+            f();
+        double one = std::chrono::duration<double>(Clock::now() - t0).count() / 5;
+        if (one < 50e-6) group = int(std::min(1000.0, std::ceil(50e-6 / std::max(one, 1e-9))));
+    }
     std::vector<double> ms, cpu;
     const auto start = Clock::now();
     while (int(ms.size()) < min_runs ||
@@ -215,9 +229,10 @@ Timing time_it(const std::function<void()>& f, int min_runs, double min_time) {
             ms.size() < 5000)) {
         double c0 = cpu_ms_now();
         auto t0 = Clock::now();
-        f();
-        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        cpu.push_back(cpu_ms_now() - c0);
+        for (int i = 0; i < group; ++i)
+            f();
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / group);
+        cpu.push_back((cpu_ms_now() - c0) / group);
     }
     std::sort(ms.begin(), ms.end());
     std::sort(cpu.begin(), cpu.end());
@@ -244,6 +259,22 @@ double thread_ceiling() {
         return ms[ms.size() / 2];
     };
     return run(1) / run(2);
+}
+
+// The time one thread takes just to read `bytes` of floats once (a sum the compiler cannot drop),
+// the same buffer each run as the kernels' cases: no kernel that reads its input once can beat it.
+double read_floor_ms(double bytes, double min_time) {
+    std::vector<float> buf(std::size_t(bytes / 4), 1.0f);
+    volatile float sink = 0;
+    auto f = [&] {
+        float acc[16] = {};
+        const std::size_t n = buf.size() / 16 * 16;
+        for (std::size_t i = 0; i < n; i += 16)
+            for (int k = 0; k < 16; ++k)
+                acc[k] += buf[i + k];
+        sink = sink + acc[0] + acc[15];
+    };
+    return time_it(f, 30, min_time).median_ms;
 }
 
 std::vector<int> parse_ints(const std::string& s) {
@@ -365,7 +396,7 @@ int main(int argc, char** argv) {
                 "GB/s");
 
     bool missed = false, checked = false;
-    std::vector<std::string> notes;
+    std::vector<std::string> notes, floors;
     for (auto& c : cases) {
         if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), c.name) == o.only.end())
             continue;
@@ -416,6 +447,17 @@ int main(int argc, char** argv) {
                         c.label.c_str(), "ref", tm.median_ms, tm.min_ms,
                         ours.count(1) ? tm.median_ms / ours[1] : 0.0);
         }
+        if (c.input_bytes > 0 && ours.count(1)) {
+            const double floor_ms = read_floor_ms(c.input_bytes, o.min_time);
+            std::string n = c.label + ": reading its " + fmt_num(c.input_bytes / 1e6, "%.1f") +
+                            " MB input once takes " + fmt_num(floor_ms, "%.4f") +
+                            " ms at 1 thread; the kernel takes " +
+                            fmt_num(ours[1] / floor_ms, "%.2f") + "x that";
+            if (auto p1 = torch_ms(c.name, 1))
+                n += "; no single-thread kernel can be more than " +
+                     fmt_num(*p1 / floor_ms, "%.1fx") + " faster than PyTorch";
+            floors.push_back(n);
+        }
         if (c.scaling && ours.count(1) && ours.count(2)) {
             double s = ours[1] / ours[2];
             bool ok = s >= 1.7;
@@ -426,6 +468,12 @@ int main(int argc, char** argv) {
             if (auto p1 = torch_ms(c.name, 1), p2 = torch_ms(c.name, 2); p1 && p2)
                 notes.back() += "; PyTorch " + fmt_num(*p1 / *p2, "%.2fx");
         }
+    }
+    if (!floors.empty()) {
+        std::printf("\nmemory floor (these kernels read their input once; one core's memory "
+                    "bandwidth bounds them):\n");
+        for (auto& n : floors)
+            std::printf("  %s\n", n.c_str());
     }
     if (!notes.empty()) {
         std::printf("\nthread scaling (machine ceiling now: 2 threads of pure arithmetic run %.2fx "
