@@ -204,3 +204,89 @@ TEST_CASE("run reuses activation buffers without mixing layers' values", "[run]"
     // And the reuse keeps the peak within the plan's figure.
     CHECK(b.peak_bytes <= planned_peak_bytes(plan, false));
 }
+
+TEST_CASE("Conv -> BatchNorm -> ReLU run as one pass give the bits of the layers one by one",
+          "[simd][run]") {
+    ArchGuard guard;
+    // Chains that fuse (with and without ReLU, bias, groups, stride, 1-d) and ones that must not:
+    // a conv output read twice, BatchNorm in train mode, a ReLU that is not the BN's sole reader.
+    struct Case {
+        const char* spec;
+        int fused;
+    };
+    const Case cases[] = {
+        {R"({"input": [2, 3, 17, 19], "layers": [
+            {"type": "Conv2d", "in_channels": 3, "out_channels": 20, "kernel_size": 3, "padding": 1},
+            {"type": "BatchNorm2d", "num_features": 20},
+            {"type": "ReLU"},
+            {"type": "Conv2d", "in_channels": 20, "out_channels": 8, "kernel_size": 3, "stride": 2,
+             "bias": false, "groups": 4},
+            {"type": "BatchNorm2d", "num_features": 8, "affine": false},
+            {"type": "Conv2d", "in_channels": 8, "out_channels": 17, "kernel_size": 1},
+            {"type": "BatchNorm2d", "num_features": 17},
+            {"type": "ReLU6"}]})",
+         3},
+        {R"({"input": [1, 4, 40], "layers": [
+            {"type": "Conv1d", "in_channels": 4, "out_channels": 16, "kernel_size": 5, "dilation": 2},
+            {"type": "BatchNorm1d", "num_features": 16},
+            {"type": "ReLU"}]})",
+         1},
+        {R"({"input": [1, 8, 9, 9], "layers": [
+            {"type": "Conv2d", "in_channels": 8, "out_channels": 8, "kernel_size": 3, "padding": 1,
+             "name": "c"},
+            {"type": "BatchNorm2d", "num_features": 8, "name": "bn"},
+            {"type": "ReLU", "name": "r"},
+            {"type": "Add", "inputs": ["r", "c"]}]})",
+         0},
+        {R"({"input": [1, 8, 9, 9], "layers": [
+            {"type": "Conv2d", "in_channels": 8, "out_channels": 8, "kernel_size": 3, "name": "c"},
+            {"type": "BatchNorm2d", "num_features": 8, "name": "bn"},
+            {"type": "ReLU", "name": "r"},
+            {"type": "Add", "inputs": ["r", "bn"]}]})",
+         1},
+        {R"({"input": [2, 8, 9, 9], "mode": "train", "layers": [
+            {"type": "Conv2d", "in_channels": 8, "out_channels": 8, "kernel_size": 3},
+            {"type": "BatchNorm2d", "num_features": 8},
+            {"type": "ReLU"}]})",
+         0},
+    };
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (const Case& c : cases) {
+            Network net = load_spec_text(c.spec);
+            Plan plan = make_plan(net, *net.input);
+            StateDict w = init_weights(plan, 11);
+            // Running statistics that are not 0 and 1, a zero variance, and a NaN input value.
+            for (auto& [key, t] : w) {
+                std::mt19937 rng(std::uint32_t(key.size()));
+                std::uniform_real_distribution<float> u(0.0f, 2.0f);
+                if (key.find("running_mean") != std::string::npos)
+                    for (auto& v : t.data)
+                        v = u(rng) - 1.0f;
+                if (key.find("running_var") != std::string::npos) {
+                    for (auto& v : t.data)
+                        v = u(rng);
+                    t.data[0] = 0.0f;
+                }
+            }
+            Tensor x(plan.input);
+            std::mt19937 rng(5);
+            std::normal_distribution<float> g(0.0f, 1.0f);
+            for (auto& v : x.data)
+                v = g(rng);
+            x.data[7] = kNaN;
+            RunOptions fused, separate;
+            fused.kernels = separate.kernels = ctx(K::Backend::Simd, 2);
+            separate.fuse = false;
+            RunResult a = execute(plan, w, x, fused), b = execute(plan, w, x, separate);
+            CAPTURE(arch, c.spec);
+            const bool fma = arch != "sse2"; // the fused BatchNorm needs a real FMA
+            CHECK(a.fused_chains == (fma ? c.fused : 0));
+            CHECK(b.fused_chains == 0);
+            REQUIRE(a.output.shape == b.output.shape);
+            CHECK(first_bit_diff(std::vector<float>(a.output.data.begin(), a.output.data.end()),
+                                 std::vector<float>(b.output.data.begin(), b.output.data.end())) ==
+                  -1);
+        }
+    }
+}

@@ -33,6 +33,9 @@ WeightLoadReport load_weights(const Plan& plan, const std::string& path, StateDi
 struct RunOptions {
     kernels::Context kernels;
     bool keep_all = false; // keep every layer's output (--save-all)
+    // Run Conv -> BatchNorm (eval) [-> ReLU] chains as one pass when the SIMD kernels can (the
+    // bits are the same; the intermediate outputs are never written). Off with keep_all.
+    bool fuse = true;
     std::int64_t max_bytes =
         0; // refuse before allocating if tensors would exceed this (0: no limit)
 };
@@ -42,6 +45,7 @@ struct RunResult {
     std::optional<IndexTensor> indices; // when the last layer returns indices
     std::vector<Tensor> layer_outputs;  // every layer's output, when keep_all
     std::int64_t peak_bytes = 0;        // activations alive at once, at most
+    int fused_chains = 0;               // Conv -> BatchNorm [-> ReLU] chains run as one pass
 };
 
 // Bytes the run would hold at its peak (weights + live activations), from the Plan alone.

@@ -29,6 +29,27 @@ struct Context {
 void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
           const float* weight, const float* bias, const Shape& y_shape, float* y);
 
+// What a convolution's outputs can go through on their way to memory, in the same pass:
+// BatchNorm in eval mode, y = fma(y, alpha[c], beta[c]) per output channel (alpha null: none),
+// then ReLU. The bits are those of conv, batch_norm and elementwise(ReLU) run one after another.
+struct ConvEpilogue {
+    const float* alpha = nullptr;
+    const float* beta = nullptr;
+    bool relu = false;
+};
+
+// conv with its epilogue in one pass. False (nothing written) when the chosen backend does not
+// fuse this case; the caller then runs the layers one after another.
+bool conv_fused(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
+                const float* weight, const float* bias, const ConvEpilogue& ep,
+                const Shape& y_shape, float* y);
+
+// BatchNorm's eval-mode coefficients per channel, as PyTorch computes them: alpha = invstd * w,
+// beta = fma(-mean, alpha, b) (weight/bias null when affine=False).
+void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
+                             const float* running_mean, const float* running_var, float* alpha,
+                             float* beta);
+
 // MaxPool / AvgPool / LPPool. `indices` (may be null) receives MaxPool's flat h*W+w indices.
 void pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
           const Shape& y_shape, float* y, std::int64_t* indices);

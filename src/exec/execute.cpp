@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -164,6 +165,58 @@ void run_layer(const LayerPlan& lp, const std::vector<const Tensor*>& in, const 
                                      "for it",
                                      lp.index, lp.name, lp.type));
     }
+}
+
+// A convolution whose output only a BatchNorm in eval mode reads, and the ReLU that alone reads
+// that BatchNorm's output, if any: run as one pass (kernels::conv_fused), so the two elementwise
+// passes over memory disappear. The bits are those of the layers run one by one.
+struct ConvChain {
+    std::size_t bn = 0, last = 0; // the BatchNorm; the chain's last layer (BatchNorm or ReLU)
+    bool relu = false;
+};
+
+std::optional<ConvChain> conv_chain(const Plan& plan, std::size_t i,
+                                    const std::vector<int>& consumers) {
+    const auto& layers = plan.layers;
+    if (!std::holds_alternative<ConvDesc>(layers[i].exec)) return std::nullopt;
+    // Layer j reads layer `from` only, and nothing else reads `from`.
+    auto sole_reader = [&](std::size_t j, std::size_t from) {
+        return j < layers.size() && layers[j].input_nodes.size() == 1 &&
+               layers[j].input_nodes[0] == std::int64_t(from) && consumers[from] == 1;
+    };
+    if (!sole_reader(i + 1, i)) return std::nullopt;
+    auto* bn = std::get_if<BatchNormDesc>(&layers[i + 1].exec);
+    if (!bn || bn->batch_stats || !bn->track_running_stats) return std::nullopt;
+    ConvChain c{i + 1, i + 1, false};
+    if (sole_reader(i + 2, i + 1))
+        if (auto* e = std::get_if<ElementwiseDesc>(&layers[i + 2].exec);
+            e && e->act == Activation::ReLU)
+            c.last = i + 2, c.relu = true;
+    return c;
+}
+
+// Runs the chain into `out` (the last layer's output); false when the kernels do not fuse it.
+bool run_conv_chain(const Plan& plan, std::size_t i, const ConvChain& c, const Tensor& x,
+                    const StateDict& w, const kernels::Context& ctx, Tensor& out) {
+    const LayerPlan& cl = plan.layers[i];
+    const LayerPlan& bl = plan.layers[c.bn];
+    const auto& d = std::get<ConvDesc>(cl.exec);
+    const auto& bd = std::get<BatchNormDesc>(bl.exec);
+    const Tensor* weight = find_weight(w, cl, "weight", true);
+    const Tensor* bias = d.bias ? find_weight(w, cl, "bias", true) : nullptr;
+    const Tensor* bw = bd.affine ? find_weight(w, bl, "weight", true) : nullptr;
+    const Tensor* bb = bd.affine ? find_weight(w, bl, "bias", true) : nullptr;
+    const Tensor* mean = find_weight(w, bl, "running_mean", true);
+    const Tensor* var = find_weight(w, bl, "running_var", true);
+    std::vector<float> alpha(std::size_t(bd.num_features)), beta(alpha.size());
+    kernels::batch_norm_coefficients(bd, ptr_or_null(bw), ptr_or_null(bb), mean->ptr(), var->ptr(),
+                                     alpha.data(), beta.data());
+    kernels::ConvEpilogue ep;
+    ep.alpha = alpha.data();
+    ep.beta = beta.data();
+    ep.relu = c.relu;
+    return kernels::conv_fused(ctx, d, batched(x.shape, d.nd), x.ptr(), weight->ptr(),
+                               ptr_or_null(bias), ep, batched(cl.output, d.nd), out.ptr());
 }
 
 } // namespace
@@ -365,11 +418,32 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     std::vector<int> remaining = consumer_counts(plan);
     std::int64_t live = weight_bytes(plan) + input.size() * 4;
     std::int64_t peak = live;
+    const std::vector<int> consumers = remaining;
+    // Fusing skips the intermediate outputs, so not when every layer's output is kept.
+    const bool fuse =
+        options.fuse && !options.keep_all && options.kernels.backend == kernels::Backend::Simd;
     for (std::size_t i = 0; i < n; ++i) {
         const LayerPlan& lp = plan.layers[i];
         std::vector<const Tensor*> ins;
         for (auto idx : lp.input_nodes)
             ins.push_back(idx < 0 ? &input : &outs[idx]);
+        if (auto chain = fuse ? conv_chain(plan, i, consumers) : std::nullopt) {
+            Tensor out = buffers.take(plan.layers[chain->last].output);
+            if (run_conv_chain(plan, i, *chain, *ins.at(0), weights, options.kernels, out)) {
+                live += out.size() * 4;
+                peak = std::max(peak, live);
+                outs[chain->last] = std::move(out);
+                ++result.fused_chains;
+                for (auto in : lp.input_nodes)
+                    if (in >= 0 && --remaining[in] == 0) {
+                        live -= outs[in].size() * 4;
+                        buffers.give(outs[in]);
+                    }
+                i = chain->last;
+                continue;
+            }
+            buffers.give(out);
+        }
         Tensor out = buffers.take(lp.output);
         std::optional<IndexTensor> idx;
         if (returns_indices(lp)) idx.emplace(lp.output);

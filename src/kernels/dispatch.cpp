@@ -23,9 +23,24 @@ std::string simd_arch() {
 
 void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
           const float* weight, const float* bias, const Shape& y_shape, float* y) {
-    if (ctx.backend == Backend::Simd && simd::conv(ctx, d, x_shape, x, weight, bias, y_shape, y))
+    if (ctx.backend == Backend::Simd &&
+        simd::conv(ctx, d, x_shape, x, weight, bias, y_shape, y, nullptr))
         return;
     ref::conv(ctx, d, x_shape, x, weight, bias, y_shape, y);
+}
+
+bool conv_fused(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
+                const float* weight, const float* bias, const ConvEpilogue& ep,
+                const Shape& y_shape, float* y) {
+    // The reference backend is the oracle: it always runs the layers one by one.
+    return ctx.backend == Backend::Simd &&
+           simd::conv(ctx, d, x_shape, x, weight, bias, y_shape, y, &ep);
+}
+
+void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
+                             const float* running_mean, const float* running_var, float* alpha,
+                             float* beta) {
+    ref::batch_norm_coefficients(d, weight, bias, running_mean, running_var, alpha, beta);
 }
 
 void pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,

@@ -29,9 +29,25 @@ void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const
     });
 }
 
+void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
+                             const float* running_mean, const float* running_var, float* alpha,
+                             float* beta) {
+    for (std::int64_t ch = 0; ch < d.num_features; ++ch) {
+        const float invstd = 1.0f / std::sqrt(running_var[ch] + float(d.eps));
+        const float w = d.affine && weight ? weight[ch] : 1.0f;
+        const float b = d.affine && bias ? bias[ch] : 0.0f;
+        // Debian's PyTorch build lets GCC fuse this into an FMA (checked against its outputs).
+        alpha[ch] = invstd * w;
+        beta[ch] = std::fma(-running_mean[ch], alpha[ch], b);
+    }
+}
+
 void batch_norm(const Context&, const BatchNormDesc& d, const Shape& x_shape, const float* x,
                 const float* weight, const float* bias, const float* running_mean,
                 const float* running_var, float* y) {
+    // An empty input has nothing to write, and its channel count may differ from num_features
+    // (PyTorch checks the sizes only for a non-empty input): read no per-channel values.
+    if (numel(x_shape) == 0) return;
     std::int64_t n = x_shape.at(0), c = x_shape.at(1), inner = 1;
     for (std::size_t i = 2; i < x_shape.size(); ++i)
         inner *= x_shape[i];

@@ -19,6 +19,9 @@ void adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x
                    const float* x, const Shape& y_shape, float* y, std::int64_t* indices);
 void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
             const float* weight, const float* bias, float* y);
+void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
+                             const float* running_mean, const float* running_var, float* alpha,
+                             float* beta);
 void batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
                 const float* weight, const float* bias, const float* running_mean,
                 const float* running_var, float* y);

@@ -887,6 +887,7 @@ struct ConvProblem {
     i64 G, CPG, OPG, KT, WQ, HQ, Q, PS, nph;
     const float* w;
     const float* bias;
+    const ConvEpilogue* ep = nullptr; // applied before each store (fused BatchNorm/ReLU)
 };
 
 // Zero-padded phase planes of image n for every input channel: [c][phase][PS].
@@ -973,10 +974,28 @@ struct StorePlan {
 
 // Weights either packed ([ic][tap][OCB], DIRECT = false) or read in place from PyTorch's
 // [oc][ic][kh][kw] layout (DIRECT = true, rows `wrow` floats apart).
+// A fused conv's epilogue for one output channel: BatchNorm's fma, then ReLU (the SIMD
+// elementwise kernel's select: NaN and -0 pass through), as the separate kernels compute them.
+template <class Arch>
+inline fbatch<Arch> epilogue(fbatch<Arch> v, const ConvEpilogue* ep, i64 oc) {
+    using B = fbatch<Arch>;
+    if (!ep) return v;
+    if (ep->alpha) v = madd<Arch>(v, B(ep->alpha[oc]), B(ep->beta[oc]));
+    if (ep->relu) v = xsimd::select(v < B(0.0f), B(0.0f), v);
+    return v;
+}
+inline float epilogue1(float v, const ConvEpilogue* ep, i64 oc) {
+    if (!ep) return v;
+    if (ep->alpha) v = std::fma(v, ep->alpha[oc], ep->beta[oc]);
+    if (ep->relu) v = v < 0.0f ? 0.0f : v;
+    return v;
+}
+
 template <class Arch, int OCB, int QB, bool DIRECT>
 void qlane_block(const float* xq, i64 ic_stride, const i64* tap_off, i64 KT, i64 CPG,
                  const float* wblk, i64 wrow, const float* bias, int nvalid, float* yb, i64 ystride,
-                 i64 q0, const StorePlan<QB, int(fbatch<Arch>::size)>& sp) {
+                 i64 q0, const StorePlan<QB, int(fbatch<Arch>::size)>& sp, const ConvEpilogue* ep,
+                 i64 oc_base) {
     using B = fbatch<Arch>;
     constexpr int V = int(B::size);
     B acc[OCB][QB];
@@ -1012,7 +1031,8 @@ void qlane_block(const float* xq, i64 ic_stride, const i64* tap_off, i64 KT, i64
         for (int j = 0; j < QB; ++j)
             for (int s = 0; s < sp.nseg[j]; ++s) {
                 const StoreSeg& sg = sp.segs[j][s];
-                store_lanes<Arch>(yo + q0 + j * V - sg.shift, acc[o][j], sg.mask);
+                store_lanes<Arch>(yo + q0 + j * V - sg.shift,
+                                  epilogue<Arch>(acc[o][j], ep, oc_base + o), sg.mask);
             }
     }
 }
@@ -1069,11 +1089,11 @@ void qlane_run(const Context& ctx, const ConvProblem& pb, const float* x, float*
             if (direct && nvalid == OCB)
                 qlane_block<Arch, OCB, QB, true>(xb, ic_stride, tap_off, pb.KT, pb.CPG,
                                                  pb.w + (gi * pb.OPG + oc0) * K, K, bb, nvalid, yb,
-                                                 plane_out, qb * QBV, sp);
+                                                 plane_out, qb * QBV, sp, pb.ep, gi * pb.OPG + oc0);
             else
-                qlane_block<Arch, OCB, QB, false>(xb, ic_stride, tap_off, pb.KT, pb.CPG,
-                                                  wpk + (gi * nob + ob) * wblk_size, 0, bb, nvalid,
-                                                  yb, plane_out, qb * QBV, sp);
+                qlane_block<Arch, OCB, QB, false>(
+                    xb, ic_stride, tap_off, pb.KT, pb.CPG, wpk + (gi * nob + ob) * wblk_size, 0, bb,
+                    nvalid, yb, plane_out, qb * QBV, sp, pb.ep, gi * pb.OPG + oc0);
         };
         if (q_outer) {
             parallel_for(ctx.threads, pb.G * nqb, grain_for(K * round_up(pb.OPG, OCB) * QBV),
@@ -1263,7 +1283,8 @@ void clane_run(const Context& ctx, const ConvProblem& pb, const float* x, float*
                         float* yb = yn + (gi * pb.OPG + oc0) * plane_out + p0;
                         for (int o = 0; o < nvalid; ++o)
                             for (int p = 0; p < np; ++p)
-                                yb[o * plane_out + p] = acc[p * OCB + o];
+                                yb[o * plane_out + p] =
+                                    epilogue1(acc[p * OCB + o], pb.ep, gi * pb.OPG + oc0 + o);
                     }
                 }
             });
@@ -1322,9 +1343,12 @@ ConvCfg choose_conv_cfg(const ConvProblem& pb) {
 
 template <class Arch>
 bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const float* x,
-               const float* w, const float* bias, const Shape& ys, float* y) {
+               const float* w, const float* bias, const Shape& ys, float* y,
+               const ConvEpilogue* ep) {
     constexpr int V = int(fbatch<Arch>::size);
     if (d.transposed || d.padding_mode != PadMode::Zeros || d.groups <= 0) return false;
+    // The fused BatchNorm needs a real FMA to give the separate kernel's bits.
+    if (ep && ep->alpha && !has_fma<Arch>) return false;
     ConvProblem pb;
     Geom2& g = pb.g;
     if (!spatial(d.nd, xs, ys, dims(d.kernel), dims(d.stride), dims(d.pad_l), dims(d.dilation), g))
@@ -1341,6 +1365,7 @@ bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const flo
     pb.nph = g.sh * g.sw;
     pb.w = w;
     pb.bias = d.bias ? bias : nullptr;
+    pb.ep = ep;
     if (pb.KT > 4096 || g.sh > kMaxStride || g.sw > kMaxStride) return false;
 
     ConvCfg cfg = choose_conv_cfg<Arch>(pb);
@@ -1444,14 +1469,7 @@ bool batch_norm_impl(const Context& ctx, const BatchNormDesc& d, const Shape& xs
     if (N * C * inner == 0) return true;
     if (C != d.num_features) return false;
     float* ab = scratch_as<float>(kShared0, 2 * C);
-    for (i64 c = 0; c < C; ++c) {
-        const float invstd = 1.0f / std::sqrt(var[c] + float(d.eps));
-        const float wv = d.affine && weight ? weight[c] : 1.0f;
-        const float bv = d.affine && bias ? bias[c] : 0.0f;
-        const float alpha = invstd * wv;
-        ab[c] = alpha;
-        ab[C + c] = std::fma(-mean[c], alpha, bv);
-    }
+    kernels::batch_norm_coefficients(d, weight, bias, mean, var, ab, ab + C);
     const float* alpha = ab;
     const float* beta = ab + C;
     if (inner == 1) { // (N, C): vectorise across channels

@@ -20,8 +20,11 @@ std::vector<std::string> available_archs();
 // available architecture, else the CPU's best. False if `name` is not available.
 bool force_arch(const std::string& name);
 
+// ep (may be null): the epilogue to apply before storing (see kernels::conv_fused); with one,
+// false also means "not fused here".
 bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y);
+          const float* weight, const float* bias, const Shape& y_shape, float* y,
+          const ConvEpilogue* ep = nullptr);
 bool pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
           const Shape& y_shape, float* y, std::int64_t* indices);
 bool adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,

@@ -88,8 +88,9 @@ float* scratch(int slot, std::size_t floats) {
 }
 
 bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y) {
-    return table().conv(ctx, d, x_shape, x, weight, bias, y_shape, y);
+          const float* weight, const float* bias, const Shape& y_shape, float* y,
+          const ConvEpilogue* ep) {
+    return table().conv(ctx, d, x_shape, x, weight, bias, y_shape, y, ep);
 }
 
 bool pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
