@@ -5,6 +5,7 @@
 #include "cnnshape/checked.hpp"
 #include "cnnshape/report.hpp"
 #include "cnnshape/rules.hpp"
+#include "words.hpp"
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -27,20 +28,8 @@ std::vector<std::string> axis_names(std::size_t nd) {
     return r;
 }
 
-std::string noun(const std::string& axis, bool plural) {
-    std::string n = axis == "H"   ? "row"
-                    : axis == "W" ? "column"
-                    : axis == "D" ? "plane"
-                                  : "position";
-    return plural ? n + "s" : n;
-}
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size(); ++i)
-        s += (i ? sep : "") + v[i];
-    return s;
-}
+using words::join;
+using words::noun;
 
 // "row", "row and column", "rows and columns"
 std::string group_noun(const std::vector<std::string>& axes, bool plural) {

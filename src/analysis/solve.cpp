@@ -9,6 +9,7 @@
 #include "cnnshape/plan.hpp"
 #include "cnnshape/report.hpp"
 #include "cnnshape/rules.hpp"
+#include "words.hpp"
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
@@ -67,20 +68,8 @@ std::vector<std::string> axis_names(std::size_t nd) {
     return {"D", "H", "W"};
 }
 
-std::string noun(const std::string& axis, bool plural) {
-    std::string n = axis == "H"   ? "row"
-                    : axis == "W" ? "column"
-                    : axis == "D" ? "plane"
-                                  : "position";
-    return plural ? n + "s" : n;
-}
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-    std::string s;
-    for (std::size_t i = 0; i < v.size(); ++i)
-        s += (i ? sep : "") + v[i];
-    return s;
-}
+using words::join;
+using words::noun;
 
 Shape expand(const Shape& v, std::size_t nd, const char* what) {
     if (v.size() == 1) return Shape(nd, v[0]);

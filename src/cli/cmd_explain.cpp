@@ -22,10 +22,7 @@ int run_explain(const ExplainOptions& o) {
     Network net;
     try {
         net = load_network("explain", o.spec, o.layers, o.mode);
-        if (!o.input.empty()) net.input = parse_shape(o.input);
-        if (!net.input)
-            throw UsageError("no input shape: pass --input SHAPE (e.g. --input 1x3x224x224) or put "
-                             "\"input\" in the spec");
+        set_input_shape(net, o.input);
     } catch (const SpecError& e) {
         return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {

@@ -209,10 +209,7 @@ int run_plan(const PlanOptions& o) {
     try {
         net = load_network("plan", o.spec, o.layers, o.mode);
         budget = read_budget(o);
-        if (!o.input.empty()) net.input = parse_shape(o.input);
-        if (!net.input)
-            throw UsageError("no input shape: pass --input SHAPE (e.g. --input 1x3x224x224) or put "
-                             "\"input\" in the spec");
+        set_input_shape(net, o.input);
     } catch (const SpecError& e) {
         return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {

@@ -1,4 +1,5 @@
 #include "common.hpp"
+#include "cnnshape/shape.hpp"
 #include "commands.hpp"
 
 #include <iostream>
@@ -58,6 +59,13 @@ Network load_network(const std::string& verb, const std::string& spec,
     else if (mode == "eval")
         net.mode = Mode::Eval;
     return net;
+}
+
+void set_input_shape(Network& net, const std::string& input) {
+    if (!input.empty()) net.input = parse_shape(input);
+    if (!net.input)
+        throw UsageError("no input shape: pass --input SHAPE (e.g. --input 1x3x224x224) or put "
+                         "\"input\" in the spec");
 }
 
 } // namespace cnnshape::cli

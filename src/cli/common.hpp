@@ -30,4 +30,7 @@ int report_usage_error(const std::string& message, bool json_out);
 Network load_network(const std::string& verb, const std::string& spec,
                      const std::vector<std::string>& layers, const std::string& mode);
 
+// --input SHAPE (when given) overrides the spec's input; a UsageError when neither has one.
+void set_input_shape(Network& net, const std::string& input);
+
 } // namespace cnnshape::cli
