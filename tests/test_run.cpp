@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 using cnnshape::test::run_cli;
@@ -227,6 +228,63 @@ TEST_CASE("activations are freed after their last consumer", "[run]") {
     opt.max_bytes = lean - 1;
     opt.keep_all = false;
     CHECK_THROWS_AS(execute(plan, init_weights(plan, 0), x, opt), UsageError);
+}
+
+// Found by fuzz/fuzz_run.cpp: parameter bytes past 64 bits were a bare ShapeError out of
+// make_plan (which promises LayerError), and a plan whose tensors add up to more than 64 bits of
+// bytes overflowed planned_peak_bytes (undefined behaviour; the peak wrapped around).
+TEST_CASE("byte totals past 64 bits: a LayerError from the plan, a saturated planned peak",
+          "[run]") {
+    const std::int64_t big = std::int64_t(1) << 31;
+    Network wide = load_spec_json(R"({"input": [1, 2147483648], "layers": [
+        {"type": "Linear", "in_features": 2147483648, "out_features": 2147483648}]})");
+    try {
+        (void)make_plan(wide, {1, big});
+        FAIL("make_plan accepted 2^62 parameters");
+    } catch (const LayerError& e) {
+        CHECK(e.index() == 0);
+        CHECK(std::string(e.what()).find("(totals)") != std::string::npos);
+    }
+    // 6 EiB of weights and 8 EiB of activations: each total fits in 64 bits, their sum does not.
+    Network net = load_spec_json(R"({"input": [1, 1, 1073741824], "layers": [
+        {"type": "Upsample", "scale_factor": 1073741824, "mode": "nearest"},
+        {"type": "AdaptiveAvgPool1d", "output_size": 1},
+        {"type": "Flatten"},
+        {"type": "Linear", "in_features": 1, "out_features": 864691128455135232}]})");
+    Plan plan = make_plan(net, *net.input);
+    const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    CHECK(planned_peak_bytes(plan, false) == max);
+    CHECK(planned_peak_bytes(plan, true) == max);
+    auto r = run_cli("run --layer \"nn.Upsample(scale_factor=1073741824)\" --layer "
+                     "\"nn.AdaptiveAvgPool1d(1)\" --layer \"nn.Flatten()\" --layer "
+                     "\"nn.Linear(1, 864691128455135232)\" --input 1x1x1073741824");
+    CHECK(r.code == 2);
+    CHECK(r.err.find("refusing to run") != std::string::npos);
+    CHECK(r.err.find(std::to_string(max) + " bytes") != std::string::npos);
+}
+
+// Found by fuzz/fuzz_run.cpp: PyTorch checks BatchNorm's num_features against the channels only
+// for a non-empty input, and the kernel read num_features-sized tensors for every input channel
+// (out of bounds under AddressSanitizer: tools/sanitize.sh).
+TEST_CASE("BatchNorm of an empty batch whose channels differ from num_features", "[run]") {
+    // Alone, and after a convolution (the SIMD backend runs Conv -> BatchNorm -> ReLU as one).
+    for (const char* layers : {R"([{"type": "BatchNorm2d", "num_features": 8}, {"type": "ReLU"}])",
+                               R"([{"type": "Conv2d", "in_channels": 9, "out_channels": 9,
+                                    "kernel_size": 1}, {"type": "BatchNorm2d", "num_features": 8},
+                                   {"type": "ReLU"}])"})
+        for (const char* mode : {"eval", "train"}) {
+            Network net = load_spec_json(std::string(R"({"input": [0, 9, 4, 4], "mode": ")") +
+                                         mode + R"(", "layers": )" + layers + "}");
+            Plan plan = make_plan(net, *net.input);
+            for (auto backend : {kernels::Backend::Ref, kernels::Backend::Simd}) {
+                CAPTURE(layers, mode, int(backend));
+                RunOptions opt;
+                opt.kernels.backend = backend;
+                RunResult r = execute(plan, init_weights(plan, 0), Tensor(plan.input), opt);
+                CHECK(r.output.shape == Shape{0, 9, 4, 4});
+                CHECK(r.output.size() == 0);
+            }
+        }
 }
 
 TEST_CASE("run loads weights from a .safetensors file", "[run][cli]") {

@@ -140,13 +140,14 @@ Plan make_plan(const Network& net, const Shape& input) {
             t.buffer_bytes = checked_add(t.buffer_bytes, lp.buffer_bytes);
             t.macs = checked_add(t.macs, lp.macs);
             t.activation_bytes = checked_add(t.activation_bytes, lp.output_bytes);
+            // Checked here so an overflow names the layer (make_plan throws only LayerError).
+            t.param_bytes = checked_mul(t.params, 4);
         } catch (const ShapeError& e) {
             throw LayerError(i, n.name, n.layer->type(), std::string(e.what()) + " (totals)");
         }
         plan.layers.push_back(std::move(lp));
     }
     t.non_trainable_params = t.params - t.trainable_params;
-    t.param_bytes = checked_mul(t.params, 4);
     plan.output = net.output < 0 ? input : shapes[net.output];
     return plan;
 }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,11 +33,18 @@ std::string bytes_text(std::int64_t b) {
     return fmt::format("{} bytes ({:.2f} {})", b, v, units[u]);
 }
 
+// a + b, or INT64_MAX when that does not fit (byte counts of absurd plans: the plan checks each
+// total, not their sum).
+std::int64_t add_sat(std::int64_t a, std::int64_t b) {
+    std::int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? std::numeric_limits<std::int64_t>::max() : r;
+}
+
 std::int64_t weight_bytes(const Plan& plan) {
     std::int64_t b = 0;
     for (auto& lp : plan.layers)
         for (auto& t : lp.tensors)
-            b += numel(t.shape) * 4;
+            b = add_sat(b, numel(t.shape) * 4); // each fits: the plan checked its totals
     return b;
 }
 
@@ -312,14 +320,18 @@ WeightLoadReport load_weights(const Plan& plan, const std::string& path, StateDi
 }
 
 std::int64_t planned_peak_bytes(const Plan& plan, bool keep_all) {
-    std::int64_t live = weight_bytes(plan) + numel(plan.input) * 4;
+    // Saturating: a plan whose tensors add up to more than 64 bits of bytes peaks at INT64_MAX
+    // (and is refused), not at a wrapped-around count. Once there, the peak stays.
+    std::int64_t live = add_sat(weight_bytes(plan), numel(plan.input) * 4);
     std::int64_t peak = live;
     std::vector<int> remaining = consumer_counts(plan);
     for (std::size_t i = 0; i < plan.layers.size(); ++i) {
         const LayerPlan& lp = plan.layers[i];
-        std::int64_t idx_bytes = returns_indices(lp) ? numel(lp.output) * 8 : 0;
-        live += lp.output_bytes + idx_bytes;
+        std::int64_t idx_bytes =
+            returns_indices(lp) ? add_sat(lp.output_bytes, lp.output_bytes) : 0;
+        live = add_sat(live, add_sat(lp.output_bytes, idx_bytes));
         peak = std::max(peak, live);
+        if (peak == std::numeric_limits<std::int64_t>::max()) break;
         if (i + 1 != plan.layers.size()) live -= idx_bytes;
         if (keep_all) continue;
         for (auto in : lp.input_nodes)
