@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (fuzz/fuzz_*.cpp) with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer, and fuzzes each target for SECONDS seconds (default 30), starting
-# from the committed seed corpus in fuzz/corpus/<target>. New inputs go to build-fuzz/corpus;
+# from the committed seed corpus in fuzz/corpus/<target> (and fuzz/<target>.dict, a libFuzzer
+# dictionary, when there is one). New inputs go to build-fuzz/corpus;
 # a crash, sanitizer report, leak, uncaught exception or hang (>10 s) stops with its input saved
 # under build-fuzz/artifacts/ and a non-zero exit. Turn every finding into a regression test.
 #   tools/fuzz.sh            # 30 s per target (what CI runs)
@@ -38,7 +39,9 @@ for exe in build-fuzz/fuzz/fuzz_*; do
   mkdir -p "build-fuzz/corpus/$target" build-fuzz/artifacts fuzz/corpus/"$target"
   if [ -n "${FUZZ_RUNS:-}" ]; then echo "fuzz: $target, $FUZZ_RUNS inputs" >&2; else echo "fuzz: $target for ${seconds}s" >&2; fi
   if [ -n "${FUZZ_RUNS:-}" ]; then budget=(-runs="$FUZZ_RUNS" -seed=1); else budget=(-max_total_time="$seconds"); fi
-  if ! "$exe" "${budget[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  dict=()
+  [ -f "fuzz/$target.dict" ] && dict=(-dict="fuzz/$target.dict")
+  if ! "$exe" "${budget[@]}" "${dict[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=0 -artifact_prefix="build-fuzz/artifacts/$target-" \
         "build-fuzz/corpus/$target" "fuzz/corpus/$target" >"build-fuzz/$target.log" 2>&1; then
     tail -n 40 "build-fuzz/$target.log" >&2
