@@ -79,7 +79,9 @@ std::int64_t mismatches(const Tensor& got, const Tensor& want, const json& tol,
         bool ok;
         if (std::isnan(b) || std::isnan(a))
             ok = std::isnan(a) && std::isnan(b);
-        else if (std::isinf(b) || exact)
+        else if (exact) // the sign of zero too: PyTorch's relu(-0) is -0, its sum of -0s +0
+            ok = a == b && std::signbit(a) == std::signbit(b);
+        else if (std::isinf(b))
             ok = a == b;
         else
             ok = std::fabs(double(a) - double(b)) <= atol + rtol * std::fabs(double(b));

@@ -12,8 +12,8 @@ base64 of little-endian bytes so every value round-trips exactly:
 * ``state``: the module's state_dict (float32; num_batches_tracked left out),
   so kernel tests do not depend on the initialisation;
 * ``output`` (float32) and, for return_indices, ``indices`` (int64);
-* ``tol``: how the test compares: ``"exact"`` (same values, NaN where PyTorch
-  has NaN; the sign of zero is ignored) or ``{"rtol": r, "atol": a}``
+* ``tol``: how the test compares: ``"exact"`` (same values and signs of zero,
+  NaN where PyTorch has NaN) or ``{"rtol": r, "atol": a}``
   (|got - want| <= atol + rtol * |want|).
 
 Families (one file each) and why each tolerance:
@@ -109,6 +109,14 @@ def make_input(shape, kind, gen):
         x = torch.full((n,), float("-inf"))
     elif kind == "positive":
         x = torch.rand(n, generator=gen) * 2 + 0.05
+    elif kind == "signed_zeros":  # +-0 side by side with NaN, +-inf and small integers
+        x = torch.randint(-2, 3, (n,), generator=gen).float()
+        r = torch.rand(n, generator=gen)
+        x[r < 0.3] = -0.0
+        x[(r >= 0.3) & (r < 0.45)] = 0.0
+        x[(r >= 0.45) & (r < 0.5)] = float("nan")
+        x[(r >= 0.5) & (r < 0.55)] = float("-inf")
+        x[(r >= 0.55) & (r < 0.6)] = float("inf")
     else:
         raise ValueError(kind)
     return x.reshape(shape)
@@ -432,6 +440,12 @@ def misc_cases(rng, gen):
     out.append(run_case(["nn.Softmax(dim=1)"], [4, 37], "randn", gen, NEAR))
     out.append(run_case(["nn.Softmax(dim=0)"], [40], "randn", gen, NEAR))
     out.append(run_case(["nn.GELU()", "nn.SiLU()"], [3, 50], "randn", gen, NEAR))
+    # The sign of zero (exact cases compare it): relu(-0) is -0 in PyTorch. Own generator, so
+    # the cases above keep their data.
+    zgen = torch.Generator().manual_seed(2468)
+    for e in ["nn.ReLU()", "nn.ReLU6()", "nn.LeakyReLU(0.1)", "nn.Hardswish()", "nn.Identity()",
+              "nn.MaxPool2d(2)", "nn.AvgPool2d(2)", "nn.ZeroPad2d(1)"]:
+        out.append(run_case([e], [2, 3, 6, 7], "signed_zeros", zgen, EXACT))
     return out
 
 

@@ -16,7 +16,7 @@ float apply(const ElementwiseDesc& d, float x) {
     case Activation::Identity:
         return x;
     case Activation::ReLU:
-        return std::isnan(x) ? x : (x > 0 ? x : 0.0f);
+        return x < 0.0f ? 0.0f : x; // NaN and -0 pass through, as in clamp_min(x, 0)
     case Activation::ReLU6:
         return std::isnan(x) ? x : std::min(std::max(x, 0.0f), 6.0f);
     case Activation::LeakyReLU:
