@@ -28,8 +28,10 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spin for about this long before blocking on a condition variable.
-constexpr auto kSpin = std::chrono::microseconds(50);
+// Spin for about this long before blocking on a condition variable: long enough to bridge the
+// serial stretches between a network's layers (weight packing, the executor's bookkeeping), so
+// workers are awake when the next layer starts (ResNet-18 at 2 threads: ~1% faster than 50 us).
+constexpr auto kSpin = std::chrono::microseconds(300);
 
 class Pool {
 public:
