@@ -119,6 +119,9 @@ void check_case(const json& c, kernels::Backend backend) {
         }
     RunOptions opt;
     opt.kernels.backend = backend;
+    // Train-mode Dropout: PyTorch drew its masks right after torch.manual_seed(dropout_seed).
+    TorchGenerator dropout_rng(c.value("dropout_seed", std::uint64_t(0)));
+    opt.rng = &dropout_rng;
     RunResult r = execute(plan, sd, input, opt);
     Tensor want = tensor_of(c.at("output"));
     REQUIRE(r.output.shape == want.shape);
@@ -139,7 +142,7 @@ void check_case(const json& c, kernels::Backend backend) {
 TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
     auto family =
         GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
-                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks");
+                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks", "dropout");
     CAPTURE(family);
     json doc = fixture(family);
     REQUIRE(doc.at("cases").size() > 0);
@@ -150,7 +153,7 @@ TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
 TEST_CASE("the default backend reproduces PyTorch on every fixture", "[kernels]") {
     auto family =
         GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
-                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks");
+                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks", "dropout");
     CAPTURE(family);
     json doc = fixture(family);
     for (auto& c : doc.at("cases"))

@@ -1771,3 +1771,17 @@ TEST_CASE("bools are numbers where PyTorch expects a float", "[layers]") {
         CHECK_NOTHROW(cnnshape::make_plan(net, {1, 3, 4, 4}));
     }
 }
+
+TEST_CASE("Dropout2d in train mode needs two dimensions, as aten's feature noise does",
+          "[layers]") {
+    // Checked against PyTorch 1.13: p = 0, p = 1, eval mode and empty inputs never build the
+    // feature noise, so they pass.
+    const char* msg = "Feature dropout requires at least 2 dimensions in the input";
+    CHECK(layer_error({"nn.Dropout2d(0.5)"}, {5}, Mode::Train).rule() == msg);
+    CHECK(layer_error({"nn.Dropout2d(0.5)"}, {}, Mode::Train).rule() == msg);
+    CHECK_NOTHROW(cnnshape_test::plan_exprs({"nn.Dropout2d(0.5)"}, {5}, Mode::Eval));
+    CHECK_NOTHROW(cnnshape_test::plan_exprs({"nn.Dropout2d(0.0)"}, {5}, Mode::Train));
+    CHECK_NOTHROW(cnnshape_test::plan_exprs({"nn.Dropout2d(1.0)"}, {5}, Mode::Train));
+    CHECK_NOTHROW(cnnshape_test::plan_exprs({"nn.Dropout2d(0.5)"}, {0}, Mode::Train));
+    CHECK_NOTHROW(cnnshape_test::plan_exprs({"nn.Dropout2d(0.5)"}, {2, 5}, Mode::Train));
+}

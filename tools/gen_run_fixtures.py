@@ -56,6 +56,7 @@ import math
 import os
 import random
 import sys
+import warnings
 from collections import OrderedDict
 
 import torch
@@ -122,13 +123,19 @@ def make_input(shape, kind, gen):
     return x.reshape(shape)
 
 
-def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None):
-    """Returns a case dict, or None when PyTorch rejects the configuration."""
+def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None, dropout_seed=None):
+    """Returns a case dict, or None when PyTorch rejects the configuration.
+
+    dropout_seed: torch.manual_seed(dropout_seed) right before the forward pass, so train-mode
+    Dropout draws its masks from that state (the test hands execute() the same generator)."""
     try:
         m = build(exprs, seed)
         m.train(mode == "train")
         x = make_input(shape, kind, gen)
-        with torch.no_grad():
+        if dropout_seed is not None:
+            torch.manual_seed(dropout_seed)
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropout2d on 3-D input: "assuming ... (N, C, L)"
             y = m(x)
     except Exception:
         return None
@@ -152,6 +159,8 @@ def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None):
     if idx is not None:
         case["indices"] = i64(idx)
     case["tol"] = tol
+    if dropout_seed is not None:
+        case["dropout_seed"] = dropout_seed
     return case
 
 
@@ -450,6 +459,30 @@ def misc_cases(rng, gen):
 
 
 # ----------------------------------------------------------------------------------------------
+def dropout_cases():
+    """Train-mode Dropout: the mask of torch.manual_seed(dropout_seed) + bernoulli_, exact."""
+    gen = torch.Generator().manual_seed(1357)
+    out = []
+    for i, (e, shape, kind) in enumerate([
+            ("nn.Dropout(0.5)", [4], "randn"),
+            ("nn.Dropout(0.5)", [2, 3, 5, 7], "randn"),
+            ("nn.Dropout(0.1)", [3, 40], "special"),
+            ("nn.Dropout(0.9)", [1, 8, 6, 6], "randn"),
+            ("nn.Dropout(p=0.25)", [100], "signed_zeros"),
+            ("nn.Dropout(0.0)", [2, 9], "randn"),
+            ("nn.Dropout(1.0)", [2, 9], "special"),
+            ("nn.Dropout2d(0.5)", [2, 6, 4, 5], "randn"),
+            ("nn.Dropout2d(0.3)", [5, 3, 7], "randn"),
+            ("nn.Dropout2d(0.7)", [4, 9], "special"),
+            ("nn.Dropout2d(1.0)", [2, 3, 2, 2], "signed_zeros")]):
+        out.append(run_case([e], shape, kind, gen, EXACT, mode="train", dropout_seed=100 + i))
+    # Several masks in layer order, between layers that draw nothing in the forward pass.
+    out.append(run_case(["nn.Conv2d(3, 4, 3, padding=1)", "nn.Dropout(0.4)", "nn.ReLU()",
+                         "nn.Dropout2d(0.5)", "nn.BatchNorm2d(4)", "nn.Dropout(0.2)"],
+                        [2, 3, 6, 6], "randn", gen, CONV, mode="train", dropout_seed=7))
+    return out
+
+
 def init_cases():
     seqs = [
         (["nn.Conv2d(3, 8, 3)"], [1, 3, 8, 8], 0),
@@ -530,6 +563,7 @@ def main():
         family("misc", misc_cases(rng, gen), "piecewise-linear activations and pads exact; others 1e-6"),
         family("init", init_cases(), "bit-exact parameters after torch.manual_seed(seed)"),
         family("networks", network_cases(), "rtol 1e-4 end to end"),
+        family("dropout", dropout_cases(), "train-mode masks from torch.manual_seed(dropout_seed): exact"),
     ]
     total = 0
     for name, n, size in results:

@@ -4,6 +4,7 @@
 #pragma once
 #include "cnnshape/kernels.hpp"
 #include "cnnshape/plan.hpp"
+#include "cnnshape/random.hpp"
 #include "cnnshape/tensor.hpp"
 #include <map>
 #include <optional>
@@ -36,6 +37,10 @@ struct RunOptions {
     // Run Conv -> BatchNorm (eval) [-> ReLU] chains as one pass when the SIMD kernels can (the
     // bits are the same; the intermediate outputs are never written). Off with keep_all.
     bool fuse = true;
+    // Where train-mode Dropout draws its masks, in layer order (null: a generator seeded 0).
+    // `run` passes the --seed generator after it drew the random input, so the masks are those
+    // of torch.manual_seed(S); x = torch.randn(...); model.train()(x).
+    TorchGenerator* rng = nullptr;
     std::int64_t max_bytes =
         0; // refuse before allocating if tensors would exceed this (0: no limit)
 };

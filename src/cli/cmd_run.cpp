@@ -117,11 +117,11 @@ InputArg parse_input(const std::string& text) {
     return r;
 }
 
-Tensor make_input(const Shape& shape, const std::string& fill, std::uint64_t seed) {
+// A random fill draws from g (the --seed generator, which train-mode Dropout then continues).
+Tensor make_input(const Shape& shape, const std::string& fill, TorchGenerator& g) {
     Tensor t(shape);
     std::int64_t n = t.size();
     if (fill == "randn" || fill == "rand") {
-        TorchGenerator g(seed);
         if (fill == "randn")
             fill_randn(g, t.ptr(), n);
         else
@@ -299,9 +299,11 @@ int run_run(const RunCliOptions& o) {
             }
         }
 
-        Tensor input = input_arg.tensor ? std::move(*input_arg.tensor)
-                                        : make_input(*net.input, o.fill, o.seed);
+        TorchGenerator gen(o.seed);
+        Tensor input =
+            input_arg.tensor ? std::move(*input_arg.tensor) : make_input(*net.input, o.fill, gen);
         RunOptions ro;
+        ro.rng = &gen;
         ro.kernels = ctx;
         ro.keep_all = keep_all;
         ro.max_bytes = limit;
@@ -454,7 +456,7 @@ Runner setup_run(CLI::App& app) {
         ->type_name("BYTES");
     sub->add_option("--mode", o->mode,
                     "Module mode: eval (default) or train (BatchNorm uses batch statistics; "
-                    "Dropout is refused)")
+                    "Dropout draws its mask from the --seed generator)")
         ->check(CLI::IsMember({"eval", "train"}));
     sub->footer("Examples:\n"
                 "  cnnshape run --layer \"nn.MaxPool2d(2, 2)\" --input 1x1x4x4 --fill arange\n"

@@ -113,8 +113,44 @@ const float* ptr_or_null(const Tensor* t) {
     return t ? t->ptr() : nullptr;
 }
 
+// Dropout in train mode as aten's _dropout_impl computes it on the CPU (no MKL in Debian's
+// build): p = 0 returns the input and p = 1 multiplies by zero, drawing nothing; otherwise a
+// noise tensor gets bernoulli_(1 - p), one random64() per element in order (kept when its 53-bit
+// uniform is below 1 - p), then noise.div_(1 - p) in float, and the output is input * noise.
+// Dropout2d draws one value per (dim 0, dim 1) pair (make_feature_noise) and broadcasts it.
+void dropout_train(const ElementwiseDesc& d, const Tensor& x, Tensor& y, TorchGenerator& g) {
+    const std::int64_t n = x.size();
+    if (d.p == 0) {
+        std::copy(x.data.begin(), x.data.end(), y.data.begin());
+        return;
+    }
+    if (d.p == 1 || n == 0) {
+        for (std::int64_t i = 0; i < n; ++i)
+            y.data[i] = x.data[i] * 0.0f;
+        return;
+    }
+    const double keep = 1.0 - d.p;
+    const float keep_f = float(keep);
+    auto noise = [&] {
+        const std::uint64_t r = g.random64() & ((std::uint64_t(1) << 53) - 1);
+        const double u = double(r) * (1.0 / 9007199254740992.0); // [0, 1) with 53 bits
+        return (u < keep ? 1.0f : 0.0f) / keep_f;
+    };
+    if (!d.channelwise) {
+        for (std::int64_t i = 0; i < n; ++i)
+            y.data[i] = x.data[i] * noise();
+        return;
+    }
+    const std::int64_t maps = x.shape.at(0) * x.shape.at(1), inner = n / maps;
+    for (std::int64_t m = 0; m < maps; ++m) {
+        const float v = noise();
+        for (std::int64_t i = m * inner; i < (m + 1) * inner; ++i)
+            y.data[i] = x.data[i] * v;
+    }
+}
+
 void run_layer(const LayerPlan& lp, const std::vector<const Tensor*>& in, const StateDict& w,
-               const kernels::Context& ctx, Tensor& out, IndexTensor* idx) {
+               const kernels::Context& ctx, Tensor& out, IndexTensor* idx, TorchGenerator& rng) {
     const Tensor& x = *in.at(0);
     if (auto* d = std::get_if<ConvDesc>(&lp.exec)) {
         const Tensor* weight = find_weight(w, lp, "weight", true);
@@ -146,7 +182,10 @@ void run_layer(const LayerPlan& lp, const std::vector<const Tensor*>& in, const 
         kernels::upsample(ctx, *d, x.shape, x.ptr(), out.shape, out.ptr());
     } else if (auto* d = std::get_if<ElementwiseDesc>(&lp.exec)) {
         // Flatten and Identity keep the data; the Plan already gave the output its shape.
-        kernels::elementwise(ctx, *d, x.shape, x.ptr(), out.ptr());
+        if (d->act == Activation::Dropout)
+            dropout_train(*d, x, out, rng);
+        else
+            kernels::elementwise(ctx, *d, x.shape, x.ptr(), out.ptr());
     } else if (std::get_if<AddDesc>(&lp.exec)) {
         if (in.size() == 2) {
             kernels::add(ctx, in[0]->shape, in[0]->ptr(), in[1]->shape, in[1]->ptr(), out.shape,
@@ -410,20 +449,14 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     if (input.shape != plan.input)
         throw UsageError(fmt::format("the input has shape {}, the plan was made for {}",
                                      shape_list(input.shape), shape_list(plan.input)));
-    for (auto& lp : plan.layers)
-        if (auto* e = std::get_if<ElementwiseDesc>(&lp.exec))
-            if (e->act == Activation::Dropout && e->p > 0 && e->p < 1)
-                throw UsageError(fmt::format(
-                    "layer {} ('{}', {}) is in train mode: PyTorch zeroes a random mask drawn "
-                    "from its generator, which cnnshape does not reproduce; run with --mode eval "
-                    "(or p=0)",
-                    lp.index, lp.name, lp.type));
     std::int64_t planned = planned_peak_bytes(plan, options.keep_all);
     if (options.max_bytes > 0 && planned > options.max_bytes)
         throw UsageError(fmt::format("the run would hold {} at its peak, more than the limit of {}",
                                      bytes_text(planned), bytes_text(options.max_bytes)));
 
     RunResult result;
+    TorchGenerator own_rng(0);
+    TorchGenerator& rng = options.rng ? *options.rng : own_rng;
     std::size_t n = plan.layers.size();
     std::vector<Tensor> outs(n);
     BufferPool buffers(planned - weight_bytes(plan) - input.size() * 4);
@@ -461,7 +494,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         if (returns_indices(lp)) idx.emplace(lp.output);
         live += out.size() * 4 + (idx ? idx->size() * 8 : 0);
         peak = std::max(peak, live);
-        run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr);
+        run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr, rng);
         if (idx) {
             if (i + 1 == n)
                 result.indices = std::move(idx);

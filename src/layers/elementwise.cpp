@@ -47,7 +47,12 @@ struct ElementwiseLayer : Layer {
         if (const Value* p = args().find("p")) {
             d.p = p->as_float();
             d.channelwise = t == "Dropout2d";
-            if (ctx.mode == Mode::Train) d.act = Activation::Dropout;
+            if (ctx.mode == Mode::Train) {
+                d.act = Activation::Dropout;
+                // aten's make_feature_noise, reached in train mode with 0 < p < 1
+                if (d.channelwise && x.size() < 2 && d.p > 0 && d.p < 1 && numel(x) != 0)
+                    throw ShapeError("Feature dropout requires at least 2 dimensions in the input");
+            }
         }
         if (const Value* a = args().find("approximate")) {
             if (a->as_string() != "none" && a->as_string() != "tanh")

@@ -90,18 +90,19 @@ void elementwise(const Context&, const ElementwiseDesc& d, const Shape& shape, c
         return;
     }
     if (d.act == Activation::Dropout) {
-        // p = 0 keeps everything and p = 1 zeroes everything; anything else needs PyTorch's
-        // random mask, which cnnshape does not reproduce (execute() refuses before this).
+        // p = 0 keeps everything and p = 1 zeroes everything without drawing; anything else
+        // needs PyTorch's random mask, which execute() draws (dropout_train).
         if (d.p == 0) {
             std::copy(x, x + n, y);
             return;
         }
-        if (d.p == 1) {
-            std::fill(y, y + n, 0.0f);
+        if (d.p == 1) { // input * zeros({}): -0 for negatives, NaN for NaN and infinities
+            for (std::int64_t i = 0; i < n; ++i)
+                y[i] = x[i] * 0.0f;
             return;
         }
-        throw UsageError("Dropout in train mode draws a random mask; cnnshape cannot reproduce "
-                         "PyTorch's mask (run with --mode eval)");
+        throw UsageError("Dropout with 0 < p < 1 in train mode needs a random generator: the "
+                         "executor draws its mask (execute(), not this kernel)");
     }
     for (std::int64_t i = 0; i < n; ++i)
         y[i] = apply(d, x[i]);
