@@ -1,8 +1,8 @@
 // A network: layers in execution order and how they connect. Nested Sequentials are flattened;
 // their names survive as dotted prefixes ("layer1.0.conv1"), as in PyTorch's state_dict.
 #pragma once
-#include <cstddef>
 #include "cnnshape/layer.hpp"
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
