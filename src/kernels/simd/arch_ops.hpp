@@ -172,6 +172,29 @@ inline void even_odd(const float* src, fbatch<Arch>& e, fbatch<Arch>& o) {
     o = B::load_aligned(to);
 }
 
+#if defined(__AVX2__)
+// r[j][k] becomes r[k][j]: an 8x8 transpose in registers (unpack, shuffle, lane permute).
+inline void transpose8x8(__m256 (&r)[8]) {
+    __m256 t[8];
+    for (int k = 0; k < 8; k += 2) {
+        t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+        t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+    }
+    for (int k = 0; k < 8; k += 4) {
+        r[k] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int k = 0; k < 4; ++k) {
+        t[k] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x20);
+        t[k + 4] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x31);
+    }
+    for (int k = 0; k < 8; ++k)
+        r[k] = t[k];
+}
+#endif
+
 // Transposes a full V x V block: dst[j * V + r] = src[r * stride + j].
 template <class Arch>
 inline void transpose_block(const float* src, std::int64_t stride, float* dst) {
@@ -206,23 +229,12 @@ inline void transpose_block(const float* src, std::int64_t stride, float* dst) {
 #endif
 #if defined(__AVX2__)
     if constexpr (is_avx2<Arch>) {
-        __m256 r[8], t[8];
+        __m256 r[8];
         for (int k = 0; k < 8; ++k)
             r[k] = _mm256_loadu_ps(src + k * stride);
-        for (int k = 0; k < 8; k += 2) {
-            t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
-            t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
-        }
-        for (int k = 0; k < 8; k += 4) {
-            r[k] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(1, 0, 1, 0));
-            r[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], _MM_SHUFFLE(3, 2, 3, 2));
-            r[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(1, 0, 1, 0));
-            r[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], _MM_SHUFFLE(3, 2, 3, 2));
-        }
-        for (int k = 0; k < 4; ++k) {
-            _mm256_storeu_ps(dst + k * 8, _mm256_permute2f128_ps(r[k], r[k + 4], 0x20));
-            _mm256_storeu_ps(dst + (k + 4) * 8, _mm256_permute2f128_ps(r[k], r[k + 4], 0x31));
-        }
+        transpose8x8(r);
+        for (int k = 0; k < 8; ++k)
+            _mm256_storeu_ps(dst + k * 8, r[k]);
         return;
     }
 #endif

@@ -685,23 +685,12 @@ inline void torch_mean8_x8(const float* x, i64 stride, i64 n, float count, float
     const i64 n8 = n / 8;
     F8 cols[8]; // cols[k] = lane k of the 8 planes
 #if defined(__AVX2__)
-    __m256 r[8], t[8];
+    __m256 r[8];
     for (int j = 0; j < 8; ++j)
         r[j] = cascade_rows8(x + j * stride, n8);
-    for (int j = 0; j < 8; j += 2) {
-        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
-        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
-    }
-    for (int j = 0; j < 8; j += 4) {
-        r[j] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(1, 0, 1, 0));
-        r[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        r[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        r[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int k = 0; k < 4; ++k) {
-        cols[k] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x20);
-        cols[k + 4] = _mm256_permute2f128_ps(r[k], r[k + 4], 0x31);
-    }
+    transpose8x8(r);
+    for (int k = 0; k < 8; ++k)
+        cols[k] = r[k];
 #else
     alignas(32) float lanes[64];
     for (int j = 0; j < 8; ++j)
