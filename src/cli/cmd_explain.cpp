@@ -28,13 +28,7 @@ int run_explain(const ExplainOptions& o) {
     } catch (const UsageError& e) {
         return report_usage_error(e.what(), json_out);
     }
-    Explanation ex;
-    try {
-        ex = explain_network(net, *net.input);
-    } catch (const std::logic_error& e) {
-        std::cerr << "cnnshape: internal error: " << e.what() << "\n";
-        return kInvalidNetwork;
-    }
+    Explanation ex = explain_network(net, *net.input); // a bug throwing here exits 3 in main()
     std::string where;
     if (ex.error) where = net.nodes.at(ex.error->index()).where;
     if (json_out) {
@@ -49,8 +43,7 @@ int run_explain(const ExplainOptions& o) {
         std::cout << explain_text(ex);
     }
     if (ex.error) {
-        std::cerr << "cnnshape: " << ex.error->what() << "\n";
-        std::cerr << "  (defined at " << where << (o.spec.empty() ? "" : " in " + o.spec) << ")\n";
+        print_layer_error(*ex.error, net, o.spec);
         return kInvalidNetwork;
     }
     return kOk;

@@ -31,12 +31,16 @@ int report_spec_error(const SpecError& e, const std::string& spec, bool json_out
     return kUsage;
 }
 
+void print_layer_error(const LayerError& e, const Network& net, const std::string& spec) {
+    std::cerr << "cnnshape: " << e.what() << "\n";
+    std::cerr << "  (defined at " << net.nodes.at(e.index()).where
+              << (spec.empty() ? "" : " in " + spec) << ")\n";
+}
+
 int report_layer_error(const LayerError& e, const Network& net, const std::string& spec,
                        bool json_out) {
-    const Node& n = net.nodes.at(e.index());
-    std::cerr << "cnnshape: " << e.what() << "\n";
-    std::cerr << "  (defined at " << n.where << (spec.empty() ? "" : " in " + spec) << ")\n";
-    if (json_out) print_error_json(e.what(), n.where, &e, kInvalidNetwork);
+    print_layer_error(e, net, spec);
+    if (json_out) print_error_json(e.what(), net.nodes.at(e.index()).where, &e, kInvalidNetwork);
     return kInvalidNetwork;
 }
 

@@ -17,6 +17,8 @@ void print_error_json(const std::string& message, const std::string& where, cons
 // "cnnshape: spec error in net.json at layers[3].kernel_size (line 7, column 20): ..." on stderr
 // (and the JSON object when json_out). `spec` is the file given ("" or "-": none). Returns kUsage.
 int report_spec_error(const SpecError& e, const std::string& spec, bool json_out);
+// "cnnshape: MESSAGE" and "  (defined at layers[2] in net.json)" on stderr.
+void print_layer_error(const LayerError& e, const Network& net, const std::string& spec);
 // A layer PyTorch would reject: "cnnshape: MESSAGE" and "  (defined at layers[2] in net.json)" on
 // stderr (and the JSON object naming the layer when json_out). Returns kInvalidNetwork.
 int report_layer_error(const LayerError& e, const Network& net, const std::string& spec,
