@@ -157,7 +157,7 @@ TEST_CASE("SIMD global average pooling is PyTorch's mean() bit for bit, as the r
     }
 }
 
-TEST_CASE("global average pooling differs from an in-order sum where PyTorch's order matters",
+TEST_CASE("global average pooling is not an in-order sum where PyTorch's order matters",
           "[kernels]") {
     // 1e8, 64 ones, -1e8: in order, each 1 is lost against 1e8 (sum 0). PyTorch 1.13 sums
     // 8 lanes: lane 0 holds 1e8 and loses its 7 ones, lanes 1-7 keep 8 ones each, and the

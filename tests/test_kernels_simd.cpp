@@ -216,7 +216,7 @@ TEST_CASE("parallel_for runs every index exactly once, nested calls serially", "
     }
 }
 
-TEST_CASE("SIMD MaxPool2d equals the reference bit for bit: values, indices, NaN, ties, -inf",
+TEST_CASE("SIMD MaxPool2d is the reference bit for bit: values, indices, NaN, ties, -inf",
           "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
@@ -405,7 +405,7 @@ void check_conv(const std::string& arch, const ConvCase& cc) {
 
 } // namespace
 
-TEST_CASE("SIMD Conv2d agrees with the reference: groups, depthwise, stride, dilation, padding",
+TEST_CASE("SIMD Conv2d agrees with the reference: groups, depthwise, stride, dilation, pads",
           "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
@@ -562,7 +562,7 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
     }
 }
 
-TEST_CASE("SIMD kernels on large inputs: 2 threads give the bits of 1 thread and of the reference",
+TEST_CASE("SIMD on large inputs: 2 threads give the bits of 1 thread and the reference",
           "[simd]") {
     // Large enough that every kernel really splits its work between the two threads.
     const Shape xs{2, 48, 112, 112};
@@ -671,8 +671,7 @@ void check_upsample(const std::string& arch, const UpsampleDesc& d, const Shape&
 
 } // namespace
 
-TEST_CASE("SIMD Upsample equals the reference bit for bit: every mode, align_corners, scale "
-          "factors and sizes, down and up, 1d/2d/3d",
+TEST_CASE("SIMD Upsample is the reference bit for bit: modes, align_corners, scales, 1d-3d",
           "[simd]") {
     ArchGuard guard;
     struct ModeNd {
@@ -750,8 +749,7 @@ TEST_CASE("SIMD Upsample equals the reference bit for bit: every mode, align_cor
     CHECK(cases > 500);
 }
 
-TEST_CASE("SIMD ConstantPad equals the reference bit for bit: positive, negative (cropping) and "
-          "mixed pads, nonzero values, ranks 1-5",
+TEST_CASE("SIMD ConstantPad is the reference bit for bit: crops, mixed pads, ranks 1-5",
           "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
@@ -841,8 +839,7 @@ TEST_CASE("SIMD torch.cat equals the reference bit for bit along every dim", "[s
     }
 }
 
-TEST_CASE("SIMD pad, cat and upsample on large inputs: 2 threads give the bits of 1 thread and "
-          "of the reference",
+TEST_CASE("SIMD pad, cat, upsample on large inputs: 2 threads = 1 thread = the reference",
           "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
@@ -887,8 +884,7 @@ TEST_CASE("SIMD pad, cat and upsample on large inputs: 2 threads give the bits o
     }
 }
 
-TEST_CASE("A network of pads, negative-dim cats and upsampling runs the same with the SIMD and "
-          "reference backends",
+TEST_CASE("a network of pads, negative-dim cats and upsampling: SIMD = reference backend",
           "[simd]") {
     ArchGuard guard;
     Network net = load_spec_json(R"({"name": "t", "input": [2, 3, 5, 7], "layers": [

@@ -178,7 +178,7 @@ TEST_CASE("a Sequential with \"inputs\" starts from that tensor", "[spec]") {
     CHECK(p.output == Shape{1, 8, 4, 4});
 }
 
-TEST_CASE("names resolve among earlier siblings, then enclosing scopes, then full dotted names",
+TEST_CASE("names resolve among earlier siblings, then enclosing scopes, then dotted names",
           "[spec]") {
     Plan p = plan_json(R"({"input": [1, 2, 4, 4], "layers": [
         {"name": "x", "type": "ReLU"},
@@ -789,7 +789,7 @@ TEST_CASE("names that are not UTF-8 still give a JSON report", "[spec]") {
     CHECK_THAT(text, Catch::Contains("\"name\": \"a\xef\xbf\xbd\""));
 }
 
-TEST_CASE("a million layers plan; one more is refused at the layer past the limit, from any reader",
+TEST_CASE("a million layers plan; one more is refused at the layer past it, from any reader",
           "[spec][limits]") {
     auto json_spec = [](std::size_t n) {
         std::string s = R"({"input": [1, 4], "layers": [)";
