@@ -2,6 +2,7 @@
 // tools/gen_run_fixtures.py) is planned from its layer expressions, given the recorded
 // state_dict and input, run with the reference kernels and with the dispatcher's default backend,
 // and compared with PyTorch's output: exactly, or within the tolerance the case records.
+#include "cli_support.hpp"
 #include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
 #include "support.hpp"
@@ -267,11 +268,54 @@ TEST_CASE("CNNSHAPE_BACKEND forces the reference backend", "[kernels]") {
     CHECK(kernels::default_backend() == kernels::Backend::Ref);
     setenv("CNNSHAPE_BACKEND", "simd", 1);
     CHECK(kernels::default_backend() == kernels::Backend::Simd);
+    CHECK(kernels::make_context("", 3).backend == kernels::Backend::Simd);
+    CHECK(kernels::make_context("", 3).threads == 3);
+    CHECK(kernels::make_context("ref", 1).backend == kernels::Backend::Ref);
+    // An unknown backend is refused, never quietly replaced by the default.
+    setenv("CNNSHAPE_BACKEND", "fast", 1);
+    CHECK_THROWS_WITH(kernels::default_backend(),
+                      "CNNSHAPE_BACKEND 'fast' is not a backend: use ref or simd");
+    CHECK(kernels::make_context("ref", 1).backend == kernels::Backend::Ref);
+    CHECK_THROWS_WITH(kernels::make_context("vector", 1),
+                      "--backend 'vector' is not a backend: use ref or simd");
     if (old)
         setenv("CNNSHAPE_BACKEND", saved.c_str(), 1);
     else
         unsetenv("CNNSHAPE_BACKEND");
     CHECK_FALSE(kernels::simd_arch().empty());
+}
+
+TEST_CASE("run refuses an unknown CNNSHAPE_BACKEND or CNNSHAPE_SIMD_ARCH", "[kernels][cli]") {
+    struct Restore {
+        std::string name, value;
+        bool had;
+        explicit Restore(const char* n) : name(n) {
+            const char* v = std::getenv(n);
+            had = v != nullptr;
+            value = v ? v : "";
+        }
+        ~Restore() {
+            if (had)
+                setenv(name.c_str(), value.c_str(), 1);
+            else
+                unsetenv(name.c_str());
+        }
+    } backend("CNNSHAPE_BACKEND"), arch("CNNSHAPE_SIMD_ARCH");
+    unsetenv("CNNSHAPE_SIMD_ARCH");
+    setenv("CNNSHAPE_BACKEND", "fast", 1);
+    auto r = cnnshape::test::run_cli("run --layer \"nn.ReLU()\" --input 4");
+    CHECK(r.code == 2);
+    CHECK(r.err.find("CNNSHAPE_BACKEND 'fast' is not a backend: use ref or simd") !=
+          std::string::npos);
+    CHECK(r.out.empty());
+    unsetenv("CNNSHAPE_BACKEND");
+    setenv("CNNSHAPE_SIMD_ARCH", "avx1024", 1);
+    r = cnnshape::test::run_cli("run --layer \"nn.ReLU()\" --input 4 --backend ref");
+    CHECK(r.code == 2);
+    CHECK(r.err.find("CNNSHAPE_SIMD_ARCH 'avx1024' is not an architecture") != std::string::npos);
+    setenv("CNNSHAPE_SIMD_ARCH", "sse2", 1);
+    r = cnnshape::test::run_cli("run --layer \"nn.ReLU()\" --input 4 --seed 0");
+    CHECK(r.code == 0);
 }
 
 // Not run by default ("[.]"): reports, per family, how many cases each backend reproduces bit

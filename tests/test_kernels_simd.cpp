@@ -6,6 +6,7 @@
 // accumulation. Constant padding, torch.cat and every Upsample mode must agree bit for bit as
 // well (an interpolated NaN's payload excepted). Thread counts 1 and 2 must give identical bits.
 #include "../src/kernels/simd/simd.hpp"
+#include "cnnshape/error.hpp"
 #include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
 #include "cnnshape/network.hpp"
@@ -14,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -189,7 +191,23 @@ TEST_CASE("SIMD architectures: dispatch picks one, and a forced one is the one t
     REQUIRE(S::force_arch(""));
     CHECK(S::arch() == "sse2");
     CHECK(K::simd_arch() == "sse2");
-    setenv("CNNSHAPE_SIMD_ARCH", "no-such-arch", 1); // ignored
+    CHECK_NOTHROW(K::check_simd_arch_env());
+    // A forced architecture that cannot run is an error, not silently another one.
+    setenv("CNNSHAPE_SIMD_ARCH", "no-such-arch", 1);
+    CHECK_THROWS_WITH(K::check_simd_arch_env(),
+                      "CNNSHAPE_SIMD_ARCH 'no-such-arch' is not an architecture cnnshape was built "
+                      "for (avx512f, avx2, sse2)");
+    CHECK_THROWS_AS(K::make_context("simd", 1), cnnshape::UsageError);
+    CHECK_THROWS_AS(K::make_context("ref", 1), cnnshape::UsageError);
+    for (const auto& a : S::compiled_archs()) {
+        if (std::find(archs.begin(), archs.end(), a) != archs.end()) continue;
+        // Said loudly: the SIMD tests below cover only the architectures this CPU runs.
+        WARN("this CPU cannot run " << a << ": its SIMD kernels are not tested on this machine");
+        setenv("CNNSHAPE_SIMD_ARCH", a.c_str(), 1);
+        CHECK_THROWS_WITH(K::check_simd_arch_env(),
+                          Catch::Matchers::Contains("this CPU cannot run it"));
+    }
+    unsetenv("CNNSHAPE_SIMD_ARCH");
     REQUIRE(S::force_arch(""));
     CHECK(S::arch() == archs.front());
 
@@ -562,8 +580,7 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
     }
 }
 
-TEST_CASE("SIMD on large inputs: 2 threads give the bits of 1 thread and the reference",
-          "[simd]") {
+TEST_CASE("SIMD on large inputs: 2 threads give the bits of 1 thread and the reference", "[simd]") {
     // Large enough that every kernel really splits its work between the two threads.
     const Shape xs{2, 48, 112, 112};
     auto x = ties(numel(xs), 9, 0.0);
@@ -749,8 +766,7 @@ TEST_CASE("SIMD Upsample is the reference bit for bit: modes, align_corners, sca
     CHECK(cases > 500);
 }
 
-TEST_CASE("SIMD ConstantPad is the reference bit for bit: crops, mixed pads, ranks 1-5",
-          "[simd]") {
+TEST_CASE("SIMD ConstantPad is the reference bit for bit: crops, mixed pads, ranks 1-5", "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
         S::force_arch(arch);

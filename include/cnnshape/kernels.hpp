@@ -17,14 +17,22 @@ namespace cnnshape::kernels {
 enum class Backend { Ref, Simd };
 
 // The backend to use when none is forced: CNNSHAPE_BACKEND=ref|simd in the environment, else simd.
+// Any other value of CNNSHAPE_BACKEND is a UsageError: a forced implementation is never ignored.
 Backend default_backend();
 // The instruction set the SIMD kernels run with on this CPU ("avx512f", "avx2", "sse2", ...).
 std::string simd_arch();
+// Throws UsageError when CNNSHAPE_SIMD_ARCH is set to a name that was not compiled in or that this
+// CPU cannot run (the kernels would otherwise run with another architecture than the one asked).
+void check_simd_arch_env();
 
 struct Context {
     Backend backend = Backend::Simd;
     int threads = 1;
 };
+
+// The context for a run: `backend` is "ref", "simd" or "" (CNNSHAPE_BACKEND, else simd); threads
+// <= 0 means one per hardware thread. Checks the environment's forced choices (UsageError).
+Context make_context(const std::string& backend, int threads);
 
 void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
           const float* weight, const float* bias, const Shape& y_shape, float* y);

@@ -238,10 +238,11 @@ int run_run(const RunCliOptions& o) {
     }
 
     kernels::Context ctx;
-    ctx.backend = o.backend.empty()    ? kernels::default_backend()
-                  : o.backend == "ref" ? kernels::Backend::Ref
-                                       : kernels::Backend::Simd;
-    ctx.threads = o.threads > 0 ? o.threads : hardware_threads();
+    try {
+        ctx = kernels::make_context(o.backend, o.threads);
+    } catch (const UsageError& e) {
+        return usage(e.what());
+    }
     RunResult result;
     std::vector<double> times_ms;
     try {

@@ -1,7 +1,9 @@
 // The kernels.hpp entry points: the SIMD kernel when the SIMD backend is chosen and it handles
 // the case, else the scalar reference kernel (ncnn's pattern: the fast path falls back to the
 // parent implementation for whatever it does not vectorise).
+#include "cnnshape/error.hpp"
 #include "cnnshape/kernels.hpp"
+#include "cnnshape/parallel.hpp"
 #include "ref/ref.hpp"
 #include "simd/simd.hpp"
 #include <cstdlib>
@@ -9,16 +11,34 @@
 
 namespace cnnshape::kernels {
 
+namespace {
+Backend backend_named(const std::string& v, const std::string& what) {
+    if (v == "ref") return Backend::Ref;
+    if (v == "simd") return Backend::Simd;
+    throw UsageError(what + " '" + v + "' is not a backend: use ref or simd");
+}
+} // namespace
+
 Backend default_backend() {
-    if (const char* env = std::getenv("CNNSHAPE_BACKEND")) {
-        std::string v = env;
-        if (v == "ref") return Backend::Ref;
-    }
-    return Backend::Simd;
+    const char* env = std::getenv("CNNSHAPE_BACKEND");
+    if (!env || !*env) return Backend::Simd;
+    return backend_named(env, "CNNSHAPE_BACKEND");
 }
 
 std::string simd_arch() {
     return simd::arch();
+}
+
+void check_simd_arch_env() {
+    simd::check_arch_env();
+}
+
+Context make_context(const std::string& backend, int threads) {
+    Context ctx;
+    ctx.backend = backend.empty() ? default_backend() : backend_named(backend, "--backend");
+    check_simd_arch_env();
+    ctx.threads = threads > 0 ? threads : hardware_threads();
+    return ctx;
 }
 
 void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,

@@ -1,10 +1,12 @@
 // Picks one architecture's kernel table at run time and forwards to it. Compiled without any
 // architecture flags, so it runs on every x86-64 CPU; only the table it picks uses wider
 // instructions.
+#include "cnnshape/error.hpp"
 #include "table.hpp"
 
 #include <xsimd/xsimd.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -55,11 +57,35 @@ std::string arch() {
     return table().name;
 }
 
+std::vector<std::string> compiled_archs() {
+    return {"avx512f", "avx2", "sse2"};
+}
+
 std::vector<std::string> available_archs() {
     std::vector<std::string> out;
-    for (const char* name : {"avx512f", "avx2", "sse2"})
+    for (const auto& name : compiled_archs())
         if (table_named(name)) out.push_back(name);
     return out;
+}
+
+void check_arch_env() {
+    const char* env = std::getenv("CNNSHAPE_SIMD_ARCH");
+    if (!env || !*env || table_named(env)) return;
+    auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v)
+            s += (s.empty() ? "" : ", ") + x;
+        return s;
+    };
+    auto compiled = compiled_archs();
+    bool known = std::string(env) == "fma3<avx2>" ||
+                 std::find(compiled.begin(), compiled.end(), env) != compiled.end();
+    if (!known)
+        throw UsageError("CNNSHAPE_SIMD_ARCH '" + std::string(env) +
+                         "' is not an architecture cnnshape was built for (" + join(compiled) +
+                         ")");
+    throw UsageError("CNNSHAPE_SIMD_ARCH '" + std::string(env) +
+                     "': this CPU cannot run it (it runs " + join(available_archs()) + ")");
 }
 
 bool force_arch(const std::string& name) {
