@@ -2,6 +2,7 @@
 // y[n,o,p] = b[o] + sum_{c in group(o), k} w[o,c,k] * x[n,c,p*s - pad_l + k*d]   (zeros padding)
 // PyTorch's accumulation order (oneDNN / im2col + GEMM) is implementation-defined, so this kernel
 // accumulates in double and is compared with a tolerance, not bit for bit.
+#include "cnnshape/parallel.hpp"
 #include "ref.hpp"
 #include <cstring>
 
@@ -68,7 +69,7 @@ void conv_forward(const Context& ctx, const ConvDesc& d, const View3& xv, const 
     std::int64_t groups = d.groups;
     std::int64_t cin_g = xv.c / groups, cout_g = yv.c / groups;
     std::int64_t kvol = k[0] * k[1] * k[2];
-    parallel_for(ctx.threads, yv.n * yv.c, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for(ctx.threads, yv.n * yv.c, 1, [&](std::int64_t begin, std::int64_t end) {
         std::vector<double> acc(std::size_t(yv.w));
         for (std::int64_t job = begin; job < end; ++job) {
             std::int64_t n = job / yv.c, o = job % yv.c, g = o / cout_g;
@@ -118,7 +119,7 @@ void conv_transpose(const Context& ctx, const ConvDesc& d, const View3& xv, cons
     std::int64_t groups = d.groups;
     std::int64_t cin_g = xv.c / groups, cout_g = yv.c / groups;
     std::int64_t kvol = k[0] * k[1] * k[2];
-    parallel_for(ctx.threads, yv.n * yv.c, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for(ctx.threads, yv.n * yv.c, 1, [&](std::int64_t begin, std::int64_t end) {
         std::vector<double> acc(std::size_t(yv.plane()));
         for (std::int64_t job = begin; job < end; ++job) {
             std::int64_t n = job / yv.c, o = job % yv.c, g = o / cout_g, oi = o % cout_g;

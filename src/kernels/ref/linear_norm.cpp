@@ -6,6 +6,7 @@
 //          float squares, stored as float), invstd = 1 / sqrt(var_sum / count + eps) (double)
 //   alpha = invstd * w, beta = b - mean * alpha, y = x * alpha + beta  (float, the last two
 //   fused into FMAs as PyTorch's build computes them)
+#include "cnnshape/parallel.hpp"
 #include "ref.hpp"
 #include <cmath>
 
@@ -15,7 +16,7 @@ void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const
             const float* weight, const float* bias, float* y) {
     std::int64_t in = d.in_features, out = d.out_features;
     std::int64_t rows = x_shape.empty() ? 1 : numel(Shape(x_shape.begin(), x_shape.end() - 1));
-    parallel_for(ctx.threads, rows * out, [&](std::int64_t begin, std::int64_t end) {
+    parallel_for(ctx.threads, rows * out, 1, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t job = begin; job < end; ++job) {
             std::int64_t r = job / out, o = job % out;
             const float* xr = x + r * in;

@@ -5,8 +5,6 @@
 #include "cnnshape/kernels.hpp"
 #include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <thread>
 #include <vector>
 
 namespace cnnshape::kernels::ref {
@@ -60,23 +58,6 @@ inline std::vector<std::int64_t> pad3(const std::vector<std::int64_t>& v, std::i
     for (std::size_t i = 0; i < v.size() && i < 3; ++i)
         r[3 - v.size() + i] = v[i];
     return r;
-}
-
-// Runs f(begin, end) over [0, n) split across up to `threads` threads. Each index is computed by
-// exactly one thread, so the result does not depend on the thread count.
-inline void parallel_for(int threads, std::int64_t n,
-                         const std::function<void(std::int64_t, std::int64_t)>& f) {
-    std::int64_t t = std::min<std::int64_t>(std::max(threads, 1), n);
-    if (t <= 1) {
-        if (n > 0) f(0, n);
-        return;
-    }
-    std::vector<std::thread> pool;
-    std::int64_t chunk = (n + t - 1) / t;
-    for (std::int64_t b = 0; b < n; b += chunk)
-        pool.emplace_back(f, b, std::min(n, b + chunk));
-    for (auto& th : pool)
-        th.join();
 }
 
 } // namespace cnnshape::kernels::ref
