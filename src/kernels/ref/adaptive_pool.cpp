@@ -3,21 +3,16 @@
 // window extent in turn (sum / kd / kh / kw). An all-ones output size is input.mean() in PyTorch,
 // a different reduction, reproduced here exactly: PyTorch 1.13's cascade sum
 // (aten/src/ATen/native/cpu/SumKernel.cpp) with its 8-lane AVX2 vectors, then one division.
+#include "cnnshape/rules.hpp"
 #include "ref.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <tuple>
 
 namespace cnnshape::kernels::ref {
 namespace {
-
-std::int64_t start_index(std::int64_t a, std::int64_t b, std::int64_t c) {
-    return (a / b) * c + ((a % b) * c) / b;
-}
-std::int64_t end_index(std::int64_t a, std::int64_t b, std::int64_t c) {
-    return 1 + ((a + 1) * c - 1) / b;
-}
 
 // PyTorch's sum of n contiguous floats (one output of `x.sum(dims)` over an inner, contiguous
 // reduction, one thread), on the AVX2 build Debian's python3-torch runs (CPU capability AVX2:
@@ -129,8 +124,7 @@ void adaptive_pool(const Context&, const AdaptivePoolDesc& d, const Shape& x_sha
                 for (std::int64_t ow = 0; ow < yv.w; ++ow, ++o) {
                     std::int64_t pos[3] = {od, oh, ow}, lo[3], hi[3];
                     for (int a = 0; a < 3; ++a) {
-                        lo[a] = start_index(pos[a], out[a], in[a]);
-                        hi[a] = end_index(pos[a], out[a], in[a]);
+                        std::tie(lo[a], hi[a]) = adaptive_window(pos[a], out[a], in[a]);
                     }
                     if (d.is_max) {
                         std::int64_t maxindex = (lo[0] * xv.h + lo[1]) * xv.w + lo[2];

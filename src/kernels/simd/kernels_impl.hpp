@@ -10,6 +10,7 @@
 #pragma once
 #include "arch_ops.hpp"
 #include "cnnshape/parallel.hpp"
+#include "cnnshape/rules.hpp"
 #include "table.hpp"
 
 #include <cmath>
@@ -553,12 +554,8 @@ bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const flo
 // Adaptive pooling, vectorised across channels: V channels' rows are transposed so that lane l
 // holds channel c0+l, and every output is then reduced in the reference's row-major order.
 
-inline i64 adaptive_start(i64 a, i64 out, i64 in) {
-    return (a / out) * in + ((a % out) * in) / out;
-}
-inline i64 adaptive_end(i64 a, i64 out, i64 in) {
-    return 1 + ((a + 1) * in - 1) / out;
-}
+// Windows come from the shape engine's rule (rules.hpp adaptive_window), computed once per row
+// or column, never per element.
 
 // dst[j * V + r] = src[r * stride + j] for r < rows, j < cols; lanes r >= rows are zero.
 template <class Arch>
@@ -779,8 +776,9 @@ bool adaptive_pool_impl(const Context& ctx, const AdaptivePoolDesc& d, const Sha
     // Window bounds per output column (integer divisions kept out of the loops).
     i64* wbounds = scratch_as<i64>(kShared0, 2 * g.OW);
     for (i64 ow = 0; ow < g.OW; ++ow) {
-        wbounds[2 * ow] = adaptive_start(ow, g.OW, g.W);
-        wbounds[2 * ow + 1] = adaptive_end(ow, g.OW, g.W);
+        auto [ws, we] = adaptive_window(ow, g.OW, g.W);
+        wbounds[2 * ow] = ws;
+        wbounds[2 * ow + 1] = we;
     }
 
     // Tasks: (n, channel block, output row).
@@ -793,7 +791,7 @@ bool adaptive_pool_impl(const Context& ctx, const AdaptivePoolDesc& d, const Sha
             const i64 c0 = cb * V;
             const int rows = int(std::min<i64>(V, g.C - c0));
             const float* xb = x + (n * g.C + c0) * plane_in;
-            const i64 hs = adaptive_start(oh, g.OH, g.H), he = adaptive_end(oh, g.OH, g.H);
+            const auto [hs, he] = adaptive_window(oh, g.OH, g.H);
             for (i64 ow = 0; ow < g.OW; ++ow) {
                 B(is_max ? -std::numeric_limits<float>::infinity() : 0.0f)
                     .store_unaligned(acc_v + ow * V);
