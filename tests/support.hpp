@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -15,6 +17,22 @@
 namespace cnnshape_test {
 
 using cnnshape::Shape;
+
+// The fixture families of tests/data/SUBDIR: the stems of its *.json files, sorted, less
+// `except`. Tests iterate these instead of a hand-kept list, so a new fixture file is never left
+// unchecked.
+inline std::vector<std::string> fixture_families(const std::string& subdir,
+                                                 const std::vector<std::string>& except = {}) {
+    std::vector<std::string> r;
+    for (auto& e :
+         std::filesystem::directory_iterator(std::string(CNNSHAPE_TEST_DATA) + "/" + subdir)) {
+        if (e.path().extension() != ".json") continue;
+        std::string stem = e.path().stem().string();
+        if (std::find(except.begin(), except.end(), stem) == except.end()) r.push_back(stem);
+    }
+    std::sort(r.begin(), r.end());
+    return r;
+}
 
 // network_from_exprs + make_plan, in the given mode.
 inline cnnshape::Plan plan_exprs(const std::vector<std::string>& exprs, const Shape& input,

@@ -141,9 +141,7 @@ void check_case(const json& c, kernels::Backend backend) {
 } // namespace
 
 TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
-    auto family =
-        GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
-                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks", "dropout");
+    auto family = GENERATE(from_range(cnnshape_test::fixture_families("run", {"init"})));
     CAPTURE(family);
     json doc = fixture(family);
     REQUIRE(doc.at("cases").size() > 0);
@@ -152,9 +150,7 @@ TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
 }
 
 TEST_CASE("the default backend reproduces PyTorch on every fixture", "[kernels]") {
-    auto family =
-        GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
-                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks", "dropout");
+    auto family = GENERATE(from_range(cnnshape_test::fixture_families("run", {"init"})));
     CAPTURE(family);
     json doc = fixture(family);
     for (auto& c : doc.at("cases"))
@@ -322,9 +318,7 @@ TEST_CASE("run refuses an unknown CNNSHAPE_BACKEND or CNNSHAPE_SIMD_ARCH", "[ker
 // for bit even where the fixture allows a tolerance.
 TEST_CASE("report which fixture cases are bit-exact", "[.][exactness]") {
     for (auto backend : {kernels::Backend::Ref, kernels::default_backend()})
-        for (const char* family :
-             {"maxpool", "avgpool", "lppool", "adaptive", "upsample", "batchnorm", "conv",
-              "conv_transpose", "linear", "misc", "networks"}) {
+        for (const auto& family : cnnshape_test::fixture_families("run", {"init"})) {
             json doc = fixture(family);
             int exact = 0, total = 0;
             double worst = 0; // largest |got - want| / max(|want|, 1e-3) over finite values
