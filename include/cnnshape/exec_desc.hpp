@@ -87,7 +87,7 @@ enum class Activation {
     Tanh,
     Hardswish,
     Softmax,
-    Dropout // train mode: random zeroing (kernels may refuse)
+    Dropout // train mode: PyTorch's random mask, drawn by the executor from the run's generator
 };
 
 struct ElementwiseDesc {

@@ -47,7 +47,8 @@ struct Plan {
 };
 
 // Runs every layer's construction checks, then infers shapes in order. Throws LayerError naming
-// the failing layer (index, name, type) with PyTorch's rule and numbers.
+// the failing layer (index, name, type) with PyTorch's rule and numbers, and UsageError when the
+// input shape itself is unusable (its float32 bytes do not fit in 64 bits).
 Plan make_plan(const Network& net, const Shape& input);
 
 } // namespace cnnshape

@@ -220,7 +220,7 @@ struct ConvLayer : Layer {
         std::int64_t in = in_channels.value_or(b[1]);
         if (!in_channels) {
             check_with_channels(in);
-            out.inferred[transposed ? "in_channels" : "in_channels"] = in;
+            out.inferred["in_channels"] = in;
         }
         for (int i = 0; i < nd; ++i)
             if (pl[i] < 0 || pr[i] < 0) throw ShapeError("negative padding is not supported");
