@@ -1,5 +1,6 @@
-// The copying and resampling kernels, templated on the xsimd architecture like kernels_impl.hpp
-// (whose helpers they use) and included after it by each per-architecture translation unit:
+// The copying and resampling kernels, templated on the xsimd architecture like the other kernel
+// families (common.hpp holds the helpers they share) and included by each per-architecture
+// translation unit:
 // constant padding (F.pad mode='constant'; a negative pad crops), torch.cat, and Upsample /
 // F.interpolate.
 //
@@ -16,9 +17,9 @@
 // neighbouring output rows is interpolated once. Area mode is adaptive average pooling: the
 // dispatcher (simd_dispatch.cpp) sends it to the adaptive pooling kernel, as the reference does.
 //
-// Like kernels_impl.hpp: internal linkage only, no std containers created.
+// Like every kernel family: internal linkage only, no std containers created.
 #pragma once
-#include "kernels_impl.hpp"
+#include "common.hpp"
 
 #include <cstring>
 
