@@ -155,7 +155,7 @@ void check_family(const std::string& family) {
 TEST_CASE("conformance with PyTorch", "[conformance]") {
     auto family =
         GENERATE(as<std::string>{}, "conv", "conv_transpose", "maxpool", "avgpool", "adaptive",
-                 "lppool", "linear_flatten", "batchnorm", "pad", "upsample", "misc");
+                 "lppool", "linear_flatten", "batchnorm", "pad", "upsample", "misc", "edge_shapes");
     CAPTURE(family);
     check_family(family);
 }
@@ -163,7 +163,7 @@ TEST_CASE("conformance with PyTorch", "[conformance]") {
 TEST_CASE("conformance data is substantial", "[conformance]") {
     std::size_t total = 0;
     for (auto f : {"conv", "conv_transpose", "maxpool", "avgpool", "adaptive", "lppool",
-                   "linear_flatten", "batchnorm", "pad", "upsample", "misc"})
+                   "linear_flatten", "batchnorm", "pad", "upsample", "misc", "edge_shapes"})
         total += load(f)["cases"].size();
     CHECK(total >= 5000);
 }

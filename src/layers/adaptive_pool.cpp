@@ -105,12 +105,12 @@ struct AdaptiveLayer : Layer {
                                              core, join(os, ", ")));
             if (ones) {
                 // Output (1, ..., 1) is input.mean(spatial dims, keepdim): no rank check.
+                // mean() wraps its dims -1, -2, ... in turn, a 0-d tensor counting as 1-d.
+                std::int64_t r = std::max<std::int64_t>(rank, 1);
                 if (rank < core_nd)
-                    throw ShapeError(rank == 0
-                                         ? "Dimension specified as -1 but tensor has no dimensions"
-                                         : fmt::format("Dimension out of range (expected to be "
-                                                       "in range of [{}, {}], but got {})",
-                                                       -rank, rank - 1, -core_nd));
+                    throw ShapeError(fmt::format("Dimension out of range (expected to be in range "
+                                                 "of [{}, {}], but got {})",
+                                                 -r, r - 1, -(r + 1)));
                 o = x;
                 for (int i = 0; i < core_nd; ++i)
                     o[rank - 1 - i] = 1;
