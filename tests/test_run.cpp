@@ -137,6 +137,23 @@ TEST_CASE("run uses the seed: torch.manual_seed(S) weights and torch.randn input
     CHECK(a.out != b.out);
 }
 
+TEST_CASE("run takes a 0-d input given as the empty list, tuple or torch.Size", "[run][cli]") {
+    // PyTorch: torch.manual_seed(0); print(nn.ReLU()(torch.randn([]))) and, in train mode,
+    // print(nn.Dropout()(torch.randn([]))) after torch.manual_seed(0).
+    auto shape = GENERATE(as<std::string>{}, "'[]'", "'()'", "'torch.Size([])'");
+    CAPTURE(shape);
+    auto r = run_cli("run --layer \"nn.ReLU()\" --layer \"nn.Identity()\" --input " + shape);
+    CHECK(r.code == 0);
+    CHECK(r.out == "tensor(1.5410)\n");
+    auto d = run_cli("run --layer \"nn.Dropout()\" --mode train --seed 0 --input " + shape);
+    CHECK(d.code == 0);
+    CHECK(d.out == "tensor(3.0820)\n");
+    auto bad = run_cli("run --layer \"nn.Conv2d(1, 1, 1)\" --input " + shape);
+    CHECK(bad.code == 1);
+    CHECK_THAT(bad.err, Catch::Contains("Expected 3D (unbatched) or 4D (batched) input to conv2d, "
+                                        "but got input of size: []"));
+}
+
 TEST_CASE("run loads weights from a directory of KEY.npy files", "[run][cli]") {
     TempDir dir;
     fs::create_directories(dir / "w");

@@ -455,6 +455,16 @@ def misc_cases(rng, gen):
     for e in ["nn.ReLU()", "nn.ReLU6()", "nn.LeakyReLU(0.1)", "nn.Hardswish()", "nn.Identity()",
               "nn.MaxPool2d(2)", "nn.AvgPool2d(2)", "nn.ZeroPad2d(1)"]:
         out.append(run_case([e], [2, 3, 6, 7], "signed_zeros", zgen, EXACT))
+    # 0-d inputs (--input []): the layers PyTorch runs on a 0-d tensor. Own generator again.
+    sgen = torch.Generator().manual_seed(1113)
+    for e in ["nn.ReLU()", "nn.ReLU6()", "nn.LeakyReLU(0.2)", "nn.Hardswish()", "nn.Identity()",
+              "nn.Dropout(0.3)", "nn.Flatten(0)", "nn.Flatten(0, -1)"]:
+        for kind in ("randn", "signed_zeros"):
+            out.append(run_case([e], [], kind, sgen, EXACT))
+    for e in ["nn.GELU()", "nn.GELU(approximate='tanh')", "nn.SiLU()", "nn.Sigmoid()", "nn.Tanh()",
+              "nn.Softmax()", "nn.Softmax(dim=0)", "nn.Softmax(dim=-1)"]:
+        out.append(run_case([e], [], "randn", sgen, NEAR))
+    out.append(run_case(["nn.Flatten(0)", "nn.Linear(1, 3)"], [], "randn", sgen, CONV, seed=8))
     return out
 
 
@@ -480,6 +490,10 @@ def dropout_cases():
     out.append(run_case(["nn.Conv2d(3, 4, 3, padding=1)", "nn.Dropout(0.4)", "nn.ReLU()",
                          "nn.Dropout2d(0.5)", "nn.BatchNorm2d(4)", "nn.Dropout(0.2)"],
                         [2, 3, 6, 6], "randn", gen, CONV, mode="train", dropout_seed=7))
+    # A 0-d input draws one mask element (seeds chosen so both outcomes occur).
+    for seed in (0, 1):
+        out.append(run_case(["nn.Dropout(0.5)"], [], "randn", gen, EXACT, mode="train",
+                            dropout_seed=seed))
     return out
 
 
