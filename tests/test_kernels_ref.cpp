@@ -1,9 +1,11 @@
 // The kernels against PyTorch: every case of tests/data/run/*.json (made by
 // tools/gen_run_fixtures.py) is planned from its layer expressions, given the recorded
 // state_dict and input, run with the reference kernels and with the dispatcher's default backend,
-// and compared with PyTorch's output: exactly, or within the tolerance the case records.
+// and compared with PyTorch's output: exactly, or within the tolerance the case records; where
+// the case records what print(output) printed (bicubic.json), the printed text too.
 #include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
+#include "cnnshape/tensor_io.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -129,6 +131,8 @@ void check_case(const json& c, kernels::Backend backend) {
     CHECK(mismatches(r.output, want, c.at("tol"), first) == 0);
     CAPTURE(first);
     CHECK(first.empty());
+    // The digits `cnnshape run` prints are the ones print(output) shows in PyTorch.
+    if (c.contains("printed")) CHECK(format_torch(r.output) == c.at("printed").get<std::string>());
     if (c.contains("indices")) {
         IndexTensor wi = indices_of(c.at("indices"));
         REQUIRE(r.indices.has_value());
@@ -140,9 +144,9 @@ void check_case(const json& c, kernels::Backend backend) {
 } // namespace
 
 TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
-    auto family =
-        GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
-                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks", "dropout");
+    auto family = GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive",
+                           "upsample", "batchnorm", "conv", "conv_transpose", "linear", "misc",
+                           "networks", "dropout", "bicubic");
     CAPTURE(family);
     json doc = fixture(family);
     REQUIRE(doc.at("cases").size() > 0);
@@ -151,9 +155,9 @@ TEST_CASE("reference kernels reproduce PyTorch on every fixture", "[kernels]") {
 }
 
 TEST_CASE("the default backend reproduces PyTorch on every fixture", "[kernels]") {
-    auto family =
-        GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive", "upsample",
-                 "batchnorm", "conv", "conv_transpose", "linear", "misc", "networks", "dropout");
+    auto family = GENERATE(as<std::string>{}, "maxpool", "avgpool", "lppool", "adaptive",
+                           "upsample", "batchnorm", "conv", "conv_transpose", "linear", "misc",
+                           "networks", "dropout", "bicubic");
     CAPTURE(family);
     json doc = fixture(family);
     for (auto& c : doc.at("cases"))
@@ -280,7 +284,7 @@ TEST_CASE("report which fixture cases are bit-exact", "[.][exactness]") {
     for (auto backend : {kernels::Backend::Ref, kernels::default_backend()})
         for (const char* family :
              {"maxpool", "avgpool", "lppool", "adaptive", "upsample", "batchnorm", "conv",
-              "conv_transpose", "linear", "misc", "networks"}) {
+              "conv_transpose", "linear", "misc", "networks", "bicubic"}) {
             json doc = fixture(family);
             int exact = 0, total = 0;
             double worst = 0; // largest |got - want| / max(|want|, 1e-3) over finite values

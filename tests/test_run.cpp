@@ -154,6 +154,18 @@ TEST_CASE("run takes a 0-d input given as the empty list, tuple or torch.Size", 
                                         "but got input of size: []"));
 }
 
+TEST_CASE("run prints bicubic upsampling with PyTorch's digits (test_nn.py's case)", "[run][cli]") {
+    // tests/data/run/bicubic.json starts with test_upsamplingBicubic2d: arange(8).view(1, 2, 2, 2)
+    // upsampled by 2, and records what print(output) printed in PyTorch.
+    auto doc = nlohmann::json::parse(slurp(std::string(CNNSHAPE_TEST_DATA) + "/run/bicubic.json"));
+    const auto& c = doc.at("cases").at(0);
+    REQUIRE(c.at("name").get<std::string>().rfind("test_nn test_upsamplingBicubic2d", 0) == 0);
+    auto r = run_cli("run --layer \"" + c.at("layers").at(0).get<std::string>() +
+                     "\" --input '[[[[0.0, 1], [2, 3]], [[4, 5], [6, 7]]]]'");
+    CHECK(r.code == 0);
+    CHECK(r.out == c.at("printed").get<std::string>() + "\n");
+}
+
 TEST_CASE("run loads weights from a directory of KEY.npy files", "[run][cli]") {
     TempDir dir;
     fs::create_directories(dir / "w");
