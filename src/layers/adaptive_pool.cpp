@@ -159,20 +159,7 @@ struct AdaptiveLayer : Layer {
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i) {
             std::int64_t c = x0[x0.size() - nd + i], b = o[o.size() - nd + i];
-            AxisMap m;
-            if (b > 0 && c > 0) {
-                std::int64_t widest = 0;
-                std::int64_t steps = std::min<std::int64_t>(b, 4096);
-                for (std::int64_t a = 0; a < steps; ++a) {
-                    auto [s, e] = adaptive_window(a, b, c);
-                    widest = std::max(widest, e - s);
-                }
-                auto [s0, e0] = adaptive_window(0, b, c);
-                m.grow = double(widest - 1);
-                m.jump = double(c) / double(b);
-                m.shift = double(e0 - s0 - 1) / 2.0;
-            }
-            out.axes.push_back(m);
+            out.axes.push_back(b > 0 && c > 0 ? adaptive_axis_map(c, b) : AxisMap{});
         }
         return out;
     }

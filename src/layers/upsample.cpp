@@ -199,6 +199,8 @@ struct UpsampleLayer : Layer {
             m.jump = out_sizes[i] > 0 ? double(in_spatial[i]) / double(out_sizes[i]) : 1.0;
             m.grow =
                 (mode == "nearest" || mode == "nearest-exact") ? 0 : (mode == "bicubic" ? 3 : 1);
+            if (mode == "area" && out_sizes[i] > 0 && in_spatial[i] > 0) // adaptive windows
+                m = adaptive_axis_map(in_spatial[i], out_sizes[i]);
             out.axes.push_back(m);
         }
         return out;
