@@ -166,6 +166,29 @@ TEST_CASE("run prints bicubic upsampling with PyTorch's digits (test_nn.py's cas
     CHECK(r.out == c.at("printed").get<std::string>() + "\n");
 }
 
+TEST_CASE("run --seed: torch.manual_seed's range, a negative seed wraps, past it exit 2",
+          "[run][cli]") {
+    const std::string net = "run --layer \"nn.Linear(3, 2)\" --input 2x3";
+    auto minus_one = run_cli(net + " --seed -1");
+    auto max64 = run_cli(net + " --seed 18446744073709551615");
+    CHECK(minus_one.code == 0);
+    CHECK(minus_one.out == max64.out);
+    CHECK(run_cli(net + " --seed=-9223372036854775808").out ==
+          run_cli(net + " --seed 9223372036854775808").out);
+    for (const char* s :
+         {"18446744073709551616", "99999999999999999999999", "-9223372036854775809"}) {
+        CAPTURE(s);
+        auto r = run_cli(net + " --seed " + s);
+        CHECK(r.code == 2);
+        CHECK(r.out.empty());
+        CHECK_THAT(r.err, Catch::Contains(std::string("--seed ") + s + " is out of range"));
+        CHECK_THAT(r.err, Catch::Contains("Overflow when unpacking long"));
+    }
+    auto frac = run_cli(net + " --seed 1.5");
+    CHECK(frac.code == 2);
+    CHECK_THAT(frac.err, Catch::Contains("--seed '1.5' is not an integer"));
+}
+
 TEST_CASE("run loads weights from a directory of KEY.npy files", "[run][cli]") {
     TempDir dir;
     fs::create_directories(dir / "w");
