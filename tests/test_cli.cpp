@@ -139,6 +139,27 @@ TEST_CASE("input shapes in every accepted spelling", "[cli]") {
     CHECK(nlohmann::json::parse(r.out)["output_shape"] == nlohmann::json::array({1, 1, 3, 3}));
 }
 
+TEST_CASE("a 0-d input is the empty list, tuple or torch.Size", "[cli]") {
+    auto shape = GENERATE(as<std::string>{}, "'[]'", "'()'", "'torch.Size([])'", "'torch.Size()'");
+    CAPTURE(shape);
+    auto r = run_cli("plan --input " + shape +
+                     " --layer \"nn.ReLU()\" --layer \"nn.Softmax(-1)\" "
+                     "-f json");
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["input_shape"] == nlohmann::json::array());
+    CHECK(j["output_shape"] == nlohmann::json::array());
+    // The table spells the 0-d shape as the list, and --expect-output takes it back.
+    auto t = run_cli("plan --input " + shape + " --layer \"nn.Identity()\" --expect-output '[]'");
+    CHECK(t.code == 0);
+    CHECK_THAT(t.out, Catch::Contains("input [] -> output []"));
+    // Layers that need dimensions fail as PyTorch does on a 0-d tensor.
+    auto bad = run_cli("plan --input " + shape + " --layer \"nn.MaxPool2d(2)\"");
+    CHECK(bad.code == 1);
+    CHECK_THAT(bad.err,
+               Catch::Contains("non-empty 3D or 4D (batch mode) tensor expected for input"));
+}
+
 TEST_CASE("layer expressions take the nn. or torch.nn. prefix or none, in order", "[cli]") {
     auto r =
         run_cli("plan --input 3x110x110 --layer \"torch.nn.Conv2d(3, 8, kernel_size=3)\" "

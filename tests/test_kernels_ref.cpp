@@ -1,10 +1,12 @@
 // The kernels against PyTorch: every case of tests/data/run/*.json (made by
 // tools/gen_run_fixtures.py) is planned from its layer expressions, given the recorded
 // state_dict and input, run with the reference kernels and with the dispatcher's default backend,
-// and compared with PyTorch's output: exactly, or within the tolerance the case records.
+// and compared with PyTorch's output: exactly, or within the tolerance the case records; where
+// the case records what print(output) printed (bicubic.json), the printed text too.
 #include "cli_support.hpp"
 #include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
+#include "cnnshape/tensor_io.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -130,6 +132,8 @@ void check_case(const json& c, kernels::Backend backend) {
     CHECK(mismatches(r.output, want, c.at("tol"), first) == 0);
     CAPTURE(first);
     CHECK(first.empty());
+    // The digits `cnnshape run` prints are the ones print(output) shows in PyTorch.
+    if (c.contains("printed")) CHECK(format_torch(r.output) == c.at("printed").get<std::string>());
     if (c.contains("indices")) {
         IndexTensor wi = indices_of(c.at("indices"));
         REQUIRE(r.indices.has_value());

@@ -16,7 +16,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -1737,6 +1740,45 @@ TEST_CASE("receptive fields of simple chains", "[layers]") {
         CHECK(p.layers[0].rf.size() == 2);
         CHECK(p.layers[1].rf.empty());
         CHECK(p.layers[2].rf.empty());
+    }
+}
+
+// tests/data/rf.json (tools/gen_rf_fixtures.py): where PyTorch's gradient of one output element
+// reaches in the input, per dim, for the element at index 0 and at index 1 of every spatial dim.
+// cnnshape's field of the last layer, clipped to the input as the gradient is, must cover
+// exactly those indices: the size and start give the first, start + jump the next.
+TEST_CASE("receptive fields match where PyTorch's gradient reaches", "[layers]") {
+    std::ifstream f(std::string(CNNSHAPE_TEST_DATA) + "/rf.json");
+    REQUIRE(f.good());
+    auto doc = nlohmann::json::parse(f);
+    REQUIRE(doc["cases"].size() >= 20);
+    for (const auto& c : doc["cases"]) {
+        auto layers = c["layers"].get<std::vector<std::string>>();
+        Shape in = c["input"].get<Shape>();
+        CAPTURE(c["layers"].dump(), in, c["mode"].get<std::string>());
+        Plan p = plan_exprs(layers, in, c["mode"] == "train" ? Mode::Train : Mode::Eval);
+        const auto& rf = p.layers.back().rf;
+        std::size_t n = c["spatial"].get<std::size_t>();
+        REQUIRE(rf.size() == n);
+        // The input indices the field covers when its centre is at `centre`.
+        auto covered = [&](double centre, double size, std::int64_t len) {
+            double half = (size - 1) / 2;
+            std::int64_t lo = std::int64_t(std::ceil(centre - half - 1e-9));
+            std::int64_t hi = std::int64_t(std::floor(centre + half + 1e-9));
+            return std::vector<std::int64_t>{std::max<std::int64_t>(lo, 0),
+                                             std::min<std::int64_t>(hi, len - 1)};
+        };
+        for (std::size_t i = 0; i < n; ++i) {
+            std::size_t d = in.size() - n + i;
+            CAPTURE(i, rf[i].size, rf[i].jump, rf[i].start);
+            CHECK(covered(rf[i].start, rf[i].size, in[d]) ==
+                  c["spans"][d].get<std::vector<std::int64_t>>());
+            // The next output's field, where the jump is a whole number of input pixels (a
+            // fractional jump, from upsampling or a transposed convolution, is an average).
+            if (c.contains("spans_next") && rf[i].jump == std::floor(rf[i].jump))
+                CHECK(covered(rf[i].start + rf[i].jump, rf[i].size, in[d]) ==
+                      c["spans_next"][d].get<std::vector<std::int64_t>>());
+        }
     }
 }
 

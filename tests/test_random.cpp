@@ -1,7 +1,9 @@
 // PyTorch's CPU random numbers, bit for bit: torch.manual_seed(S) then torch.randn(n),
-// torch.rand(n) and Tensor.uniform_(a, b), and several calls on one generator. The expected
+// torch.rand(n) and Tensor.uniform_(a, b), several calls on one generator, and the seeds
+// torch.manual_seed takes. The expected
 // floats (tests/data/tensors/random.json) were produced by Debian's torch 1.13 on x86-64 with
 // AVX2 by tools/gen_tensor_fixtures.py.
+#include "cnnshape/error.hpp"
 #include "cnnshape/random.hpp"
 
 #include <catch2/catch.hpp>
@@ -164,4 +166,43 @@ TEST_CASE("rand stays in [0, 1) and uniform_ in [from, to]", "[random]") {
         REQUIRE(x <= 0.5f);
     }
     fill_randn(g, v.data(), 0); // nothing to fill: fine
+}
+
+TEST_CASE("seeds: what torch.manual_seed takes, wraps and refuses", "[random]") {
+    // random.json "manual_seed": initial_seed() and the first randn of torch.manual_seed(S), or
+    // its error, for integers around the limits of int64 and uint64.
+    json fx = load_random_fixture();
+    const json& seeds = fx.at("manual_seed");
+    REQUIRE(seeds.size() >= 15);
+    int refused = 0, wrapped = 0;
+    for (const json& s : seeds) {
+        std::string text = s.at("seed").get<std::string>();
+        CAPTURE(text);
+        if (s.contains("error")) {
+            ++refused;
+            try {
+                parse_manual_seed(text);
+                FAIL("no UsageError");
+            } catch (const UsageError& e) {
+                CHECK_THAT(e.what(), Catch::Contains(s.at("error").get<std::string>()));
+                CHECK_THAT(e.what(), Catch::Contains("seed " + text + " is out of range"));
+            }
+            continue;
+        }
+        std::uint64_t seed = parse_manual_seed(text);
+        CHECK(std::to_string(seed) == s.at("initial_seed").get<std::string>());
+        wrapped += text[0] == '-';
+        TorchGenerator g(seed);
+        float v;
+        fill_randn(g, &v, 1);
+        CHECK(hex_of(v) == s.at("randn").get<std::string>());
+    }
+    CHECK(refused >= 5);
+    CHECK(wrapped >= 4);
+    for (const char* bad : {"1.5", "abc", "", "0x10", "1e3", "-", "12 3"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_WITH(parse_manual_seed(bad), Catch::Contains("is not an integer"));
+    }
+    CHECK(parse_manual_seed(" 42 ") == 42);
+    CHECK(parse_manual_seed("+7") == 7);
 }

@@ -137,6 +137,58 @@ TEST_CASE("run uses the seed: torch.manual_seed(S) weights and torch.randn input
     CHECK(a.out != b.out);
 }
 
+TEST_CASE("run takes a 0-d input given as the empty list, tuple or torch.Size", "[run][cli]") {
+    // PyTorch: torch.manual_seed(0); print(nn.ReLU()(torch.randn([]))) and, in train mode,
+    // print(nn.Dropout()(torch.randn([]))) after torch.manual_seed(0).
+    auto shape = GENERATE(as<std::string>{}, "'[]'", "'()'", "'torch.Size([])'");
+    CAPTURE(shape);
+    auto r = run_cli("run --layer \"nn.ReLU()\" --layer \"nn.Identity()\" --input " + shape);
+    CHECK(r.code == 0);
+    CHECK(r.out == "tensor(1.5410)\n");
+    auto d = run_cli("run --layer \"nn.Dropout()\" --mode train --seed 0 --input " + shape);
+    CHECK(d.code == 0);
+    CHECK(d.out == "tensor(3.0820)\n");
+    auto bad = run_cli("run --layer \"nn.Conv2d(1, 1, 1)\" --input " + shape);
+    CHECK(bad.code == 1);
+    CHECK_THAT(bad.err, Catch::Contains("Expected 3D (unbatched) or 4D (batched) input to conv2d, "
+                                        "but got input of size: []"));
+}
+
+TEST_CASE("run prints bicubic upsampling with PyTorch's digits (test_nn.py's case)", "[run][cli]") {
+    // tests/data/run/bicubic.json starts with test_upsamplingBicubic2d: arange(8).view(1, 2, 2, 2)
+    // upsampled by 2, and records what print(output) printed in PyTorch.
+    auto doc = nlohmann::json::parse(slurp(std::string(CNNSHAPE_TEST_DATA) + "/run/bicubic.json"));
+    const auto& c = doc.at("cases").at(0);
+    REQUIRE(c.at("name").get<std::string>().rfind("test_nn test_upsamplingBicubic2d", 0) == 0);
+    auto r = run_cli("run --layer \"" + c.at("layers").at(0).get<std::string>() +
+                     "\" --input '[[[[0.0, 1], [2, 3]], [[4, 5], [6, 7]]]]'");
+    CHECK(r.code == 0);
+    CHECK(r.out == c.at("printed").get<std::string>() + "\n");
+}
+
+TEST_CASE("run --seed: torch.manual_seed's range, a negative seed wraps, past it exit 2",
+          "[run][cli]") {
+    const std::string net = "run --layer \"nn.Linear(3, 2)\" --input 2x3";
+    auto minus_one = run_cli(net + " --seed -1");
+    auto max64 = run_cli(net + " --seed 18446744073709551615");
+    CHECK(minus_one.code == 0);
+    CHECK(minus_one.out == max64.out);
+    CHECK(run_cli(net + " --seed=-9223372036854775808").out ==
+          run_cli(net + " --seed 9223372036854775808").out);
+    for (const char* s :
+         {"18446744073709551616", "99999999999999999999999", "-9223372036854775809"}) {
+        CAPTURE(s);
+        auto r = run_cli(net + " --seed " + s);
+        CHECK(r.code == 2);
+        CHECK(r.out.empty());
+        CHECK_THAT(r.err, Catch::Contains(std::string("--seed ") + s + " is out of range"));
+        CHECK_THAT(r.err, Catch::Contains("Overflow when unpacking long"));
+    }
+    auto frac = run_cli(net + " --seed 1.5");
+    CHECK(frac.code == 2);
+    CHECK_THAT(frac.err, Catch::Contains("--seed '1.5' is not an integer"));
+}
+
 TEST_CASE("run loads weights from a directory of KEY.npy files", "[run][cli]") {
     TempDir dir;
     fs::create_directories(dir / "w");

@@ -20,7 +20,9 @@ Families (one file each): conv (Conv1d/2d/3d), conv_transpose
 (ConvTranspose1d/2d/3d), maxpool, avgpool (Max/AvgPool1d/2d/3d), adaptive
 (AdaptiveMax/AvgPool1d/2d/3d), lppool (LPPool1d/2d), linear_flatten, batchnorm
 (BatchNorm1d/2d/3d, incl. train mode), pad (ZeroPad2d, ConstantPad2d), upsample,
-misc (Dropout, Dropout2d, Identity, activations, Softmax).  Each family mixes
+misc (Dropout, Dropout2d, Identity, activations, Softmax), edge_shapes (every
+layer type with a zero-size dim in each position, batched and unbatched, and on
+a 0-d input).  Each family mixes
 hand-picked edge cases, small exhaustive grids and seeded random sampling.
 
 cnnshape follows PyTorch 2.x, but the oracle here is Debian's 1.13.1.  Cases
@@ -36,6 +38,9 @@ the counts printed at the end):
 * Conv with padding_mode='circular' on an unbatched input: 1.13's
   ``_pad_circular`` requires a batch dim ("Invalid padding size ..."), 2.x
   accepts it;
+* Conv1d/Conv2d with padding_mode='reflect' on an unbatched input with 0
+  channels: 1.13's reflection_pad{1,2}d skip dim 0 and accept it, 2.x's
+  ``check_valid_input`` requires every dim of an unbatched input to be non-zero;
 * ZeroPad2d/ConstantPad2d whose output has a dim of size exactly 0 while some
   pad is positive: 1.13 raises "... resulted in a negative output size", 2.x
   (``new_dim >= 0``) returns an empty tensor;
@@ -476,6 +481,12 @@ def conv_expr(rng, nd, cin, cout, k, s=None, p=None, d=None, g=1, bias=True, pm=
 def conv_drop(case):
     if case.get("message", "").startswith("Invalid padding size"):
         return "Conv padding_mode='circular' on unbatched input (1.13 _pad_circular needs a batch dim)"
+    layer, shape = case["layer"], case.get("input", [])
+    if "'reflect'" in layer and layer[:9] in ("nn.Conv1d", "nn.Conv2d") and \
+            len(shape) == int(layer[7]) + 1 and shape[0] == 0 and \
+            not case.get("message", "").startswith("Argument #"):  # (an error in both)
+        return ("Conv padding_mode='reflect' (1d/2d) on an unbatched input with 0 channels "
+                "(1.13's reflection_pad skips dim 0, 2.x's check_valid_input refuses it)")
     return None
 
 
@@ -1098,6 +1109,81 @@ def gen_misc(fam, rng):
 
 
 # ----------------------------------------------------------------------------
+# Edge shapes: a zero-size dim in every position, batched and unbatched, and 0-d
+# ----------------------------------------------------------------------------
+
+def edge_layers():
+    """(expression, unbatched rank) for every layer type cnnshape supports; the
+    batched rank is one more.  Channel counts are 3, so a channel dim of 3 fits."""
+    out = []
+    for nd in (1, 2, 3):
+        r = nd + 1
+        out += [("nn.MaxPool%dd(1)" % nd, r), ("nn.MaxPool%dd(2)" % nd, r),
+                ("nn.MaxPool%dd(1, return_indices=True)" % nd, r),
+                ("nn.AvgPool%dd(1)" % nd, r), ("nn.AvgPool%dd(2, padding=1)" % nd, r),
+                ("nn.AdaptiveAvgPool%dd(1)" % nd, r), ("nn.AdaptiveAvgPool%dd(2)" % nd, r),
+                ("nn.AdaptiveMaxPool%dd(1)" % nd, r), ("nn.AdaptiveMaxPool%dd(2)" % nd, r),
+                ("nn.AdaptiveMaxPool%dd(2, return_indices=True)" % nd, r),
+                ("nn.Conv%dd(3, 2, 1)" % nd, r), ("nn.Conv%dd(3, 2, 2, padding=1)" % nd, r),
+                ("nn.Conv%dd(3, 3, 1, groups=3, bias=False)" % nd, r),
+                ("nn.ConvTranspose%dd(3, 2, 1)" % nd, r),
+                ("nn.ConvTranspose%dd(3, 2, 2, stride=2)" % nd, r),
+                ("nn.BatchNorm%dd(3)" % nd, {1: 1, 2: 3, 3: 4}[nd])]
+        if nd < 3:
+            out += [("nn.LPPool%dd(2, 1)" % nd, r), ("nn.LPPool%dd(1.5, 2)" % nd, r)]
+    for pm in ("reflect", "replicate", "circular"):
+        out.append(("nn.Conv2d(3, 2, 3, padding=1, padding_mode='%s')" % pm, 3))
+    out += [("nn.Conv2d(3, 2, 3, padding='same')", 3), ("nn.ZeroPad2d(1)", 3),
+            ("nn.ConstantPad2d((1, 0, 2, 0), 0.5)", 3)]
+    for mode, r in (("nearest", 2), ("nearest", 3), ("nearest", 4), ("nearest-exact", 3),
+                    ("linear", 2), ("bilinear", 3), ("bicubic", 3), ("trilinear", 4),
+                    ("area", 2), ("area", 3), ("area", 4)):
+        out.append(("nn.Upsample(scale_factor=2, mode='%s')" % mode, r))
+        if mode == "area":
+            out.append(("nn.Upsample(size=1, mode='area')", r))
+    out += [("nn.Linear(3, 2)", 1), ("nn.Flatten()", 1), ("nn.Flatten(0)", 1),
+            ("nn.Softmax(dim=1)", 1), ("nn.Softmax(dim=-1)", 1), ("nn.Softmax(dim=0)", 1),
+            ("nn.Dropout()", 1), ("nn.Dropout2d()", 2), ("nn.Identity()", 1), ("nn.ReLU()", 1),
+            ("nn.GELU()", 1), ("nn.Sigmoid()", 1)]
+    return out
+
+
+def edge_drop(case):
+    """The other families' known 1.13 vs 2.x disagreements, by layer type."""
+    layer = case["layer"]
+    if layer.startswith("nn.ConvTranspose"):
+        return convt_drop(case)
+    if layer.startswith("nn.Conv"):
+        return conv_drop(case)
+    if layer.startswith("nn.MaxPool1d") and "return_indices" not in layer:
+        return pool_drop_factory("Max", 1, False)(case)
+    if "Pad2d" in layer:
+        return pad_drop(case)
+    return None
+
+
+def gen_edge_shapes(fam, rng):
+    """Which dims PyTorch lets be 0 differs between families, and between
+    batched and unbatched inputs (max_pool3d on an unbatched 4-D input checks
+    dim 0 too; adaptive_avg_pool2d only the spatial dims).  Every layer type is
+    run on an input of 3s with one 0 in each position, at its unbatched and
+    batched rank, on an all-zero-size input, and on a 0-d tensor."""
+    del rng  # fixed cases only
+    for expr, r in edge_layers():
+        for rank in (r, r + 1):
+            for zi in range(rank):
+                shape = [3] * rank
+                shape[zi] = 0
+                fam.add(expr, shape)
+            fam.add(expr, [0] * rank)
+        fam.add(expr, [])
+    # the cases from the issue
+    for expr in ("nn.MaxPool3d(1)", "nn.AvgPool3d(1)"):
+        fam.add(expr, [0, 1, 2, 10])
+        fam.add(expr, [0, 1, 2, 10, 3])
+
+
+# ----------------------------------------------------------------------------
 
 def main():
     t0 = time.time()
@@ -1123,6 +1209,7 @@ def main():
     run("pad", gen_pad, 250, drop=pad_drop)
     run("upsample", gen_upsample, 900)
     run("misc", gen_misc)
+    run("edge_shapes", gen_edge_shapes, drop=edge_drop)
 
     total = 0
     size = 0

@@ -26,9 +26,13 @@ Families (one file each) and why each tolerance:
   reproduce too (an AVX-512 build of PyTorch would sum in another order).
 * lppool: ``pow`` by 2 is ``x*x`` and by 0.5 is ``sqrt`` (exact); other powers go
   through SLEEF's ``powf`` in PyTorch's vector path: 1e-6.
-* upsample: nearest modes, area, linear, and bilinear/trilinear over more than
-  one channel exact (with the FMA PyTorch's build uses); single-channel
-  bilinear/trilinear (1.13's channels-last path) and bicubic: 1e-6.
+* upsample: nearest modes, area, linear, bicubic, and bilinear/trilinear over
+  more than one channel exact (with the FMAs PyTorch's AVX2 build uses);
+  single-channel bilinear/trilinear (1.13's channels-last path): 1e-6.
+* bicubic: exact. The configurations of PyTorch's own tests (test_nn.py
+  test_upsamplingBicubic2d, common_nn.py interpolate_bicubic_*, the
+  interpolate OpInfo samples), each with ``printed``: what print(output)
+  prints, then a random sweep.
 * batchnorm: eval form ``fma(x, alpha, beta)`` exact (SEMANTICS.md §7; PyTorch's
   build fuses it); batch statistics are double sums in another order: 1e-5.
 * activations: ReLU/ReLU6/LeakyReLU/Hardswish/Identity exact; erf/exp/tanh are
@@ -108,6 +112,12 @@ def make_input(shape, kind, gen):
         x[(r >= 0.2) & (r < 0.35)] = 1.0
     elif kind == "negative":  # all -inf and NaN-free: every window keeps its first tap
         x = torch.full((n,), float("-inf"))
+    elif kind == "arange":  # 0, 1, 2, ... (test_nn.py's torch.arange(8.).view(1, 2, 2, 2))
+        x = torch.arange(float(n))
+    elif kind == "ones":
+        x = torch.ones(n)
+    elif kind == "uniform":  # make_tensor(low=-1, high=1), as the OpInfo samples draw
+        x = torch.rand(n, generator=gen) * 2 - 1
     elif kind == "positive":
         x = torch.rand(n, generator=gen) * 2 + 0.05
     elif kind == "signed_zeros":  # +-0 side by side with NaN, +-inf and small integers
@@ -314,13 +324,81 @@ def upsample_cases(rng, gen):
             out_spatial = case["output"]["shape"][2:]
             # Exact: nearest modes; linear modes over more than one channel (1.13 sends a
             # single-channel 4D/5D tensor down its channels-last path, which 2.x no longer
-            # does); area unless it is a mean() (all output sizes 1). Bicubic: 1e-6.
-            exact = (mode in ("nearest", "nearest-exact", "linear")
+            # does); area unless it is a mean() (all output sizes 1); bicubic.
+            exact = (mode in ("nearest", "nearest-exact", "linear", "bicubic")
                      or (mode in ("bilinear", "trilinear") and c > 1)
                      or (mode == "area" and any(o != 1 for o in out_spatial)))
             case["tol"] = EXACT if exact else NEAR
         out.append(case)
     return out
+
+
+def bicubic_cases():
+    """Bicubic upsampling, exact: the configurations of PyTorch's own tests, each with what
+    print(output) prints, then a random sweep (sizes, scales, align_corners, magnitudes)."""
+    gen = torch.Generator().manual_seed(2718)
+    rng = random.Random(2718)
+    out = []
+
+    def add(expr, shape, kind, name):
+        case = run_case([expr], shape, kind, gen, EXACT, name=name)
+        if case is not None:
+            y = torch.from_numpy(numpy_f32(case["output"]))
+            case["printed"] = str(y)
+        out.append(case)
+
+    # test_nn.py test_upsamplingBicubic2d: the OpenCV-checked table, then ones and randn at
+    # scale factors 0.5, 1, 1.5, 2 with align_corners both ways.
+    add("nn.Upsample(scale_factor=2, mode='bicubic', align_corners=False)", [1, 2, 2, 2], "arange",
+        "test_nn test_upsamplingBicubic2d: arange(8).view(1, 2, 2, 2), scale 2")
+    for ac in (True, False):
+        for sf in (0.5, 1, 1.5, 2):
+            for kind in ("ones", "randn"):
+                add("nn.Upsample(scale_factor=%s, mode='bicubic', align_corners=%s)" % (sf, ac),
+                    [2, 3, 8, 8], kind, "test_nn test_upsamplingBicubic2d: %s(2, 3, 8, 8), "
+                    "scale_factor=%s, align_corners=%s" % (kind, sf, ac))
+    # common_nn.py module tests interpolate_bicubic_* (randn input of input_size).
+    for full, expr, shape in [
+            ("interpolate_bicubic_2d", "size=12, align_corners=False", [1, 2, 4, 4]),
+            ("interpolate_bicubic_tuple_2d", "size=(4, 6), align_corners=False", [1, 2, 2, 3]),
+            ("interpolate_bicubic_scale_2d", "scale_factor=4., align_corners=False", [1, 2, 4, 4]),
+            ("interpolate_bicubic_scale_tuple_shared_2d", "scale_factor=(2., 2.), align_corners=False",
+             [1, 2, 4, 4]),
+            ("interpolate_bicubic_scale_tuple_skewed_2d", "scale_factor=(2., 1.), align_corners=False",
+             [1, 2, 4, 4]),
+            ("interpolate_bicubic_tuple_2d_align_corners", "size=(4, 6), align_corners=True",
+             [1, 2, 4, 4]),
+            ("interpolate_bicubic_scale_tuple_skewed_2d_align_corners",
+             "scale_factor=(2., 1.), align_corners=True", [1, 2, 4, 4])]:
+        add("nn.Upsample(%s, mode='bicubic')" % expr, shape, "randn", "common_nn " + full)
+    # The interpolate OpInfo (common_methods_invocations.py sample_inputs_interpolate).
+    for ac in (True, False, None):
+        for arg in ("size=(3, 3)", "size=(5, 5)", "scale_factor=1.7", "scale_factor=0.6"):
+            acs = "" if ac is None else ", align_corners=%s" % ac
+            add("nn.Upsample(%s, mode='bicubic'%s)" % (arg, acs), [2, 3, 4, 4], "uniform",
+                "OpInfo nn.functional.interpolate bicubic: %s%s" % (arg, acs))
+    # Random sweep: odd sizes, up and down, skewed factors, one or three channels, magnitudes.
+    for _ in range(60):
+        h, w = rng.randint(1, 9), rng.randint(1, 9)
+        ac = rng.choice([True, False, None])
+        if rng.random() < 0.5:
+            sf = rng.choice([2, 3, 0.5, 1.5, 2.5, 1.7, 0.3, 4, 1.3333, 0.77])
+            sfs = (sf, sf) if rng.random() < 0.6 else (sf, rng.choice([2, 0.5, 1.5, 3.3]))
+            if int(h * sfs[0]) < 1 or int(w * sfs[1]) < 1:
+                continue
+            arg = "scale_factor=%s" % tup(sfs)
+        else:
+            arg = "size=%s" % tup([rng.randint(1, 14), rng.randint(1, 14)])
+        acs = "" if ac is None else ", align_corners=%s" % ac
+        kind = rng.choice(["randn", "randn", "uniform", "special", "signed_zeros"])
+        add("nn.Upsample(%s, mode='bicubic'%s)" % (arg, acs), [rng.randint(1, 2), rng.choice([1, 3]), h, w],
+            kind, None)
+    return out
+
+
+def numpy_f32(rec):
+    import numpy
+    return numpy.frombuffer(base64.b64decode(rec["f32"]), "<f4").reshape(rec["shape"]).copy()
 
 
 def batchnorm_cases(rng, gen):
@@ -455,6 +533,16 @@ def misc_cases(rng, gen):
     for e in ["nn.ReLU()", "nn.ReLU6()", "nn.LeakyReLU(0.1)", "nn.Hardswish()", "nn.Identity()",
               "nn.MaxPool2d(2)", "nn.AvgPool2d(2)", "nn.ZeroPad2d(1)"]:
         out.append(run_case([e], [2, 3, 6, 7], "signed_zeros", zgen, EXACT))
+    # 0-d inputs (--input []): the layers PyTorch runs on a 0-d tensor. Own generator again.
+    sgen = torch.Generator().manual_seed(1113)
+    for e in ["nn.ReLU()", "nn.ReLU6()", "nn.LeakyReLU(0.2)", "nn.Hardswish()", "nn.Identity()",
+              "nn.Dropout(0.3)", "nn.Flatten(0)", "nn.Flatten(0, -1)"]:
+        for kind in ("randn", "signed_zeros"):
+            out.append(run_case([e], [], kind, sgen, EXACT))
+    for e in ["nn.GELU()", "nn.GELU(approximate='tanh')", "nn.SiLU()", "nn.Sigmoid()", "nn.Tanh()",
+              "nn.Softmax()", "nn.Softmax(dim=0)", "nn.Softmax(dim=-1)"]:
+        out.append(run_case([e], [], "randn", sgen, NEAR))
+    out.append(run_case(["nn.Flatten(0)", "nn.Linear(1, 3)"], [], "randn", sgen, CONV, seed=8))
     return out
 
 
@@ -480,6 +568,10 @@ def dropout_cases():
     out.append(run_case(["nn.Conv2d(3, 4, 3, padding=1)", "nn.Dropout(0.4)", "nn.ReLU()",
                          "nn.Dropout2d(0.5)", "nn.BatchNorm2d(4)", "nn.Dropout(0.2)"],
                         [2, 3, 6, 6], "randn", gen, CONV, mode="train", dropout_seed=7))
+    # A 0-d input draws one mask element (seeds chosen so both outcomes occur).
+    for seed in (0, 1):
+        out.append(run_case(["nn.Dropout(0.5)"], [], "randn", gen, EXACT, mode="train",
+                            dropout_seed=seed))
     return out
 
 
@@ -555,7 +647,7 @@ def main():
         family("avgpool", avgpool_cases(rng, gen), "exact"),
         family("lppool", lppool_cases(rng, gen), "norm_type 2 exact, others 1e-6"),
         family("adaptive", adaptive_cases(rng, gen), "exact (output size 1 = mean(): PyTorch's cascade sum, reproduced)"),
-        family("upsample", upsample_cases(rng, gen), "nearest, area, linear and multi-channel bilinear/trilinear exact; others 1e-6"),
+        family("upsample", upsample_cases(rng, gen), "nearest, area, linear, bicubic and multi-channel bilinear/trilinear exact; others 1e-6"),
         family("batchnorm", batchnorm_cases(rng, gen), "eval exact; batch statistics 1e-5"),
         family("conv", conv_cases(rng, gen), "rtol 1e-4"),
         family("conv_transpose", conv_transpose_cases(rng, gen), "rtol 1e-4"),
@@ -564,6 +656,7 @@ def main():
         family("init", init_cases(), "bit-exact parameters after torch.manual_seed(seed)"),
         family("networks", network_cases(), "rtol 1e-4 end to end"),
         family("dropout", dropout_cases(), "train-mode masks from torch.manual_seed(dropout_seed): exact"),
+        family("bicubic", bicubic_cases(), "exact, and print(output) for PyTorch's own test cases"),
     ]
     total = 0
     for name, n, size in results:

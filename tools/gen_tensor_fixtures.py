@@ -5,7 +5,8 @@ PyTorch (and NumPy) are the oracles; CI has neither, so the outputs are committe
 
 * random.json: torch.manual_seed(S) then torch.randn(n) / torch.rand(n) /
   torch.empty(n).uniform_(a, b), for S in {0, 1, 42, 12345, 2**32 + 7} and n in {1..20, 31, 32,
-  33, 100, 1000, 4097}, plus sequences of calls on one generator.  Values are float32 bit
+  33, 100, 1000, 4097}, plus sequences of calls on one generator, plus the integers
+  torch.manual_seed takes (negative ones wrap modulo 2**64) and refuses.  Values are float32 bit
   patterns as 8 hex digits; up to 100 elements every value is stored, above that the first and
   last 32 values and an FNV-1a 64 checksum of all of them (over their little-endian bytes).
 * npy/*.npy and npy.json: small arrays written by NumPy (every readable dtype, format versions
@@ -139,6 +140,17 @@ def gen_random():
                 entry.update(values_entry(t))
                 out.append(entry)
             sequences.append({"seed": seed, "calls": out})
+    # torch.manual_seed's range: what the generator is seeded with (initial_seed()) for integers
+    # around the limits of uint64 and int64, or its error (--seed takes the same).
+    manual_seeds = []
+    for seed in [0, 1, 12345, 2**32 + 7, 2**63 - 1, 2**63, 2**64 - 2, 2**64 - 1, 2**64, 2**64 + 1,
+                 2**70, 10**30, -1, -2, -5, -2**32, -2**63 + 1, -2**63, -2**63 - 1, -2**64, -10**30]:
+        try:
+            g = torch.manual_seed(seed)
+            manual_seeds.append({"seed": str(seed), "initial_seed": str(g.initial_seed()),
+                                 "randn": hexjoin(torch.randn(1))})
+        except RuntimeError as exc:
+            manual_seeds.append({"seed": str(seed), "error": str(exc)})
     write_json(
         "random.json",
         {
@@ -147,6 +159,7 @@ def gen_random():
             "the little-endian bytes of all values" % FULL_LIMIT,
             "cases": cases,
             "sequences": sequences,
+            "manual_seed": manual_seeds,
         },
     )
     return len(cases), len(sequences)

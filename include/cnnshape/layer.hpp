@@ -26,9 +26,12 @@ struct AxisMap {
 };
 
 enum class RfEffect {
-    Keep, // elementwise: receptive field unchanged
-    Map,  // windowed over the trailing axes.size() axes
-    Drop  // no spatial meaning afterwards (Linear, Flatten over spatial axes)
+    Keep,    // elementwise: receptive field unchanged
+    Map,     // windowed over the trailing axes.size() axes
+    Whole,   // every output sees every position along the input dims rf_dims (Softmax over a
+             // dim, Linear's last dim, batch statistics): those that are spatial become whole
+    Reshape, // Flatten(rf_dims[0], rf_dims[1]): kept, or Drop if it merges a spatial axis
+    Drop     // no spatial meaning afterwards
 };
 
 struct LayerOutput {
@@ -39,6 +42,7 @@ struct LayerOutput {
     std::int64_t macs = 0;
     RfEffect rf = RfEffect::Keep;
     std::vector<AxisMap> axes;
+    std::vector<std::int64_t> rf_dims; // Whole, Reshape: input dims, 0 .. rank-1
     // Arguments filled in from the input (in_channels, in_features, num_features).
     nlohmann::ordered_json inferred = nlohmann::ordered_json::object();
     // What the kernels need, and the layer's state_dict entries.

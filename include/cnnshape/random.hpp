@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace cnnshape {
 
@@ -23,6 +24,12 @@ private:
     std::uint32_t state_[624];
     int index_ = 624;
 };
+
+// The generator seed torch.manual_seed(S) sets for the integer written in `text`: S itself for
+// 0 .. 2^64-1, S + 2^64 for -2^63 .. -1 (PyTorch reads a negative seed as int64 and keeps its
+// bits). Anything else throws UsageError: "seed S is out of range ..." with PyTorch's
+// "Overflow when unpacking long" for integers outside -2^63 .. 2^64-1, or "... is not an integer".
+std::uint64_t parse_manual_seed(const std::string& text);
 
 // torch.randn(n) into data (mean 0, std 1), consuming the generator as PyTorch does.
 void fill_randn(TorchGenerator& g, float* data, std::int64_t n);

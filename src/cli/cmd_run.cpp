@@ -35,7 +35,7 @@ struct RunCliOptions {
     std::string spec;
     std::vector<std::string> layers;
     std::string input;
-    std::uint64_t seed = 0;
+    std::string seed = "0"; // read by parse_manual_seed: torch.manual_seed's range
     std::string fill = "randn";
     std::string weights, output, indices, save_all;
     std::string format = "text";
@@ -186,9 +186,15 @@ int run_run(const RunCliOptions& o) {
     auto usage = [&](const std::string& msg) { return report_usage_error(msg, json_out); };
     Network net;
     InputArg input_arg;
+    std::uint64_t seed = 0;
     try {
         if (o.repeat < 0) throw UsageError("--repeat must be at least 0");
         if (o.threads < 0) throw UsageError("--threads must be at least 1 (or 0 for every core)");
+        try {
+            seed = parse_manual_seed(o.seed);
+        } catch (const UsageError& e) {
+            throw UsageError(std::string("--") + e.what());
+        }
         net = load_network("run", o.spec, o.layers, o.mode);
         if (!o.input.empty()) {
             input_arg = parse_input(o.input);
@@ -273,7 +279,7 @@ int run_run(const RunCliOptions& o) {
                                  "pooling layer with return_indices=True)");
         }
 
-        StateDict weights = init_weights(plan, o.seed);
+        StateDict weights = init_weights(plan, seed);
         if (!o.weights.empty()) {
             WeightLoadReport rep = load_weights(plan, o.weights, weights);
             for (auto& n : rep.notes)
@@ -300,7 +306,7 @@ int run_run(const RunCliOptions& o) {
             }
         }
 
-        TorchGenerator gen(o.seed);
+        TorchGenerator gen(seed);
         Tensor input =
             input_arg.tensor ? std::move(*input_arg.tensor) : make_input(*net.input, o.fill, gen);
         RunOptions ro;
@@ -420,7 +426,8 @@ Runner setup_run(CLI::App& app) {
                     "default: the spec's input shape")
         ->type_name("SHAPE|FILE|LIST");
     sub->add_option("--seed", o->seed,
-                    "Seed for the weights and for a random input: the same as torch.manual_seed")
+                    "Seed for the weights and for a random input: the same as torch.manual_seed "
+                    "(-2^63 .. 2^64-1; a negative seed wraps as in PyTorch)")
         ->capture_default_str()
         ->type_name("S");
     sub->add_option("--fill", o->fill, "How to fill an input given as a shape")

@@ -8,23 +8,53 @@
 namespace cnnshape {
 namespace {
 
-// Receptive-field state of a tensor: `known` is false for the network input, whose every axis is
-// an identity until a windowed layer decides which axes are spatial.
+// Receptive-field state of a tensor: one entry per spatial axis, the trailing axes.size() dims.
+// `known` is false only where no branch reaches (a merge of nothing).
 struct RfState {
     bool known = false;
     std::vector<RfAxis> axes;
 };
 
-RfState apply(const RfState& in, const LayerOutput& out) {
+// What a layer does to the field, kept from infer() for the pass after the shapes are known.
+struct RfStep {
+    RfEffect rf = RfEffect::Keep;
+    std::vector<AxisMap> axes;
+    std::vector<std::int64_t> dims;
+    Shape input; // the first input's shape
+};
+
+RfState apply(const RfState& in, const RfStep& out) {
     if (out.rf == RfEffect::Keep) return in;
     if (out.rf == RfEffect::Drop) return RfState{true, {}};
+    const std::int64_t rank = std::int64_t(out.input.size());
+    const std::int64_t ns = std::min<std::int64_t>(std::int64_t(in.axes.size()), rank);
+    const std::int64_t first_spatial = rank - ns; // dims first_spatial .. rank-1 have a field
+    if (out.rf == RfEffect::Reshape) {
+        // Flatten(s, e) over leading, non-spatial dims leaves the spatial ones trailing;
+        // merging a spatial axis into another leaves no per-axis field.
+        if (out.dims.size() == 2 && out.dims[0] == out.dims[1]) return in;
+        if (out.dims.size() == 2 && out.dims[1] < first_spatial) return in;
+        return RfState{true, {}};
+    }
+    if (out.rf == RfEffect::Whole) {
+        // Every output sees the whole of each listed spatial axis: its field spans all L
+        // positions of the layer's input along it, the same field for every output (jump 0).
+        RfState r = in;
+        for (std::int64_t d : out.dims) {
+            if (d < first_spatial || d >= rank) continue; // batch, channels, features
+            RfAxis& a = r.axes[r.axes.size() - std::size_t(rank - d)];
+            double steps = out.input[d] > 0 ? double(out.input[d] - 1) : 0.0;
+            a.size += steps * a.jump;
+            a.start += steps / 2 * a.jump;
+            a.jump = 0;
+        }
+        return r;
+    }
     std::size_t n = out.axes.size();
     std::vector<RfAxis> base(n);
-    if (in.known) {
-        // Take the trailing n axes; an axis the input has no field for starts as identity.
-        for (std::size_t i = 0; i < n && i < in.axes.size(); ++i)
-            base[n - 1 - i] = in.axes[in.axes.size() - 1 - i];
-    }
+    // Take the trailing n axes; an axis the input has no field for starts as identity.
+    for (std::size_t i = 0; i < n && i < in.axes.size(); ++i)
+        base[n - 1 - i] = in.axes[in.axes.size() - 1 - i];
     RfState r{true, {}};
     for (std::size_t i = 0; i < n; ++i) {
         const AxisMap& m = out.axes[i];
@@ -79,8 +109,7 @@ Plan make_plan(const Network& net, const Shape& input) {
     }
 
     std::vector<Shape> shapes(net.nodes.size());
-    std::vector<RfState> rfs(net.nodes.size());
-    RfState input_rf;
+    std::vector<RfStep> steps(net.nodes.size());
     auto name_of = [&](std::int64_t idx) {
         return idx < 0 ? std::string("input") : net.nodes[idx].name;
     };
@@ -98,12 +127,10 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.name = n.name;
         lp.type = n.layer->type();
         lp.where = n.where;
-        std::vector<const RfState*> in_rf;
         lp.input_nodes = n.inputs;
         for (auto idx : n.inputs) {
             lp.inputs.push_back(name_of(idx));
             lp.input_shapes.push_back(idx < 0 ? input : shapes[idx]);
-            in_rf.push_back(idx < 0 ? &input_rf : &rfs[idx]);
         }
         LayerOutput out;
         try {
@@ -130,8 +157,8 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.macs = out.macs;
         lp.exec = std::move(out.exec);
         lp.tensors = std::move(out.tensors);
-        rfs[i] = apply(merge(in_rf), out);
-        if (rfs[i].known) lp.rf = rfs[i].axes;
+        steps[i] = RfStep{out.rf, std::move(out.axes), std::move(out.rf_dims),
+                          lp.input_shapes.empty() ? Shape{} : lp.input_shapes[0]};
         shapes[i] = out.shape;
         try {
             t.params = checked_add(t.params, lp.params);
@@ -149,6 +176,26 @@ Plan make_plan(const Network& net, const Shape& input) {
     }
     t.non_trainable_params = t.params - t.trainable_params;
     plan.output = net.output < 0 ? input : shapes[net.output];
+
+    // Receptive fields, once every shape is known. Each output position of the network input sees
+    // itself: a field of 1 along each spatial axis, and the spatial axes are those the first
+    // windowed layer works on (2 for Conv2d, batched or not); with no windowed layer, the dims
+    // after (N, C). So an elementwise first layer shows 1x1.
+    std::size_t spatial = input.size() > 2 ? input.size() - 2 : 0;
+    for (const RfStep& st : steps)
+        if (st.rf == RfEffect::Map) {
+            spatial = std::min(st.axes.size(), st.input.size());
+            break;
+        }
+    RfState input_rf{true, std::vector<RfAxis>(spatial)};
+    std::vector<RfState> rfs(net.nodes.size());
+    for (std::size_t i = 0; i < net.nodes.size(); ++i) {
+        std::vector<const RfState*> in_rf;
+        for (auto idx : net.nodes[i].inputs)
+            in_rf.push_back(idx < 0 ? &input_rf : &rfs[idx]);
+        rfs[i] = apply(merge(in_rf), steps[i]);
+        if (rfs[i].known) plan.layers[i].rf = rfs[i].axes;
+    }
     return plan;
 }
 

@@ -86,12 +86,13 @@ Shape parse_items(const std::string& text, const std::string& body, char sep, bo
 
 Shape parse_shape(const std::string& text) {
     std::string t = trim(text);
-    if (t.empty()) fail(text, "it is empty");
+    if (t.empty()) fail(text, "it is empty (a 0-d tensor's shape is [])");
 
     static const std::string torch_size = "torch.Size(";
     if (t.compare(0, torch_size.size(), torch_size) == 0) {
         if (t.back() != ')') fail(text, "'torch.Size(' is not closed by ')'");
         std::string inner = trim(t.substr(torch_size.size(), t.size() - torch_size.size() - 1));
+        if (inner.empty()) return {}; // torch.Size() is the 0-d shape, as in Python
         if (inner.size() < 2 || !((inner.front() == '[' && inner.back() == ']') ||
                                   (inner.front() == '(' && inner.back() == ')'))) {
             fail(text, "torch.Size(...) must hold a list such as [1, 3, 32, 32]");
@@ -109,6 +110,7 @@ Shape parse_shape(const std::string& text) {
             fail(text, "brackets cannot be nested");
         if (inner.find_first_of("xX") != std::string::npos)
             fail(text, "use commas inside brackets, not 'x'");
+        if (trim(inner).empty()) return {}; // [], () and torch.Size([]): a 0-d tensor
         return parse_items(text, inner, ',', true);
     }
     if (t.find_first_of("[]()") != std::string::npos)
@@ -128,6 +130,7 @@ Shape parse_shape(const std::string& text) {
 }
 
 std::string shape_x(const Shape& s) {
+    if (s.empty()) return "[]"; // a 0-d tensor has no 'x' spelling
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
         if (i) out += 'x';

@@ -15,10 +15,13 @@
 //   multiply-adds into FMAs; every step below is the operation the shipped code performs, in
 //   the same order, lane by lane.
 #include "cnnshape/random.hpp"
+#include "cnnshape/error.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 // The arithmetic here must be exactly the operations written: no contraction into FMAs by the
 // compiler (explicit std::fma calls are the only fused operations).
@@ -223,6 +226,35 @@ void fill_uniform(TorchGenerator& g, float* data, std::int64_t n, double from, d
     const float f = float(from), t = float(to);
     for (std::int64_t i = 0; i < n; ++i)
         data[i] = uniform_float(g, f, t);
+}
+
+std::uint64_t parse_manual_seed(const std::string& text) {
+    std::size_t b = 0, e = text.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(text[b])))
+        ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1])))
+        --e;
+    const std::string t = text.substr(b, e - b);
+    std::size_t i = 0;
+    bool negative = false;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) negative = t[i++] == '-';
+    if (i == t.size()) throw UsageError("seed '" + t + "' is not an integer");
+    // Digits into a magnitude, remembering whether it passed 2^64 - 1.
+    std::uint64_t v = 0;
+    bool over = false;
+    for (; i < t.size(); ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(t[i])))
+            throw UsageError("seed '" + t + "' is not an integer");
+        unsigned d = unsigned(t[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) over = true;
+        if (!over) v = v * 10 + d;
+    }
+    const std::uint64_t int64_min_magnitude = std::uint64_t(1) << 63;
+    if (over || (negative && v > int64_min_magnitude))
+        throw UsageError("seed " + t +
+                         " is out of range: torch.manual_seed takes -9223372036854775808 to "
+                         "18446744073709551615 and raises \"Overflow when unpacking long\"");
+    return negative ? std::uint64_t(0) - v : v; // a negative int64's bits, as PyTorch keeps them
 }
 
 } // namespace cnnshape

@@ -105,12 +105,12 @@ struct AdaptiveLayer : Layer {
                                              core, join(os, ", ")));
             if (ones) {
                 // Output (1, ..., 1) is input.mean(spatial dims, keepdim): no rank check.
+                // mean() wraps its dims -1, -2, ... in turn, a 0-d tensor counting as 1-d.
+                std::int64_t r = std::max<std::int64_t>(rank, 1);
                 if (rank < core_nd)
-                    throw ShapeError(rank == 0
-                                         ? "Dimension specified as -1 but tensor has no dimensions"
-                                         : fmt::format("Dimension out of range (expected to be "
-                                                       "in range of [{}, {}], but got {})",
-                                                       -rank, rank - 1, -core_nd));
+                    throw ShapeError(fmt::format("Dimension out of range (expected to be in range "
+                                                 "of [{}, {}], but got {})",
+                                                 -r, r - 1, -(r + 1)));
                 o = x;
                 for (int i = 0; i < core_nd; ++i)
                     o[rank - 1 - i] = 1;
@@ -159,20 +159,7 @@ struct AdaptiveLayer : Layer {
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i) {
             std::int64_t c = x0[x0.size() - nd + i], b = o[o.size() - nd + i];
-            AxisMap m;
-            if (b > 0 && c > 0) {
-                std::int64_t widest = 0;
-                std::int64_t steps = std::min<std::int64_t>(b, 4096);
-                for (std::int64_t a = 0; a < steps; ++a) {
-                    auto [s, e] = adaptive_window(a, b, c);
-                    widest = std::max(widest, e - s);
-                }
-                auto [s0, e0] = adaptive_window(0, b, c);
-                m.grow = double(widest - 1);
-                m.jump = double(c) / double(b);
-                m.shift = double(e0 - s0 - 1) / 2.0;
-            }
-            out.axes.push_back(m);
+            out.axes.push_back(b > 0 && c > 0 ? adaptive_axis_map(c, b) : AxisMap{});
         }
         return out;
     }

@@ -1,4 +1,5 @@
 #include "common.hpp"
+#include "cnnshape/rules.hpp"
 #include <cmath>
 #include <cstdio>
 
@@ -119,6 +120,21 @@ AxisMap window_map(std::int64_t k_eff, double s, double pad_left) {
     m.grow = double(k_eff - 1);
     m.jump = s;
     m.shift = double(k_eff - 1) / 2.0 - pad_left;
+    return m;
+}
+
+AxisMap adaptive_axis_map(std::int64_t c, std::int64_t b) {
+    AxisMap m;
+    std::int64_t widest = 0;
+    std::int64_t steps = std::min<std::int64_t>(b, 4096);
+    for (std::int64_t a = 0; a < steps; ++a) {
+        auto [s, e] = adaptive_window(a, b, c);
+        widest = std::max(widest, e - s);
+    }
+    auto [s0, e0] = adaptive_window(0, b, c);
+    m.grow = double(widest - 1);
+    m.jump = double(c) / double(b);
+    m.shift = double(e0 - s0 - 1) / 2.0;
     return m;
 }
 

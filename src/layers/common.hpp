@@ -45,6 +45,8 @@ std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank);
 
 // Receptive-field map of a window of effective size k_eff, stride s, left padding p.
 AxisMap window_map(std::int64_t k_eff, double s, double pad_left);
+// Adaptive pooling from c to b positions (and Upsample's area mode): its widest window, stride c/b.
+AxisMap adaptive_axis_map(std::int64_t c, std::int64_t b);
 
 void register_conv(std::vector<LayerType>& r);
 void register_pool(std::vector<LayerType>& r);

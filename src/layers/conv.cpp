@@ -243,6 +243,19 @@ struct ConvLayer : Layer {
         }
         Shape o = {b[0], out_channels};
         std::int64_t kvol = checked_product(kernel);
+        // Zero batch or zero channels give an empty result; other empty inputs are refused when
+        // the backend is chosen: after check_shape_forward, before the transposed kernel's own
+        // checks. (A 1d convolution is viewed as 2d with height 1 by then.)
+        auto refuse_empty = [&] {
+            if (numel(b) == 0 && b[0] != 0 && b[1] != 0) {
+                Shape shown = b;
+                if (nd == 1) shown.insert(shown.begin() + 2, 1);
+                throw ShapeError(
+                    fmt::format("Only zero batch or zero channel inputs are supported, but "
+                                "got input shape: {}",
+                                py_list(shown)));
+            }
+        };
         if (!transposed) {
             Ints padded(nd), keff(nd);
             bool fits = true;
@@ -264,6 +277,7 @@ struct ConvLayer : Layer {
                 out.axes.push_back(window_map(keff[i], double(stride[i]), double(pl[i])));
             }
         } else {
+            refuse_empty();
             for (auto k : kernel)
                 if (k <= 0)
                     throw ShapeError(fmt::format(
@@ -304,16 +318,7 @@ struct ConvLayer : Layer {
             }
             o.insert(o.end(), sizes.begin(), sizes.end());
         }
-        // Zero batch or zero channels give an empty result; other empty inputs are refused.
-        // (A 1d convolution is viewed as 2d with height 1 by then.)
-        if (numel(b) == 0 && b[0] != 0 && b[1] != 0) {
-            Shape shown = b;
-            if (nd == 1) shown.insert(shown.begin() + 2, 1);
-            throw ShapeError(
-                fmt::format("Only zero batch or zero channel inputs are supported, but "
-                            "got input shape: {}",
-                            py_list(shown)));
-        }
+        refuse_empty();
         if (!batched) o.erase(o.begin());
         out.shape = o;
         std::int64_t per_group = transposed ? out_channels / groups : in / groups;

@@ -70,6 +70,11 @@ struct ElementwiseLayer : Layer {
         LayerOutput out;
         out.exec = d;
         out.shape = x;
+        // Softmax normalises along its dim: every output sees that whole dim.
+        if (type() == "Softmax" && !x.empty()) {
+            out.rf = RfEffect::Whole;
+            out.rf_dims = {d.dim};
+        }
         return out;
     }
 

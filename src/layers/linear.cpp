@@ -41,7 +41,9 @@ struct LinearLayer : Layer {
         out.shape.back() = out_features;
         out.params = checked_add(checked_mul(in, out_features), bias ? out_features : 0);
         out.macs = checked_mul(numel(out.shape), in);
-        out.rf = RfEffect::Drop;
+        // Every output mixes the whole last dim (after Flatten, no spatial axis is left).
+        out.rf = RfEffect::Whole;
+        out.rf_dims = {std::int64_t(x.size()) - 1};
         out.exec = LinearDesc{in, out_features, bias};
         out.tensors.push_back(
             {"weight", {out_features, in}, false, false, Init::KaimingUniform, in});
@@ -76,9 +78,9 @@ struct FlattenLayer : Layer {
         out.exec = ElementwiseDesc{Activation::Identity}; // a view: the data is unchanged
         if (rank == 0) {
             out.shape = {1};
+            return out; // one element, seen as it is
         } else if (s == e) {
             out.shape = x;
-            out.rf = RfEffect::Keep;
             return out;
         } else {
             Shape o(x.begin(), x.begin() + s);
@@ -86,7 +88,9 @@ struct FlattenLayer : Layer {
             o.insert(o.end(), x.begin() + e + 1, x.end());
             out.shape = o;
         }
-        out.rf = RfEffect::Drop;
+        // Merging leading dims (N and C) keeps the field; merging a spatial axis ends it.
+        out.rf = RfEffect::Reshape;
+        out.rf_dims = {s, e};
         return out;
     }
 

@@ -67,6 +67,12 @@ struct BatchNormLayer : Layer {
         d.track_running_stats = track;
         d.batch_stats = batch_stats;
         out.exec = d;
+        // Batch statistics are sums over every dim but the channels: each output sees them all.
+        if (batch_stats) {
+            out.rf = RfEffect::Whole;
+            for (std::int64_t i = 0; i < rank; ++i)
+                if (i != 1) out.rf_dims.push_back(i);
+        }
         if (affine) {
             out.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
             out.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});

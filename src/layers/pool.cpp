@@ -94,7 +94,9 @@ struct PoolCore {
             throw ShapeError(fmt::format("dilation should be greater than zero, but got dilationT: "
                                          "{} dilationH: {} dilationW: {}",
                                          w.d[0], w.d[1], w.d[2]));
-        for (std::int64_t i = 1; i < rank; ++i)
+        // pool3d_shape_check skips dim 0 only when it is a batch (5-D); an unbatched 4-D input
+        // has no batch dim, so its dim 0 (channels) must be positive too.
+        for (std::int64_t i = rank == 5 ? 1 : 0; i < rank; ++i)
             if (x[i] <= 0)
                 throw ShapeError(fmt::format("{}: Expected input's non-batch dimensions to have "
                                              "positive length, but input has a shape of {} and "

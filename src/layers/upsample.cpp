@@ -145,13 +145,22 @@ struct UpsampleLayer : Layer {
                     fmt::format("adaptive_avg_pool{}d: elements of output_size must be "
                                 "greater than or equal to 0 but received {{{}}}",
                                 std::max<std::int64_t>(dim, 2), join(out_sizes, ", ")));
-            for (std::int64_t i = 0; i < dim; ++i)
-                if (in_spatial[i] <= 0)
+            // F.interpolate calls adaptive_avg_pool{1,2,3}d: an output of all 1s is input.mean()
+            // (no size checks); otherwise the 1d/2d versions check the spatial dims (1d viewed as
+            // 2d with height 1) and the 3d version every non-batch dim.
+            bool ones = true;
+            for (auto v : out_sizes)
+                ones = ones && v == 1;
+            Shape v = x;
+            if (dim == 1) v.insert(v.end() - 1, 1);
+            std::int64_t vr = v.size();
+            for (std::int64_t i = dim == 3 ? 1 : vr - 2; !ones && i < vr; ++i)
+                if (v[i] <= 0)
                     throw ShapeError(
                         fmt::format("adaptive_avg_pool{}d(): Expected input to have "
                                     "non-zero size for non-batch dimensions, but input "
                                     "has sizes {} with dimension {} being empty",
-                                    std::max<std::int64_t>(dim, 2), py_list(x), 2 + i));
+                                    std::max<std::int64_t>(dim, 2), py_list(v), i));
         } else {
             bool bad = false;
             for (std::int64_t i = 0; i < dim; ++i)
@@ -161,6 +170,11 @@ struct UpsampleLayer : Layer {
                                              "got input ({}){} output ({})",
                                              sizes_text(in_spatial), dim == 1 ? " and" : "",
                                              sizes_text(out_sizes)));
+            // The upsample meta functions allow an empty batch, but no other empty dim.
+            if (numel(x) == 0 && checked_product(Ints(x.begin() + 1, x.end())) == 0)
+                throw ShapeError(fmt::format("Non-empty {}D data tensor expected but got a tensor "
+                                             "with sizes {}",
+                                             rank, py_list(x)));
         }
         LayerOutput out;
         UpsampleDesc d;
@@ -185,6 +199,8 @@ struct UpsampleLayer : Layer {
             m.jump = out_sizes[i] > 0 ? double(in_spatial[i]) / double(out_sizes[i]) : 1.0;
             m.grow =
                 (mode == "nearest" || mode == "nearest-exact") ? 0 : (mode == "bicubic" ? 3 : 1);
+            if (mode == "area" && out_sizes[i] > 0 && in_spatial[i] > 0) // adaptive windows
+                m = adaptive_axis_map(in_spatial[i], out_sizes[i]);
             out.axes.push_back(m);
         }
         return out;

@@ -6,8 +6,9 @@
 //   source index kept in double, float lambda weights; axes nested outermost first, each as
 //   fma(t0, w0, t1*w1) -- bit for bit what Debian's PyTorch 1.13 computes for C > 1 (for C = 1
 //   it takes its channels-last path, which 2.x no longer does: within 1e-6).
-// * bicubic: four taps per axis (A = -0.75), indices clamped to the input, t0*w0 + ... + t3*w3
-//   (within 1e-6 of PyTorch: its build fuses some of these operations differently).
+// * bicubic: four taps per axis (A = -0.75), indices clamped to the input, the source index in
+//   double, the cubic convolution weights and the sums with the FMAs of Debian's PyTorch 1.13
+//   (its AVX2 kernels, read from the machine code): bit for bit (tests/data/run/bicubic.json).
 // * area: adaptive average pooling to the output size.
 #include "ref.hpp"
 #include <cmath>
@@ -28,18 +29,14 @@ float area_scale(const UpsampleDesc& d, std::size_t axis, std::int64_t in, std::
     return scales_value(d, axis, in, out);
 }
 
-// area_pixel_compute_source_index<float>
-float source_index(float scale, std::int64_t dst, bool align_corners, bool cubic) {
-    if (align_corners) return scale * float(dst);
-    float src = float(double(scale) * (double(dst) + 0.5) - 0.5);
-    return (!cubic && src < 0) ? 0.0f : src;
+// cubic_convolution1/2 (UpSample.h) as PyTorch's AVX2 build evaluates them: GCC fuses the inner
+// multiply-adds, then one rounded product and a separate add (it adds the four weights' last
+// terms as one vector).
+float cubic1(float x, float A) { // ((A + 2) * x - (A + 3)) * x * x + 1
+    return (x * std::fma(x, A + 2, -(A + 3))) * x + 1.0f;
 }
-
-float cubic1(float x, float A) {
-    return ((A + 2) * x - (A + 3)) * x * x + 1;
-}
-float cubic2(float x, float A) {
-    return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+float cubic2(float x, float A) { // ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+    return x * std::fma(x, std::fma(A, x, -5 * A), 8 * A) + -4 * A;
 }
 
 // Per output position along one axis: the source indices and their weights.
@@ -108,13 +105,13 @@ AxisTaps cubic_taps(const UpsampleDesc& d, std::size_t axis, std::int64_t in, st
     float scale = area_scale(d, axis, in, out);
     const float A = -0.75f;
     for (std::int64_t o = 0; o < out; ++o) {
-        float real = source_index(scale, o, d.align_corners, true);
-        std::int64_t i = std::int64_t(std::floor(real));
-        float x1 = real - float(i);
-        float c[4] = {cubic2(float(double(x1) + 1.0), A), cubic1(x1, A), 0, 0};
-        float x2 = float(1.0 - double(x1));
-        c[2] = cubic1(x2, A);
-        c[3] = cubic2(float(double(x2) + 1.0), A);
+        // area_pixel_compute_source_index with cubic = true, kept in double: the index is the
+        // floor of its float value, but lambda is the double difference rounded once.
+        double real = d.align_corners ? double(scale) * double(o)
+                                      : std::fma(double(o) + 0.5, double(scale), -0.5);
+        std::int64_t i = std::int64_t(std::floor(float(real)));
+        float x1 = float(real - double(i)), x2 = 1.0f - x1;
+        float c[4] = {cubic2(x1 + 1.0f, A), cubic1(x1, A), cubic1(x2, A), cubic2(x2 + 1.0f, A)};
         for (int j = 0; j < 4; ++j) {
             t.idx[4 * o + j] = std::max<std::int64_t>(std::min(i - 1 + j, in - 1), 0);
             t.wt[4 * o + j] = c[j];
@@ -136,13 +133,14 @@ struct Interp {
         for (int j = 0; j < t.taps; ++j) {
             std::int64_t off = base + t.idx[o * t.taps + j] * strides[a];
             float v = a + 1 == axes.size() ? x[off] : eval(a + 1, x, off);
-            if (t.taps == 2 && j == 1) {
-                // t0*w0 + t1*w1, which PyTorch's build fuses into fma(t0, w0, t1*w1).
-                out = std::fma(prev, t.wt[o * 2], v * t.wt[o * 2 + 1]);
-                break;
-            }
-            if (j == 0) prev = v;
-            out = j == 0 ? v * t.wt[o * t.taps] : out + v * t.wt[o * t.taps + j];
+            // t0*w0 + t1*w1 + ..., which PyTorch's build fuses into fma(t0, w0, t1*w1), then
+            // fma(t2, w2, .) and fma(t3, w3, .) for bicubic.
+            if (j == 0)
+                prev = v;
+            else if (j == 1)
+                out = std::fma(prev, t.wt[o * t.taps], v * t.wt[o * t.taps + 1]);
+            else
+                out = std::fma(v, t.wt[o * t.taps + j], out);
         }
         return out;
     }

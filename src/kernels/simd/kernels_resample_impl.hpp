@@ -10,8 +10,8 @@
 // weight tables with the same scalar code (ref/upsample.cpp) and then, per output row, the same
 // float operations in the same order with the output width in the lanes:
 //   * innermost axis first, one "W row" per input row: fma(x[i0], w0, x[i1] * w1) for the linear
-//     modes (a real FMA: without one, SSE2, the reference runs), ((x0*w0 + x1*w1) + x2*w2) + x3*w3
-//     for bicubic;
+//     modes, then fma(x2, w2, .) and fma(x3, w3, .) for bicubic (real FMAs: without them, SSE2,
+//     the reference runs);
 //   * then the outer axes combine whole rows the same way with broadcast weights.
 // W rows are cached per thread (a few rows, least recently used out), so an input row shared by
 // neighbouring output rows is interpolated once. Area mode is adaptive average pooling: the
@@ -330,10 +330,10 @@ inline float rs_area_scale(const UpsampleDesc& d, std::size_t axis, i64 in, i64 
 }
 
 inline float rs_cubic1(float x, float A) {
-    return ((A + 2) * x - (A + 3)) * x * x + 1;
+    return (x * std::fma(x, A + 2, -(A + 3))) * x + 1.0f;
 }
 inline float rs_cubic2(float x, float A) {
-    return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+    return x * std::fma(x, std::fma(A, x, -5 * A), 8 * A) + -4 * A;
 }
 
 // Fills the tables of one axis (T taps); false if an index falls outside [0, in).
@@ -382,15 +382,14 @@ inline bool rs_axis_taps(const UpsampleDesc& d, std::size_t axis, i64 in, i64 ou
         const float scale = rs_area_scale(d, axis, in, out);
         const float A = -0.75f;
         for (i64 o = 0; o < out; ++o) {
-            // area_pixel_compute_source_index<float> with cubic = true (no clamp at 0)
-            const float real =
-                d.align_corners ? scale * float(o) : float(double(scale) * (double(o) + 0.5) - 0.5);
-            const i64 i = i64(std::floor(real));
-            const float x1 = real - float(i);
-            float c[4] = {rs_cubic2(float(double(x1) + 1.0), A), rs_cubic1(x1, A), 0, 0};
-            const float x2 = float(1.0 - double(x1));
-            c[2] = rs_cubic1(x2, A);
-            c[3] = rs_cubic2(float(double(x2) + 1.0), A);
+            // area_pixel_compute_source_index with cubic = true (no clamp at 0), in double
+            const double real = d.align_corners ? double(scale) * double(o)
+                                                : std::fma(double(o) + 0.5, double(scale), -0.5);
+            const i64 i = i64(std::floor(float(real)));
+            const float t = float(real - double(i));
+            const float x2 = 1.0f - t;
+            const float c[4] = {rs_cubic2(t + 1.0f, A), rs_cubic1(t, A), rs_cubic1(x2, A),
+                                rs_cubic2(x2 + 1.0f, A)};
             for (int j = 0; j < 4; ++j) {
                 idx[j * out + o] = i32(std::max<i64>(std::min(i - 1 + j, in - 1), 0));
                 wt[j * out + o] = c[j];
@@ -401,28 +400,20 @@ inline bool rs_axis_taps(const UpsampleDesc& d, std::size_t axis, i64 in, i64 ou
 }
 
 // dst[i] = combine over taps j of src_j[i] with weights w_j (per lane or broadcast): the
-// reference's fma(t0, w0, t1 * w1) for two taps, ((t0*w0 + t1*w1) + t2*w2) + t3*w3 for four.
+// reference's fma(t0, w0, t1 * w1), then fma(tj, wj, .) for the further taps.
 template <class Arch, int T>
 inline fbatch<Arch> rs_combine(const fbatch<Arch>* v, const fbatch<Arch>* w) {
-    if constexpr (T == 2) {
-        return madd<Arch>(v[0], w[0], v[1] * w[1]);
-    } else {
-        fbatch<Arch> acc = v[0] * w[0];
-        for (int j = 1; j < T; ++j)
-            acc = acc + v[j] * w[j];
-        return acc;
-    }
+    fbatch<Arch> acc = madd<Arch>(v[0], w[0], v[1] * w[1]);
+    for (int j = 2; j < T; ++j)
+        acc = madd<Arch>(v[j], w[j], acc);
+    return acc;
 }
 template <int T>
 inline float rs_combine1(const float* v, const float* w) {
-    if constexpr (T == 2) {
-        return std::fma(v[0], w[0], v[1] * w[1]);
-    } else {
-        float acc = v[0] * w[0];
-        for (int j = 1; j < T; ++j)
-            acc = acc + v[j] * w[j];
-        return acc;
-    }
+    float acc = std::fma(v[0], w[0], v[1] * w[1]);
+    for (int j = 2; j < T; ++j)
+        acc = std::fma(v[j], w[j], acc);
+    return acc;
 }
 
 // One input row interpolated along W: dst[o] for o < OW.
@@ -558,7 +549,7 @@ bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, c
     const int nd = int(xs.size()) - 2;
     const bool nearest = d.mode == UpsampleMode::Nearest || d.mode == UpsampleMode::NearestExact;
     const int T = nearest ? 1 : d.mode == UpsampleMode::Bicubic ? 4 : 2;
-    if (T == 2 && !has_fma<Arch>) return false; // fma(t0, w0, t1*w1) needs a real FMA
+    if (T > 1 && !has_fma<Arch>) return false; // fma(t0, w0, t1*w1) needs a real FMA
     i64 in3[3] = {1, 1, 1}, out3[3] = {1, 1, 1};
     for (int a = 0; a < nd; ++a)
         in3[3 - nd + a] = xs[2 + a], out3[3 - nd + a] = ys[2 + a];
