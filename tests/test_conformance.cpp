@@ -179,15 +179,9 @@ std::size_t check_family(const std::string& family, bool known_types_only = fals
 } // namespace
 
 TEST_CASE("conformance with PyTorch", "[conformance]") {
-<<<<<<< HEAD
     // Every family file but PyTorch's own module tests, which have a test of their own below.
     auto family = GENERATE(
         from_range(cnnshape_test::fixture_families("conformance", {"torch_module_tests"})));
-=======
-    auto family =
-        GENERATE(as<std::string>{}, "conv", "conv_transpose", "maxpool", "avgpool", "adaptive",
-                 "lppool", "linear_flatten", "batchnorm", "pad", "upsample", "misc", "edge_shapes");
->>>>>>> i9-pytorch
     CAPTURE(family);
     check_family(family);
 }
@@ -203,13 +197,8 @@ TEST_CASE("PyTorch's own module tests agree", "[conformance]") {
 
 TEST_CASE("conformance data is substantial", "[conformance]") {
     std::size_t total = 0;
-<<<<<<< HEAD
     CHECK(cnnshape_test::fixture_families("conformance").size() >= 12);
     for (const auto& f : cnnshape_test::fixture_families("conformance"))
-=======
-    for (auto f : {"conv", "conv_transpose", "maxpool", "avgpool", "adaptive", "lppool",
-                   "linear_flatten", "batchnorm", "pad", "upsample", "misc", "edge_shapes"})
->>>>>>> i9-pytorch
         total += load(f)["cases"].size();
     CHECK(total >= 5000);
 }
