@@ -1,6 +1,7 @@
 // Messages that send users the right way: a PyTorch layer cnnshape does not support yet is said
-// to be one (not a typo of another layer) and misspelt keywords get a hint by spelling,
-// prefix, alias or edit distance. Every reader and command gets the same messages.
+// to be one (not a typo of another layer), misspelt keywords get a hint by spelling, prefix,
+// alias or edit distance, and `run --input` reads torch.tensor(...) code as the tutorials write
+// it. Every reader and command gets the same messages.
 #include "cli_support.hpp"
 #include "cnnshape/layer.hpp"
 #include "cnnshape/network.hpp"
@@ -326,4 +327,90 @@ TEST_CASE("Keras's padding strings on a layer that takes numbers get a hint", "[
                                   "kernel_size k, padding=k // 2 keeps the size"));
     SpecError z = spec_error([] { network_from_exprs({"nn.ZeroPad2d('same')"}); });
     CHECK_THAT(z.what(), !Contains("keeps the size"));
+}
+
+// ---- run --input as the tutorials write it ------------------------------------------------------
+
+TEST_CASE("run --input reads torch.tensor(...) as the tutorial writes it", "[messages][run][cli]") {
+    // /work/shared/seeds' pooling tutorial, verbatim (one line, the comment after it included).
+    const std::string tutorial =
+        "input_tensor = torch.tensor([[[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, "
+        "11.0, 12.0], [13.0, 14.0, 15.0, 16.0]]]]) # Define MaxPool2d with 2x2 kernel and stride 2";
+    auto max =
+        run_cli("run --layer \"nn.MaxPool2d(kernel_size=2, stride=2)\" --input '" + tutorial + "'");
+    CHECK(max.code == 0);
+    CHECK(max.err.empty());
+    // PyTorch's print(max_pooled) and print(avg_pooled):
+    CHECK(max.out == "tensor([[[[ 6.,  8.],\n          [14., 16.]]]])\n");
+    auto avg =
+        run_cli("run --layer \"nn.AvgPool2d(kernel_size=2, stride=2)\" --input '" + tutorial + "'");
+    CHECK(avg.code == 0);
+    CHECK(avg.out == "tensor([[[[ 3.5000,  5.5000],\n          [11.5000, 13.5000]]]])\n");
+
+    for (const char* in :
+         {"torch.tensor([[1., 2.], [3., 4.]])",
+          "torch.tensor([[1., 2.], [3., 4.]], "
+          "dtype=torch.float32)",
+          "torch.Tensor([[1, 2], [3, 4]])", "x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])"}) {
+        CAPTURE(in);
+        auto r = run_cli(std::string("run --layer \"nn.ReLU()\" --input '") + in + "'");
+        CHECK(r.code == 0);
+        CHECK(r.err.empty());
+        CHECK(r.out == "tensor([[1., 2.],\n        [3., 4.]])\n");
+    }
+    // Integers: int64 in PyTorch, which cnnshape says.
+    auto ints = run_cli("run --layer \"nn.ReLU()\" --input 'torch.tensor([[1, 2], [3, 4]])'");
+    CHECK(ints.code == 0);
+    CHECK_THAT(ints.err, Contains("cnnshape: note: torch.tensor(...) of integers is an int64 "
+                                  "tensor in PyTorch"));
+    // A shape stays a shape.
+    auto shape = run_cli("run --layer \"nn.MaxPool2d(2, 2)\" --input 1x1x4x4 --fill arange");
+    CHECK(shape.out == max.out);
+}
+
+TEST_CASE("run --input reads torch.randn(sizes) and friends as a shape and its fill",
+          "[messages][run][cli]") {
+    // The tutorials' inputs: torch.randn(1, 1, 6, 6) after torch.manual_seed(S) is what
+    // --fill randn --seed S gives.
+    auto code = run_cli("run --layer \"nn.MaxPool2d(kernel_size=2, stride=2)\" --input "
+                        "'input_tensor = torch.randn(1, 1, 6, 6)' --seed 3");
+    auto shape =
+        run_cli("run --layer \"nn.MaxPool2d(kernel_size=2, stride=2)\" --input 1x1x6x6 --seed 3");
+    CHECK(code.code == 0);
+    CHECK(code.err.empty());
+    CHECK(code.out == shape.out);
+    auto rand = run_cli("run --layer \"nn.ReLU()\" --input 'example = torch.rand(3, 4)  # an "
+                        "image' --seed 1");
+    auto rand_shape = run_cli("run --layer \"nn.ReLU()\" --input 3x4 --fill rand --seed 1");
+    CHECK(rand.code == 0);
+    CHECK(rand.out == rand_shape.out);
+    CHECK(rand.out != run_cli("run --layer \"nn.ReLU()\" --input 3x4 --seed 1").out);
+    auto zeros = run_cli("run --layer \"nn.ReLU()\" --input 'torch.zeros(2)'");
+    CHECK(zeros.out == "tensor([0., 0.])\n");
+    // The same fill given twice is fine; two different ones are a usage error.
+    CHECK(run_cli("run --layer \"nn.ReLU()\" --input 'torch.zeros(2)' --fill zeros").code == 0);
+    auto both = run_cli("run --layer \"nn.ReLU()\" --input 'torch.rand(2)' --fill randn");
+    CHECK(both.code == 2);
+    CHECK_THAT(both.err, Contains("--input torch.rand(...) and --fill randn say different "
+                                  "things"));
+}
+
+TEST_CASE("run --input: bad tensor code is exit 2 with the position", "[messages][run][cli]") {
+    struct Case {
+        const char* input;
+        const char* message;
+    };
+    auto c = GENERATE(
+        Case{"torch.tensor([[1., 2.],, [3., 4.]])",
+             "invalid tensor literal: expected a number or a list for [1], found ',' (column 24)"},
+        Case{"torch.tensor([[1., 2.], [3.]])",
+             "invalid tensor literal: [1] has 1 element but [0] has 2 (column 25)"},
+        Case{"torch.tensor([[1., 2.]], dtype=torch.float16)", "dtype=torch.float16 is not read"},
+        Case{"torch.tensor([[1., 2.]]", "missing ')'"},
+        Case{"torch.arange(16.)", "not torch.arange(...)"});
+    CAPTURE(c.input);
+    auto r = run_cli(std::string("run --layer \"nn.ReLU()\" --input '") + c.input + "'");
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Contains(c.message));
 }
