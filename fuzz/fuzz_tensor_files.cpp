@@ -1,5 +1,6 @@
 // The tensor readers: .npy and safetensors files (the first input byte picks which), and tensor
-// literals; every accepted tensor is also printed in PyTorch's format.
+// literals (also as torch.tensor(...) code, which input_code sorts from torch.randn(...) fills);
+// every accepted tensor is also printed in PyTorch's format.
 #include "cnnshape/tensor_io.hpp"
 #include "fuzz_common.hpp"
 #include <cstdio>
@@ -12,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     int which = data[0] % 3;
     try {
         if (which == 2) {
+            (void)cnnshape::input_code(body);
             cnnshape::Tensor t = cnnshape::parse_tensor_literal(body);
             if (t.size() <= 4096) (void)cnnshape::format_torch(t);
             return 0;

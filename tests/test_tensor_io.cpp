@@ -406,6 +406,115 @@ TEST_CASE("parse_tensor_literal names the position of what is wrong", "[tensor_i
     CHECK_THAT(err(std::string(100, '[') + std::string(100, ']')), Contains("nests deeper"));
 }
 
+TEST_CASE("read_tensor_literal reads torch.tensor(...) code as PyTorch evaluates it",
+          "[tensor_io]") {
+    json fx = load_json("literal_code.json");
+    REQUIRE(fx.at("cases").size() >= 20);
+    for (const json& c : fx.at("cases")) {
+        std::string text = c.at("text").get<std::string>();
+        CAPTURE(text);
+        LoadedTensor t = read_tensor_literal(text);
+        CHECK(t.tensor.shape == c.at("shape").get<Shape>());
+        CHECK(hex_join(t.tensor) == c.at("values").get<std::string>());
+        // A note exactly when PyTorch's tensor is not the float32 one cnnshape runs.
+        bool float32 = c.at("dtype") == "float32";
+        CHECK(t.note.empty() == float32);
+        if (!float32) CHECK_THAT(t.note, Contains("float32"));
+    }
+}
+
+TEST_CASE("tensor literals as print(tensor) writes them", "[tensor_io]") {
+    LoadedTensor t = read_tensor_literal("tensor([[ 1.5410, -0.2934]], grad_fn=<ReluBackward0>)");
+    CHECK(t.tensor.shape == Shape{1, 2});
+    CHECK(t.tensor.data[0] == 1.5410f);
+    CHECK_THAT(t.note, Contains("rounds them to 4 decimals"));
+    LoadedTensor ints = read_tensor_literal("tensor([[1, 2],\n        [3, 4]])");
+    CHECK(ints.tensor.shape == Shape{2, 2});
+    CHECK_THAT(ints.note, Contains("int64"));
+    LoadedTensor exact = read_tensor_literal("tensor([1., 2.], dtype=torch.float64)");
+    CHECK_THAT(exact.note, Contains("float64"));
+    CHECK_THAT(exact.note, !Contains("decimals"));
+    CHECK(read_tensor_literal("tensor([[6., 8.]], requires_grad=True)").note.empty());
+}
+
+TEST_CASE("bad tensor code names the position", "[tensor_io]") {
+    auto err = [](const std::string& text) {
+        return usage_error([&] { read_tensor_literal(text); });
+    };
+    CHECK_THAT(err("torch.tensor([[1., 2.],, [3., 4.]])"),
+               Contains("expected a number or a list for [1], found ',' (column 24)"));
+    CHECK_THAT(err("torch.tensor([[1., 2.], [3.]])"),
+               Contains("[1] has 1 element but [0] has 2 (column 25)"));
+    CHECK_THAT(err("[[1., 2.],\n [3., [4.]]]"),
+               Contains("[1][1] is a list but [0][1] is a number (line 2, column 7)"));
+    CHECK_THAT(err("torch.tensor([1.]"), Contains("missing ')'"));
+    CHECK_THAT(err("torch.tensor([1.]) x"), Contains("unexpected 'x' after the end (column 20)"));
+    CHECK_THAT(err("torch.tensor()"), Contains("torch.tensor() needs the values"));
+    CHECK_THAT(err("x = "), Contains("nothing follows the '='"));
+    CHECK_THAT(err("torch.zeros([1.])"),
+               Contains("'torch.zeros(' is not a tensor constructor cnnshape reads"));
+    CHECK_THAT(err("torch.tensor([1.], foo=1)"),
+               Contains("torch.tensor() keyword 'foo' is not read: cnnshape reads dtype=, "
+                        "requires_grad= and device= (column 20)"));
+    CHECK_THAT(err("torch.tensor([1.], 2)"),
+               Contains("takes the values and then keyword arguments only"));
+    CHECK_THAT(err("torch.tensor([1.], dtype=torch.float16)"),
+               Contains("dtype=torch.float16 is not read"));
+    CHECK_THAT(err("torch.tensor([1.], dtype=float)"), Contains("must be a torch dtype"));
+    CHECK_THAT(err("torch.Tensor([1.], dtype=torch.float32)"),
+               Contains("torch.Tensor() takes no dtype"));
+    CHECK_THAT(err("torch.tensor([1.], requires_grad=1)"), Contains("True or False"));
+    // PyTorch's own errors for values an integer dtype cannot hold.
+    CHECK_THAT(err("torch.tensor([127.5], dtype=torch.int8)"),
+               Contains("value cannot be converted to type int8 without overflow"));
+    CHECK_THAT(err("torch.tensor([nan], dtype=torch.int64)"),
+               Contains("value cannot be converted to type int64 without overflow"));
+    CHECK_THAT(err("torch.tensor([9223372036854775808])"),
+               Contains("Overflow when unpacking long"));
+    CHECK_THAT(err("tensor([ 0.,  1.,  ..., 98., 99.])"), Contains("it is summarized ('...')"));
+}
+
+TEST_CASE("input_code tells tensor code from shapes and fills", "[tensor_io]") {
+    CHECK_FALSE(input_code("1x3x8x8"));
+    CHECK_FALSE(input_code("[1, 3, 8, 8]"));
+    CHECK_FALSE(input_code("[[1.0, 2.0]]"));
+    for (const char* t : {"torch.tensor([[1., 2.]])", "x = torch.Tensor([1])", "tensor([1.])",
+                          "  input_tensor =torch.as_tensor([1.])", "torch.FloatTensor([1])"}) {
+        CAPTURE(t);
+        auto c = input_code(t);
+        REQUIRE(c);
+        CHECK(c->kind == InputCode::Literal);
+    }
+    auto size = input_code("torch.Size([1, 3, 8, 8])  # the batch");
+    REQUIRE(size);
+    CHECK(size->kind == InputCode::Shape);
+    CHECK(size->sizes == "torch.Size([1, 3, 8, 8])");
+    struct Fill {
+        const char* text;
+        const char* fill;
+        const char* sizes;
+    };
+    for (Fill f : {Fill{"torch.randn(1, 1, 6, 6)", "randn", "(1, 1, 6, 6)"},
+                   Fill{"input_data = torch.randn(2, 3, 32, 32)  # Batch size, channels", "randn",
+                        "(2, 3, 32, 32)"},
+                   Fill{"example = torch.rand(3, 110, 110);", "rand", "(3, 110, 110)"},
+                   Fill{"torch.zeros((2, 3))", "zeros", "(2, 3)"},
+                   Fill{"torch.ones([4],)", "ones", "[4]"}}) {
+        CAPTURE(f.text);
+        auto c = input_code(f.text);
+        REQUIRE(c);
+        CHECK(c->kind == InputCode::Fill);
+        CHECK(c->fill == f.fill);
+        CHECK(c->sizes == f.sizes);
+    }
+    auto err = [](const std::string& text) { return usage_error([&] { input_code(text); }); };
+    CHECK_THAT(err("torch.arange(16.)"), Contains("not torch.arange(...)"));
+    CHECK_THAT(err("torch.randn(1, 3, dtype=torch.float64)"),
+               Contains("read without keyword arguments"));
+    CHECK_THAT(err("torch.randn(1, 3"), Contains("is not closed by ')'"));
+    CHECK_THAT(err("torch.randn(1, 3).cuda()"), Contains("unexpected '.' after torch.randn(...)"));
+}
+
 // ---- print ----------------------------------------------------------------------------------
 
 TEST_CASE("format_torch prints exactly what torch 1.13 prints", "[tensor_io]") {

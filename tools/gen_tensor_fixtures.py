@@ -19,6 +19,9 @@ PyTorch (and NumPy) are the oracles; CI has neither, so the outputs are committe
   the float32 values each tensor converts to (torch's .float()).
 * literal.json: literal texts and the float32 tensor torch.tensor(..., dtype=torch.float32)
   makes of the same numbers.
+* literal_code.json: literals written as PyTorch code (torch.tensor(...) with and without
+  dtype=, torch.Tensor(...), "x = ...", comments), each evaluated by Python: the tensor's shape,
+  its dtype and its values as float32 (.float()), which cnnshape must read from the same text.
 * print.json: tensors (values as bit patterns) and exactly what print(tensor) prints for them:
   float32 and int64, 0-d to 5-d, integer-valued, tiny, huge, mixed signs, NaN/Inf, negative
   zero, empty, long rows (line wrapping) and more than 1000 elements (summarization).
@@ -537,17 +540,62 @@ def gen_print():
     return len(cases)
 
 
+LITERAL_CODE = [
+    "torch.tensor([[1., 2.], [3., 4.]])",
+    "input_tensor = torch.tensor([[[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, "
+    "11.0, 12.0], [13.0, 14.0, 15.0, 16.0]]]])",
+    "x = torch.tensor([0.1, 0.2, -0.3], dtype=torch.float32)",
+    "torch.tensor([[1., 2.]], dtype=torch.float)",
+    "torch.tensor([0.1, 1e-40, 3.4028235e38, 1e39], dtype=torch.float64)",
+    "torch.tensor([0.1, 0.2], dtype=torch.double)",
+    "torch.tensor([[1, 2], [3, 4]])",
+    "torch.tensor([16777217, 16777219, -9007199254740993])",
+    "torch.tensor([1, 2.5])",
+    "torch.tensor(3.5)",
+    "torch.tensor(7)",
+    "torch.tensor([1.7, -1.7, -0.5, 2.0], dtype=torch.int64)",
+    "torch.tensor([1.7, -1.7], dtype=torch.long)",
+    "torch.tensor([100000.9, -2.5], dtype=torch.int32)",
+    "torch.tensor([127.0, -128.0, 126.9, -127.9], dtype=torch.int8)",
+    "torch.tensor([0.0, 2.0, -1.0, 0.5], dtype=torch.bool)",
+    "torch.Tensor([[1, 2], [3, 4]])",
+    "torch.FloatTensor([1, 2])",
+    "torch.as_tensor([[1., 2.]])",
+    "torch.tensor([[1., -2.]], requires_grad=True)",
+    "torch.tensor([[1., 2.]], device='cpu', requires_grad=False)",
+    "torch.tensor([])",
+    "torch.tensor([[1., 2.],\n              [3., 4.]])  # two rows",
+    "torch.tensor(((1., 2.), (3., 4.)))",
+    "torch.tensor([1., 2.],)",
+    "t = torch.tensor([[0.5, -0.25]], dtype=torch.float32, requires_grad=True);",
+]
+
+
+def gen_literal_code():
+    cases = []
+    for text in LITERAL_CODE:
+        expr = re.sub(r"^\s*\w+\s*=\s*", "", text).rstrip().rstrip(";")
+        t = eval(expr, {"torch": torch})
+        dtype = str(t.dtype).replace("torch.", "")
+        cases.append({"text": text, "shape": list(t.shape), "dtype": dtype,
+                      "values": hexjoin(t.detach().float())})
+    write_json("literal_code.json", {"cases": cases})
+    return len(cases)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     n_random, n_seq = gen_random()
     n_good, n_bad = gen_npy()
     n_st = gen_safetensors()
     n_lit = gen_literals()
+    n_code = gen_literal_code()
     n_print = gen_print()
     print("random.json: %d cases, %d sequences" % (n_random, n_seq))
     print("npy: %d readable files, %d broken ones" % (n_good, n_bad))
     print("model.safetensors: %d tensors" % n_st)
     print("literal.json: %d cases" % n_lit)
+    print("literal_code.json: %d cases" % n_code)
     print("print.json: %d cases" % n_print)
 
 

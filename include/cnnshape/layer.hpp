@@ -116,8 +116,36 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
                const std::vector<std::pair<std::string, Value>>& keywords,
                const std::string& where);
 
-// The option closest to a misspelt name (edit distance <= 2), or "" when none is close.
+// The option closest to a misspelt name (edit distance <= 2 and less than the name's length,
+// ignoring case), or "" when none is.
 std::string closest_name(const std::string& wrong, const std::vector<std::string>& options);
+std::size_t edit_distance(const std::string& a, const std::string& b); // Levenshtein, ignoring case
+
+// A module class PyTorch has (torch.nn, and torchvision.ops), listed by tools/gen_torch_modules.py.
+struct TorchModule {
+    const char* name; // "PReLU"
+    const char* path; // how to write it: "nn.PReLU", "torchvision.ops.StochasticDepth"
+};
+const std::vector<TorchModule>& torch_modules(); // sorted by name
+// By class name, with or without a prefix ("nn.", "torchvision.ops."); nullptr if PyTorch has none.
+const TorchModule* find_torch_module(const std::string& name);
+
+// The message for a layer type cnnshape does not have. A class PyTorch has: "PyTorch has nn.PReLU;
+// cnnshape does not support it yet (`cnnshape layers` lists the layers cnnshape supports)". Any
+// other name: "unknown layer type 'nn.Conv2D' (did you mean 'Conv2d'?)", the hint chosen among
+// the registered types and PyTorch's other classes (a typo of one of those is said to be one).
+std::string unknown_layer_message(const std::string& name);
+// The same with the hint chosen among `supported` only (the types `solve` takes), and `see_also`
+// in place of the pointer to `cnnshape layers` ("" for none).
+std::string unknown_layer_message(const std::string& name,
+                                  const std::vector<std::string>& supported,
+                                  const std::string& see_also);
+
+// What follows "Conv2d() got an unexpected keyword argument 'kernel'": " (did you mean
+// 'kernel_size'?)" for another spelling, an abbreviation, another framework's name or a typo of
+// one of `valid`; otherwise "; Conv2d takes in_channels, out_channels, ...".
+std::string keyword_hint(const std::string& type, const std::string& wrong,
+                         const std::vector<std::string>& valid);
 
 // Convenience: bind a PyTorch expression Call and construct the layer.
 LayerPtr make_layer(const Call& call, const std::string& where);

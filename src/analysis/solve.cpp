@@ -6,6 +6,7 @@
 #include "cnnshape/checked.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/explain.hpp"
+#include "cnnshape/layer.hpp"
 #include "cnnshape/plan.hpp"
 #include "cnnshape/report.hpp"
 #include "cnnshape/rules.hpp"
@@ -42,11 +43,18 @@ LayerKind parse_kind(const std::string& text) {
     static const std::regex re("^(MaxPool|AvgPool|ConvTranspose|Conv)([123])d$");
     std::string name = strip_nn(text);
     std::smatch m;
-    if (!std::regex_match(name, m, re))
-        throw UsageError(fmt::format("solve --layer takes a layer type: MaxPool1d/2d/3d, "
-                                     "AvgPool1d/2d/3d, Conv1d/2d/3d or ConvTranspose1d/2d/3d "
-                                     "(got '{}')",
-                                     text));
+    if (!std::regex_match(name, m, re)) {
+        const char* takes = "solve --layer takes a layer type: MaxPool1d/2d/3d, AvgPool1d/2d/3d, "
+                            "Conv1d/2d/3d or ConvTranspose1d/2d/3d";
+        if (find_layer_type(name)) throw UsageError(fmt::format("{} (got '{}')", takes, text));
+        // Not a layer cnnshape has: say whether PyTorch has it, or which solvable type is meant.
+        std::vector<std::string> solvable;
+        for (const char* f : {"MaxPool", "AvgPool", "Conv", "ConvTranspose"})
+            for (int nd = 1; nd <= 3; ++nd)
+                solvable.push_back(fmt::format("{}{}d", f, nd));
+        throw UsageError(
+            fmt::format("solve --layer: {}; {}", unknown_layer_message(name, solvable, ""), takes));
+    }
     Family f = m[1] == "MaxPool"         ? Family::MaxPool
                : m[1] == "AvgPool"       ? Family::AvgPool
                : m[1] == "ConvTranspose" ? Family::ConvTranspose

@@ -36,12 +36,7 @@ Runner setup_layers(CLI::App& app) {
         if (!name->empty()) {
             const LayerType* t = find_layer_type(*name);
             if (!t) {
-                std::vector<std::string> names;
-                for (auto& lt : layer_types())
-                    names.push_back(lt.name);
-                std::string hint = closest_name(*name, names);
-                std::cerr << "cnnshape: unknown layer type '" << *name << "'"
-                          << (hint.empty() ? "" : " (did you mean '" + hint + "'?)") << "\n";
+                std::cerr << "cnnshape: " << unknown_layer_message(*name) << "\n";
                 return kUsage;
             }
             std::cout << signature(*t) << "\n";

@@ -37,6 +37,7 @@ struct RunCliOptions {
     std::string input;
     std::string seed = "0"; // read by parse_manual_seed: torch.manual_seed's range
     std::string fill = "randn";
+    bool fill_given = false; // --fill was on the command line
     std::string weights, output, indices, save_all;
     std::string format = "text";
     int repeat = 0;
@@ -81,6 +82,7 @@ std::string read_text_file(const std::string& path) {
 struct InputArg {
     std::optional<Tensor> tensor;
     std::optional<Shape> shape;
+    std::string fill; // "randn" for --input 'torch.randn(1, 3, 8, 8)'; "" when --fill decides
     std::string note;
 };
 
@@ -95,11 +97,25 @@ InputArg parse_input(const std::string& text) {
         return r;
     }
     if (is_file) {
-        r.tensor = parse_tensor_literal(read_text_file(text));
+        LoadedTensor t = read_tensor_literal(read_text_file(text));
+        r.tensor = std::move(t.tensor);
+        if (!t.note.empty()) r.note = text + ": " + t.note;
         return r;
     }
     if (ends_with(text, ".npy") || ends_with(text, ".json"))
         throw UsageError(fmt::format("cannot read {}: no such file", text));
+    // PyTorch code, as a tutorial writes it: torch.tensor([[...]]), x = torch.randn(1, 3, 8, 8).
+    if (auto code = input_code(text)) {
+        if (code->kind == InputCode::Literal) {
+            LoadedTensor t = read_tensor_literal(text);
+            r.tensor = std::move(t.tensor);
+            r.note = t.note;
+        } else {
+            r.shape = parse_shape(code->sizes);
+            r.fill = code->fill;
+        }
+        return r;
+    }
     std::string compact;
     for (char c : text)
         if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
@@ -199,6 +215,10 @@ int run_run(const RunCliOptions& o) {
         if (!o.input.empty()) {
             input_arg = parse_input(o.input);
             net.input = input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape;
+            if (!input_arg.fill.empty() && o.fill_given && o.fill != input_arg.fill)
+                throw UsageError(fmt::format("--input torch.{}(...) and --fill {} say different "
+                                             "things: give one of them",
+                                             input_arg.fill, o.fill));
         }
         if (!net.input)
             throw UsageError("no input: pass --input SHAPE, FILE.npy or a literal list, or put "
@@ -308,7 +328,9 @@ int run_run(const RunCliOptions& o) {
 
         TorchGenerator gen(seed);
         Tensor input =
-            input_arg.tensor ? std::move(*input_arg.tensor) : make_input(*net.input, o.fill, gen);
+            input_arg.tensor
+                ? std::move(*input_arg.tensor)
+                : make_input(*net.input, input_arg.fill.empty() ? o.fill : input_arg.fill, gen);
         RunOptions ro;
         ro.rng = &gen;
         ro.kernels = ctx;
@@ -422,7 +444,9 @@ Runner setup_run(CLI::App& app) {
         ->type_name("EXPR");
     sub->add_option("-i,--input", o->input,
                     "A shape to fill (1x3x32x32; see --fill), a .npy file, a literal nested list "
-                    "such as '[[[[1.0, 2.0], [3.0, 4.0]]]]', or a .json file holding one; "
+                    "such as '[[[[1.0, 2.0], [3.0, 4.0]]]]' (also as PyTorch code: "
+                    "'torch.tensor([[1., 2.]])'), a .json file holding one, or "
+                    "'torch.randn(1, 3, 32, 32)' (rand, zeros, ones: a shape and its fill); "
                     "default: the spec's input shape")
         ->type_name("SHAPE|FILE|LIST");
     sub->add_option("--seed", o->seed,
@@ -430,9 +454,9 @@ Runner setup_run(CLI::App& app) {
                     "(-2^63 .. 2^64-1; a negative seed wraps as in PyTorch)")
         ->capture_default_str()
         ->type_name("S");
-    sub->add_option("--fill", o->fill, "How to fill an input given as a shape")
-        ->check(CLI::IsMember({"randn", "rand", "zeros", "ones", "arange"}))
-        ->capture_default_str();
+    CLI::Option* fill = sub->add_option("--fill", o->fill, "How to fill an input given as a shape")
+                            ->check(CLI::IsMember({"randn", "rand", "zeros", "ones", "arange"}))
+                            ->capture_default_str();
     sub->add_option("-w,--weights", o->weights,
                     "A .safetensors file or a directory of KEY.npy files (state_dict keys such "
                     "as 0.weight)")
@@ -470,7 +494,10 @@ Runner setup_run(CLI::App& app) {
                 "  cnnshape run --layer \"nn.MaxPool2d(2, 2)\" --input 1x1x4x4 --fill arange\n"
                 "  cnnshape run examples/networks/lenet5.json --seed 0\n"
                 "  cnnshape run examples/networks/resnet18.json --output out.npy --format json");
-    return [o] { return run_run(*o); };
+    return [o, fill] {
+        o->fill_given = fill->count() > 0;
+        return run_run(*o);
+    };
 }
 
 } // namespace

@@ -15,10 +15,25 @@ bool present(const Args& a, const char* name) {
     return a.find(name) != nullptr;
 }
 
+// Keras's padding='valid' / 'same' on a layer whose padding is a number (pools, ConvTranspose):
+// what to write instead.
+static std::string padding_string_hint(const Args& a, const char* name, const Value& v) {
+    if (std::string(name) != "padding" || !v.is_string()) return "";
+    if (a.type.find("Pool") == std::string::npos && a.type.rfind("ConvTranspose", 0) != 0)
+        return "";
+    if (v.as_string() == "valid") return "; 'valid' is padding=0, the default";
+    if (v.as_string() == "same")
+        return "; " + a.type +
+               " has no padding='same': with stride=1 and an odd kernel_size k, padding=k // 2 "
+               "keeps the size";
+    return "";
+}
+
 [[noreturn]] static void type_error(const Args& a, const char* name, const char* expected,
                                     const Value& v) {
-    throw SpecError(a.path(name), fmt::format("{}() argument '{}' must be {}, not {} ({})", a.type,
-                                              name, expected, v.type_name(), v.repr()));
+    throw SpecError(a.path(name), fmt::format("{}() argument '{}' must be {}, not {} ({}){}",
+                                              a.type, name, expected, v.type_name(), v.repr(),
+                                              padding_string_hint(a, name, v)));
 }
 
 // Python's bool is an int (True == 1), so PyTorch takes one wherever a number goes.

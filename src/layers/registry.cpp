@@ -86,35 +86,6 @@ static std::string plural(std::size_t n, const char* word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-// Levenshtein distance, for "did you mean" hints.
-static std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min(
-                {prev[j] + 1, cur[j - 1] + 1,
-                 prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
-std::string closest_name(const std::string& wrong, const std::vector<std::string>& options) {
-    std::string best;
-    std::size_t best_d = 3;
-    for (auto& o : options) {
-        std::size_t d = edit_distance(wrong, o);
-        if (d < best_d || (d == best_d && best.empty() && d <= 2)) {
-            best_d = d;
-            best = o;
-        }
-    }
-    return best;
-}
-
 Args bind_args(const LayerType& type, const std::vector<Value>& positional,
                const std::vector<std::pair<std::string, Value>>& keywords,
                const std::string& where) {
@@ -144,10 +115,9 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
             std::vector<std::string> names;
             for (auto& p : ps)
                 names.push_back(p.name);
-            std::string hint = closest_name(k, names);
             throw SpecError(a.path(k),
                             fmt::format("{}() got an unexpected keyword argument '{}'{}", type.name,
-                                        k, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+                                        k, keyword_hint(type.name, k, names)));
         }
         std::size_t i = it - ps.begin();
         if (slot[i])
@@ -182,14 +152,7 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
 
 LayerPtr make_layer(const Call& call, const std::string& where) {
     const LayerType* t = find_layer_type(call.name);
-    if (!t) {
-        std::vector<std::string> names;
-        for (auto& lt : layer_types())
-            names.push_back(lt.name);
-        std::string hint = closest_name(strip_prefix(call.name), names);
-        throw SpecError(where, fmt::format("unknown layer type '{}'{}", call.name,
-                                           hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-    }
+    if (!t) throw SpecError(where, unknown_layer_message(call.name));
     return t->make(bind_args(*t, call.args, call.kwargs, where));
 }
 

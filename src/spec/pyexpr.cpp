@@ -4,6 +4,7 @@
 
 #include "cnnshape/checked.hpp"
 #include "cnnshape/error.hpp"
+#include "cnnshape/layer.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -1142,6 +1143,12 @@ public:
         if (depth > kMaxDepth)
             src_.fail(cls_off, "too deeply nested: more than " + std::to_string(kMaxDepth) +
                                    " levels of Sequential");
+        // PyTorch's own container classes (nn.MultiheadAttention, torchvision.ops.MLP): not yet
+        // supported. ModuleList and the like have no forward() of their own.
+        static const std::set<std::string> no_forward = {
+            "Module", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Container"};
+        if (cls != "Sequential" && find_torch_module(cls) && !no_forward.count(cls))
+            src_.fail(cls_off, unknown_layer_message(cls));
         if (cls != "Sequential")
             src_.fail(cls_off, "'" + cls +
                                    "' is a container whose forward() cnnshape cannot see; only "
