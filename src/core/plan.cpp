@@ -98,6 +98,7 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.name = n.name;
         lp.type = n.layer->type();
         lp.where = n.where;
+        lp.assumed = n.assumed;
         std::vector<const RfState*> in_rf;
         lp.input_nodes = n.inputs;
         for (auto idx : n.inputs) {

@@ -1,0 +1,477 @@
+// Pasted text never plans the wrong network: choosing among several nn.Sequential (--model),
+// names in layer arguments, what print(model) text cannot show, and the places where a reader
+// used to drop something it had not read. Library-level tests; the CLI's are in
+// test_readers_cli.cpp.
+#include "cnnshape/error.hpp"
+#include "cnnshape/layer.hpp"
+#include "cnnshape/network.hpp"
+#include "cnnshape/plan.hpp"
+#include "cnnshape/pyexpr.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace cnnshape;
+
+namespace {
+
+template <typename E = SpecError>
+E error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e;
+    }
+    FAIL("the expected error was not thrown");
+    throw std::logic_error("unreachable");
+}
+
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+// The candidates as "name@line" ("@line" for one without a name), kind "print" marked "p:".
+std::vector<std::string> listed(const ModelChoiceError& e) {
+    std::vector<std::string> out;
+    for (const auto& c : e.candidates())
+        out.push_back((c.kind == "print" ? "p:" : "") + c.name + "@" + std::to_string(c.line));
+    return out;
+}
+
+size_t child_count(const Value& seq) {
+    const Call& s = seq.as_call();
+    if (s.args.size() == 1 && s.args[0].is_call() &&
+        s.args[0].as_call().base_name() == "OrderedDict")
+        return s.args[0].as_call().args[0].as_tuple().size();
+    return s.args.size();
+}
+
+const char* kClass = R"(import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 3),
+            nn.ReLU(),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(32, 10),
+            nn.Softmax(dim=1),
+        )
+
+model = Net()
+)";
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Several networks in one text.
+
+TEST_CASE("a text with several nn.Sequential is refused without --model, listing them",
+          "[readers]") {
+    auto e = error_of<ModelChoiceError>([] { parse_sequential_text(kClass); });
+    CHECK(e.where().empty());
+    CHECK(listed(e) == std::vector<std::string>{"self.features@8", "self.classifier@12"});
+    CHECK(first_line(e.what()) == "the text holds 2 nn.Sequential networks, and cnnshape will "
+                                  "not guess which one is meant; choose one with --model:");
+    CHECK_THAT(e.what(), Catch::Contains("\n  --model self.features     line 8\n"
+                                         "  --model self.classifier   line 12"));
+}
+
+TEST_CASE("--model picks a network by its name, its attribute name or its line", "[readers]") {
+    auto [model, children] = GENERATE(table<std::string, size_t>({
+        {"self.features", 2},
+        {"features", 2},
+        {"self.classifier", 3},
+        {"classifier", 3},
+        {"8", 2},
+        {"12", 3},
+    }));
+    CAPTURE(model);
+    SequentialText st = parse_sequential_text(kClass, model);
+    CHECK(child_count(st.sequential) == children);
+    CHECK(st.candidates.size() == 2);
+    CHECK(st.notes.empty()); // chosen explicitly
+}
+
+TEST_CASE("--model naming no network, or an empty text of networks, lists what there is",
+          "[readers]") {
+    auto e = error_of<ModelChoiceError>([] { parse_sequential_text(kClass, "head"); });
+    CHECK(first_line(e.what()) == "--model head names none of the networks in the text; it holds:");
+    CHECK(listed(e).size() == 2);
+    auto line = error_of<ModelChoiceError>([] { parse_sequential_text(kClass, "9"); });
+    CHECK(listed(line).size() == 2);
+    auto none = error_of<ModelChoiceError>(
+        [] { parse_sequential_text("x = torch.rand(3)\nm = nn.Sequential()", "features"); });
+    CHECK(listed(none) == std::vector<std::string>{"m@2"});
+}
+
+TEST_CASE("one Sequential is planned as before; an attribute one carries a note", "[readers]") {
+    SequentialText st = parse_sequential_text("model = nn.Sequential(nn.ReLU())");
+    CHECK(st.notes.empty());
+    CHECK(st.candidates.size() == 1);
+    SequentialText attr = parse_sequential_text(
+        "class N(nn.Module):\n  def __init__(self):\n    self.body = nn.Sequential(nn.ReLU())\n");
+    REQUIRE(attr.notes.size() == 1);
+    CHECK(attr.notes[0] ==
+          "planning self.body, the one nn.Sequential in the text; the class it belongs to may do "
+          "more in its forward(), which cnnshape does not read");
+}
+
+TEST_CASE("Sequentials nested in a Sequential are part of it, not candidates", "[readers]") {
+    auto text =
+        GENERATE(as<std::string>{}, "m = nn.Sequential(nn.Sequential(nn.ReLU()), nn.Tanh())",
+                 "m = nn.Sequential(\n  OrderedDict([('a', nn.Sequential(nn.ReLU()))])\n)",
+                 "m = nn.Sequential(Wrap(nn.Sequential(nn.ReLU())), nn.Tanh())");
+    CAPTURE(text);
+    std::vector<ModelCandidate> cs;
+    try {
+        cs = parse_sequential_text(text).candidates;
+    } catch (const SpecError& e) {
+        // Wrap is not a layer; the point is that the choice was not refused.
+        CHECK(dynamic_cast<const ModelChoiceError*>(&e) == nullptr);
+        return;
+    }
+    REQUIRE(cs.size() == 1);
+    CHECK(cs[0].name == "m");
+}
+
+TEST_CASE("Sequentials not assigned to a name are listed by line", "[readers]") {
+    std::string text = "blocks = nn.ModuleList([\n    nn.Sequential(nn.ReLU()),\n"
+                       "    nn.Sequential(nn.Tanh()),\n])\n"
+                       "net = Wrapper(\n    head=nn.Sequential(nn.Sigmoid()),\n)\n";
+    auto e = error_of<ModelChoiceError>([&] { parse_sequential_text(text); });
+    CHECK(listed(e) == std::vector<std::string>{"@2", "@3", "@6"});
+    CHECK_THAT(e.what(), Catch::Contains("--model 6   line 6, not assigned to a name"));
+    SequentialText st = parse_sequential_text(text, "3");
+    CHECK(st.sequential.repr() == "nn.Sequential(nn.Tanh())");
+}
+
+TEST_CASE("the same network assigned to the same name again is one network", "[readers]") {
+    std::string same = "m = nn.Sequential(nn.ReLU(),\n  nn.Tanh())\nprint(m)\n"
+                       "m = nn.Sequential(nn.ReLU(), nn.Tanh())  # again\n";
+    CHECK(parse_sequential_text(same).sequential.repr() == "nn.Sequential(nn.ReLU(), nn.Tanh())");
+    CHECK(parse_sequential_text(same, "m").candidates.size() == 2);
+
+    std::string different = "m = nn.Sequential(nn.ReLU())\nm = nn.Sequential(nn.Tanh())\n";
+    auto e = error_of<ModelChoiceError>([&] { parse_sequential_text(different); });
+    CHECK(first_line(e.what()) ==
+          "'m' names 2 different networks; choose one by the line it starts on:");
+    CHECK(listed(e) == std::vector<std::string>{"m@1", "m@2"});
+    auto named = error_of<ModelChoiceError>([&] { parse_sequential_text(different, "m"); });
+    CHECK(first_line(named.what()) ==
+          "--model m names 2 different networks; choose one by the line it starts on:");
+    CHECK(parse_sequential_text(different, "2").sequential.repr() == "nn.Sequential(nn.Tanh())");
+}
+
+TEST_CASE("assignment targets: annotations, chains and keywords", "[readers]") {
+    auto [text, name] = GENERATE(table<std::string, std::string>({
+        {"model: nn.Module = nn.Sequential(nn.ReLU())", "model"},
+        {"a = b = nn.Sequential(nn.ReLU())", "b"},
+        {"self.net=nn.Sequential(nn.ReLU())", "self.net"},
+        {"return nn.Sequential(nn.ReLU())", ""},
+        {"x == nn.Sequential(nn.ReLU())", ""},
+        {"f(features=nn.Sequential(nn.ReLU()))", ""},
+    }));
+    CAPTURE(text);
+    SequentialText st = parse_sequential_text(text);
+    REQUIRE(st.candidates.size() == 1);
+    CHECK(st.candidates[0].name == name);
+}
+
+TEST_CASE("print(model) of a module holding Sequentials lists them; --model picks one",
+          "[readers]") {
+    std::string text = "Net(\n"
+                       "  (features): Sequential(\n"
+                       "    (0): Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1))\n"
+                       "    (1): ReLU()\n"
+                       "  )\n"
+                       "  (classifier): Sequential(\n"
+                       "    (0): Flatten(start_dim=1, end_dim=-1)\n"
+                       "    (1): Linear(in_features=32, out_features=10, bias=True)\n"
+                       "  )\n"
+                       ")\n";
+    auto e = error_of<ModelChoiceError>([&] { parse_sequential_text(text); });
+    CHECK(e.where() == "line 1, column 1");
+    CHECK(first_line(e.what()) == "'Net' is a container whose forward() cnnshape cannot see; only "
+                                  "Sequential containers can be read from print(model) text");
+    CHECK(listed(e) == std::vector<std::string>{"p:features@2", "p:classifier@6"});
+    SequentialText st = parse_sequential_text(text, "classifier");
+    CHECK(st.print_text);
+    CHECK(child_count(st.sequential) == 2);
+    CHECK(parse_sequential_text(text, "self.features").candidates.size() == 2);
+}
+
+TEST_CASE("two print(model) blocks, or code and its printed output, are two networks",
+          "[readers]") {
+    std::string two = "Sequential(\n  (0): ReLU()\n)\nSequential(\n  (0): Tanh()\n)\n";
+    auto e = error_of<ModelChoiceError>([&] { parse_sequential_text(two); });
+    CHECK(listed(e) == std::vector<std::string>{"p:@1", "p:@4"});
+    CHECK(parse_sequential_text(two, "4").sequential.repr() ==
+          "Sequential(OrderedDict([('0', Tanh())]))");
+
+    std::string both = "m = nn.Sequential(nn.ReLU())\nprint(m)\n"
+                       "Sequential(\n  (0): ReLU()\n)\n";
+    auto b = error_of<ModelChoiceError>([&] { parse_sequential_text(both); });
+    CHECK(listed(b) == std::vector<std::string>{"m@1", "p:@3"});
+    CHECK_FALSE(parse_sequential_text(both, "m").print_text);
+}
+
+TEST_CASE("a Sequential in a docstring or a string is not code", "[readers]") {
+    auto text = GENERATE(as<std::string>{},
+                         "\"\"\"Build it.\n\nExample: nn.Sequential(nn.Tanh())\n\"\"\"\n"
+                         "m = nn.Sequential(nn.ReLU())\n",
+                         "doc = '''\nnn.Sequential(nn.Tanh())\n'''\nm = nn.Sequential(nn.ReLU())\n",
+                         "s = r'nn.Sequential(nn.Tanh())'\nm = nn.Sequential(nn.ReLU())\n",
+                         "s = f\"{nn.Sequential(nn.Tanh())}\"\nm = nn.Sequential(nn.ReLU())\n");
+    CAPTURE(text);
+    SequentialText st = parse_sequential_text(text);
+    CHECK(st.candidates.size() == 1);
+    CHECK(st.sequential.repr() == "nn.Sequential(nn.ReLU())");
+}
+
+TEST_CASE("the example input is the one passed to the chosen network", "[readers]") {
+    std::string text = "a = nn.Sequential(nn.ReLU())\nb = nn.Sequential(nn.Tanh())\n"
+                       "x = torch.rand(1, 4)\ny = torch.rand(2, 8)\n"
+                       "a(x)\nb(y)\nb(torch.zeros(3, 3))\n";
+    SequentialText a = parse_sequential_text(text, "a");
+    CHECK(*a.example_input == Shape{1, 4});
+    CHECK(a.example_guess.empty());
+    SequentialText b = parse_sequential_text(text, "b");
+    CHECK(*b.example_input == Shape{2, 8});
+
+    // Not passed to it: the first example, said to be a guess when there are several networks.
+    std::string unused = "a = nn.Sequential(nn.ReLU())\nb = nn.Sequential(nn.Tanh())\n"
+                         "x = torch.randn(1, 3, 32, 32)\n";
+    SequentialText g = parse_sequential_text(unused, "b");
+    CHECK(*g.example_input == Shape{1, 3, 32, 32});
+    CHECK(g.example_guess == "torch.randn at line 3");
+    CHECK(parse_sequential_text("m = nn.Sequential()\nx = torch.rand(2)").example_guess.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names in layer arguments.
+
+TEST_CASE("simple assignments before the network resolve the names in its arguments", "[readers]") {
+    auto [text, repr] = GENERATE(table<std::string, std::string>({
+        {"C = 16\nm = nn.Sequential(nn.Conv2d(3, C, 3))", "nn.Sequential(nn.Conv2d(3, 16, 3))"},
+        {"k = 3\nm = nn.Sequential(nn.MaxPool2d(k, stride=k - 1))",
+         "nn.Sequential(nn.MaxPool2d(3, stride=2))"},
+        {"cfg = (2, 2)\nm = nn.Sequential(nn.MaxPool2d(kernel_size=cfg))",
+         "nn.Sequential(nn.MaxPool2d(kernel_size=(2, 2)))"},
+        {"C = 16\nC2 = C * 2\nm = nn.Sequential(nn.Linear(C, C2 // 4))",
+         "nn.Sequential(nn.Linear(16, 8))"},
+        {"C = 8\nC += 8\nC *= 2\nm = nn.Sequential(nn.Linear(C, 1))",
+         "nn.Sequential(nn.Linear(32, 1))"},
+        {"a, b = 4, 8\nm = nn.Sequential(nn.Linear(a, b))", "nn.Sequential(nn.Linear(4, 8))"},
+        {"(a, b) = (4, 8)\nm = nn.Sequential(nn.Linear(b, a))", "nn.Sequential(nn.Linear(8, 4))"},
+        {"n: int = 5\nm = nn.Sequential(nn.Linear(n, n))", "nn.Sequential(nn.Linear(5, 5))"},
+        {"mode = 'bilinear'\nm = nn.Sequential(nn.Upsample(scale_factor=2, mode=mode))",
+         "nn.Sequential(nn.Upsample(scale_factor=2, mode='bilinear'))"},
+        {"p = .25; q = True\nm = nn.Sequential(nn.Dropout(p, q))",
+         "nn.Sequential(nn.Dropout(0.25, True))"},
+        {"C = 4\nC = 6\nm = nn.Sequential(nn.Linear(C, C))", "nn.Sequential(nn.Linear(6, 6))"},
+        {"C = 4\nclass N(nn.Module):\n    def __init__(self):\n        c = C * 2\n"
+         "        self.w = c + 1\n        self.f = nn.Sequential(nn.Linear(c, self.w))\n",
+         "nn.Sequential(nn.Linear(8, 9))"},
+        {"C = 4\nif x:\n    m = nn.Sequential(nn.Linear(C, C))", "nn.Sequential(nn.Linear(4, 4))"},
+        {"m = nn.Sequential(nn.Conv2d(3, 8, 3, device=device, dtype=torch.float32))",
+         "nn.Sequential(nn.Conv2d(3, 8, 3, device=device, dtype=torch.float32))"},
+    }));
+    CAPTURE(text);
+    CHECK(parse_sequential_text(text).sequential.repr() == repr);
+}
+
+TEST_CASE("a name cnnshape cannot resolve is an error at that name, saying why", "[readers]") {
+    auto [text, where, first] = GENERATE(table<std::string, std::string, std::string>({
+        {"model = nn.Sequential(nn.Conv2d(3, C, 3))", "column 36",
+         "'C' is a name cnnshape could not resolve: it is not assigned in the text; write the "
+         "value here"},
+        {"def make(C):\n    return nn.Sequential(nn.Conv2d(3, C, 3))", "line 2, column 39",
+         "'C' is a name cnnshape could not resolve: a parameter of make() (line 1), so its value "
+         "depends on the call"},
+        {"C = int(sys.argv[1])\nm = nn.Sequential(nn.Conv2d(3, C, 3))", "line 2, column 32",
+         "'C' is a name cnnshape could not resolve: line 1 assigns it 'int(sys.argv[1])', which "
+         "cnnshape does not evaluate (it reads literal values, and arithmetic on names assigned "
+         "them)"},
+        {"C = width(3)\nm = nn.Sequential(nn.Conv2d(3, C, 3))", "line 2, column 32",
+         "'C' is a name cnnshape could not resolve: line 1 assigns it 'width(3)', a call "
+         "cnnshape does not evaluate (it reads literal values, and arithmetic on names assigned "
+         "them)"},
+        {"conv = nn.Conv2d(3, 8, 3)\nm = nn.Sequential(conv, nn.ReLU())", "line 2, column 19",
+         "'conv' is a name cnnshape could not resolve: line 1 assigns it 'nn.Conv2d(3, 8, 3)', a "
+         "module; cnnshape reads the layers written inside the nn.Sequential(...) call"},
+        {"for C in (8, 16):\n    m = nn.Sequential(nn.Conv2d(3, C, 3))", "line 2, column 36",
+         "'C' is a name cnnshape could not resolve: the loop variable of the 'for' at line 1"},
+        {"if big:\n    C = 64\nm = nn.Sequential(nn.Conv2d(3, C, 3))", "line 3, column 32",
+         "'C' is a name cnnshape could not resolve: line 2 assigns it inside a block (if, for, "
+         "def, ...) that ends before this line; write the value here"},
+        {"m = nn.Sequential(nn.Conv2d(3, C, 3))\nC = 4", "line 1, column 32",
+         "'C' is a name cnnshape could not resolve: it is assigned only after this line (at line "
+         "2)"},
+        {"C = 4\ndef f():\n    return nn.Sequential(nn.Conv2d(3, C, 3))\nC = 8\nm = f()",
+         "line 3, column 39",
+         "'C' is a name cnnshape could not resolve: line 4 assigns it again after this function, "
+         "and its value depends on when the function runs"},
+        {"from config import C\nm = nn.Sequential(nn.Conv2d(3, C, 3))", "line 2, column 32",
+         "'C' is a name cnnshape could not resolve: imported at line 1"},
+        {"C = 16\nm = nn.Sequential(nn.Conv2d(3, cfg.C, 3))", "line 2, column 32",
+         "'cfg.C' is a name cnnshape could not resolve: it is not assigned in the text; write "
+         "the value here"},
+        {"m = nn.Sequential(nn.Upsample(scale_factor=2, mode=nearest))", "column 52",
+         "'nearest' is a name cnnshape could not resolve: it is not assigned in the text; write "
+         "the value here"},
+    }));
+    CAPTURE(text);
+    SpecError e = error_of([&] { parse_sequential_text(text); });
+    CHECK(e.where() == where);
+    CHECK(first_line(e.what()) == first);
+    CHECK(std::string(e.what()).find("must be int") == std::string::npos);
+}
+
+TEST_CASE("names planned end to end give PyTorch's numbers", "[readers]") {
+    // nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.MaxPool2d((2, 2)), nn.Conv2d(16, 32, 3))
+    // on 1x3x32x32 in PyTorch 1.13: 1x32x14x14, 448 + 4,640 params.
+    Network net = load_spec_python("C = 16\nk = 3\ncfg = (2, 2)\n"
+                                   "m = nn.Sequential(nn.Conv2d(3, C, k, padding=k // 2), "
+                                   "nn.MaxPool2d(cfg), nn.Conv2d(C, C * 2, k))\n"
+                                   "x = torch.rand(1, 3, 32, 32)\n");
+    Plan p = make_plan(net, *net.input);
+    CHECK(p.output == Shape{1, 32, 14, 14});
+    CHECK(p.totals.params == 5088);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is done to the network after it is built.
+
+TEST_CASE("calls chained after nn.Sequential(...) that change it are refused", "[readers]") {
+    auto [text, where, first] = GENERATE(table<std::string, std::string, std::string>({
+        {"m = nn.Sequential(nn.ReLU()).half()", "column 30",
+         "'.half(...)' makes the network torch.float16; cnnshape plans float32 networks only"},
+        {"m = nn.Sequential(nn.ReLU()).to(torch.float64)", "column 30",
+         "'.to(...)' makes the network torch.float64; cnnshape plans float32 networks only"},
+        {"m = nn.Sequential(nn.ReLU()).to(device, dtype=torch.bfloat16)", "column 30",
+         "'.to(...)' makes the network torch.bfloat16; cnnshape plans float32 networks only"},
+        {"m = nn.Sequential(nn.ReLU(), nn.Tanh())[:-1]", "column 40",
+         "'[...]' after the nn.Sequential(...) call takes a part of it; cnnshape reads the whole "
+         "call, so write the layers that are meant"},
+        {"m = nn.Sequential(nn.ReLU()).requires_grad_(False)", "column 30",
+         "'.requires_grad_(...)' after the nn.Sequential(...) call may change the network, which "
+         "cnnshape does not follow; write the network it gives as one nn.Sequential(...)"},
+    }));
+    CAPTURE(text);
+    SpecError e = error_of([&] { parse_sequential_text(text); });
+    CHECK(e.where() == where);
+    CHECK(first_line(e.what()) == first);
+}
+
+TEST_CASE("calls chained after nn.Sequential(...) that keep it are accepted", "[readers]") {
+    auto text = GENERATE(as<std::string>{}, "m = nn.Sequential(nn.ReLU()).to(device)",
+                         "m = nn.Sequential(nn.ReLU()).to('cuda').eval()",
+                         "m = nn.Sequential(nn.ReLU()).cuda().train()",
+                         "m = nn.Sequential(nn.ReLU()).to(torch.float32)",
+                         "y = nn.Sequential(nn.ReLU())(x).shape",
+                         "m = nn.Sequential(nn.ReLU())  # .half()");
+    CAPTURE(text);
+    CHECK(parse_sequential_text(text).sequential.repr() == "nn.Sequential(nn.ReLU())");
+}
+
+TEST_CASE("later statements that change the network are refused", "[readers]") {
+    auto [later, where, what] = GENERATE(table<std::string, std::string, std::string>({
+        {"m.append(nn.Tanh())", "line 2, column 1", "'m.append(...)' changes 'm'"},
+        {"m.add_module('t', nn.Tanh())", "line 2, column 1", "'m.add_module(...)' changes 'm'"},
+        {"m.insert(0, nn.Tanh())", "line 2, column 1", "'m.insert(...)' changes 'm'"},
+        {"m.extend([nn.Tanh()])", "line 2, column 1", "'m.extend(...)' changes 'm'"},
+        {"m[0] = nn.Tanh()", "line 2, column 1", "'m[...] = ...' changes 'm'"},
+        {"del m[0]", "line 2, column 1", "'del m[...]' changes 'm'"},
+        {"m += extra", "line 2, column 1", "'m += ...' changes 'm'"},
+        {"m.double()", "line 2, column 1", "'m.double(...)' makes the network torch.float64"},
+        {"m = m.to(torch.float16)", "line 2, column 5",
+         "'m.to(...)' makes the network torch.float16"},
+    }));
+    std::string text = "m = nn.Sequential(nn.ReLU())\n" + later + "\n";
+    CAPTURE(text);
+    SpecError e = error_of([&] { parse_sequential_text(text); });
+    CHECK(e.where() == where);
+    CHECK_THAT(e.what(), Catch::StartsWith(what));
+}
+
+TEST_CASE("later statements that keep the network, or change another, are accepted", "[readers]") {
+    auto later = GENERATE(as<std::string>{}, "m.to(device)\nm.eval()\ny = m(x)\nprint(m)",
+                          "other.append(nn.Tanh())", "m2 = nn.ModuleList()\nm2.append(m)",
+                          "m = 3\nm.append(1)", "for p in m.parameters():\n    print(p.shape)");
+    std::string text = "m = nn.Sequential(nn.ReLU())\n" + later + "\n";
+    CAPTURE(text);
+    CHECK(parse_sequential_text(text, "m").sequential.repr() == "nn.Sequential(nn.ReLU())");
+}
+
+// ---------------------------------------------------------------------------------------------
+// print(model) text: the arguments it does not show.
+
+TEST_CASE("every layer type PyTorch prints has its list of hidden arguments", "[readers]") {
+    for (const LayerType& t : layer_types()) {
+        CAPTURE(t.name);
+        if (t.name == "Add" || t.name == "Concat") {
+            CHECK(print_hidden_arguments(t.name) == nullptr);
+            continue;
+        }
+        const std::vector<std::string>* hidden = print_hidden_arguments(t.name);
+        REQUIRE(hidden != nullptr);
+        for (const std::string& h : *hidden) {
+            bool known = false;
+            for (const ParamSpec& p : t.params)
+                known = known || p.name == h;
+            CHECK(known);
+        }
+    }
+    // Checked against PyTorch 1.13's repr by tools/gen_print_hidden.py.
+    CHECK(*print_hidden_arguments("AvgPool2d") ==
+          std::vector<std::string>{"ceil_mode", "count_include_pad", "divisor_override"});
+    CHECK(*print_hidden_arguments("AvgPool1d") ==
+          std::vector<std::string>{"ceil_mode", "count_include_pad"});
+    CHECK(*print_hidden_arguments("MaxPool2d") == std::vector<std::string>{"return_indices"});
+    CHECK(*print_hidden_arguments("Upsample") ==
+          std::vector<std::string>{"align_corners", "recompute_scale_factor"});
+    CHECK(print_hidden_arguments("Conv2d")->size() == 2); // device, dtype
+    CHECK(print_hidden_arguments("BatchNorm2d")->size() == 2);
+    CHECK(print_hidden_arguments("LPPool2d")->empty());
+    CHECK(print_hidden_arguments("Dropout")->empty());
+}
+
+TEST_CASE("layers read from print(model) text record the arguments assumed at their defaults",
+          "[readers]") {
+    Network net = load_spec_python("Sequential(\n"
+                                   "  (0): Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1))\n"
+                                   "  (1): AvgPool2d(kernel_size=3, stride=3, padding=0)\n"
+                                   "  (2): MaxPool2d(kernel_size=2, stride=2, padding=0, "
+                                   "dilation=1, ceil_mode=False)\n"
+                                   "  (3): Upsample(scale_factor=2.0, mode=bilinear)\n"
+                                   "  (4): Hardswish()\n"
+                                   "  (5): AvgPool2d(kernel_size=1, ceil_mode=True)\n"
+                                   ")\n");
+    REQUIRE(net.nodes.size() == 6);
+    CHECK(net.nodes[0].assumed.empty()); // device and dtype change nothing cnnshape reports
+    CHECK(net.nodes[1].assumed ==
+          std::vector<std::string>{"ceil_mode", "count_include_pad", "divisor_override"});
+    CHECK(net.nodes[2].assumed == std::vector<std::string>{"return_indices"});
+    CHECK(net.nodes[3].assumed ==
+          std::vector<std::string>{"align_corners", "recompute_scale_factor"});
+    CHECK(net.nodes[4].assumed.empty()); // inplace changes no value or shape
+    // Written out (by hand), an argument is no longer assumed.
+    CHECK(net.nodes[5].assumed ==
+          std::vector<std::string>{"count_include_pad", "divisor_override"});
+    Plan p = make_plan(net, Shape{1, 1, 12, 12});
+    CHECK(p.layers[1].assumed == net.nodes[1].assumed);
+
+    // Python source shows every argument it gives: nothing is assumed.
+    Network py = load_spec_python("m = nn.Sequential(nn.AvgPool2d(3), nn.MaxPool2d(2))");
+    for (const Node& n : py.nodes)
+        CHECK(n.assumed.empty());
+}
