@@ -475,3 +475,66 @@ TEST_CASE("layers read from print(model) text record the arguments assumed at th
     for (const Node& n : py.nodes)
         CHECK(n.assumed.empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The other readers: nothing written is dropped.
+
+TEST_CASE("a key repeated in a JSON object is an error, not the last value", "[readers]") {
+    auto [text, where, key] = GENERATE(table<std::string, std::string, std::string>({
+        {R"({"input": [1, 3, 8, 8], "layers": [{"type": "Conv2d", "out_channels": 8,
+ "kernel_size": 3, "kernel_size": 5}]})",
+         "line 2, column 20", "kernel_size"},
+        {R"J({"input": [1, 3], "input": [1, 4], "layers": ["nn.ReLU()"]})J", "line 1, column 19",
+         "input"},
+        {R"([{"type": "ReLU", "t\u0079pe": "Tanh"}])", "line 1, column 19", "type"},
+    }));
+    CAPTURE(text);
+    SpecError e = error_of([&] { load_spec_json(text); });
+    CHECK(e.where() == where);
+    CHECK(std::string(e.what()) == "duplicate key \"" + key +
+                                       "\" in one object: JSON readers keep only the last value, "
+                                       "so cnnshape refuses to guess which is meant");
+    // The same key in different objects is fine.
+    CHECK_NOTHROW(load_spec_json(
+        R"({"layers": [{"type": "ReLU", "name": "a"}, {"type": "ReLU", "name": "b"}]})"));
+}
+
+TEST_CASE("a dtype other than float32 is refused, not ignored", "[readers]") {
+    auto [expr, ok] = GENERATE(table<std::string, bool>({
+        {"nn.Conv2d(3, 8, 3, dtype=torch.float16)", false},
+        {"nn.Linear(3, 8, dtype=torch.float64)", false},
+        {"nn.BatchNorm2d(3, dtype=torch.bfloat16)", false},
+        {"nn.Conv2d(3, 8, 3, dtype=torch.float32)", true},
+        {"nn.Conv2d(3, 8, 3, dtype=torch.float)", true},
+        {"nn.Conv2d(3, 8, 3, dtype=None)", true},
+        {"nn.Conv2d(3, 8, 3, device='cuda')", true},
+    }));
+    CAPTURE(expr);
+    if (ok) {
+        CHECK_NOTHROW(network_from_exprs({expr}));
+    } else {
+        SpecError e = error_of([&] { network_from_exprs({expr}); });
+        CHECK(e.where() == "--layer 1, argument 'dtype'");
+        CHECK_THAT(e.what(), Catch::Contains("cnnshape plans float32 layers only"));
+    }
+    SpecError j = error_of([] {
+        load_spec_json(R"([{"type": "Linear", "in_features": 2, "out_features": 3,
+                            "dtype": "torch.float16"}])");
+    });
+    CHECK_THAT(j.what(), Catch::Contains("dtype='torch.float16'"));
+}
+
+TEST_CASE("OrderedDict keyword entries are layers too", "[readers]") {
+    // PyTorch: Sequential(OrderedDict([('a', ReLU())], b=Tanh())) has children a and b.
+    Network net =
+        load_spec_python("m = nn.Sequential(OrderedDict([('a', nn.ReLU())], b=nn.Tanh()))");
+    REQUIRE(net.nodes.size() == 2);
+    CHECK(net.nodes[0].name == "a");
+    CHECK(net.nodes[1].name == "b");
+    CHECK(net.nodes[1].layer->type() == "Tanh");
+}
+
+TEST_CASE("--model with a JSON spec is a usage error", "[readers]") {
+    CHECK_THROWS_AS(load_spec_text(R"({"layers": []})", "model"), UsageError);
+    CHECK_NOTHROW(load_spec_text(R"J({"input": [1, 2], "layers": ["nn.ReLU()"]})J", ""));
+}
