@@ -538,3 +538,14 @@ TEST_CASE("--model with a JSON spec is a usage error", "[readers]") {
     CHECK_THROWS_AS(load_spec_text(R"({"layers": []})", "model"), UsageError);
     CHECK_NOTHROW(load_spec_text(R"J({"input": [1, 2], "layers": ["nn.ReLU()"]})J", ""));
 }
+
+TEST_CASE("a bare name in a --layer expression is said to be a name, not a str", "[readers]") {
+    SpecError e = error_of([] { network_from_exprs({"nn.Conv2d(3, C, 3)"}); });
+    CHECK(e.where() == "--layer 1, argument 'out_channels'");
+    CHECK(std::string(e.what()) ==
+          "Conv2d() argument 'out_channels' must be int, but 'C' is a name cnnshape could not "
+          "resolve (an expression cannot refer to variables; write the value)");
+    // A quoted string is still a str.
+    SpecError q = error_of([] { network_from_exprs({"nn.Conv2d(3, 'C', 3)"}); });
+    CHECK(std::string(q.what()) == "Conv2d() argument 'out_channels' must be int, not str ('C')");
+}
