@@ -151,9 +151,15 @@ public:
 private:
     std::pair<size_t, size_t> line_col(size_t off) const {
         off = std::min(off, text_.size());
-        size_t line = 1, ls = 0;
-        for (size_t i = 0; i < off; ++i)
-            if (text_[i] == '\n') ++line, ls = i + 1;
+        // Line starts, indexed once: the readers ask for many lines of large texts.
+        if (line_starts_.empty()) {
+            line_starts_.push_back(0);
+            for (size_t i = 0; i < text_.size(); ++i)
+                if (text_[i] == '\n') line_starts_.push_back(i + 1);
+        }
+        auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), off);
+        size_t line = size_t(it - line_starts_.begin());
+        size_t ls = *(it - 1);
         size_t col = 1;
         for (size_t i = ls; i < off; ++i)
             if (!is_cont_byte(text_[i])) ++col;
@@ -200,6 +206,7 @@ private:
 
     const std::string& text_;
     bool multi_line_ = false;
+    mutable std::vector<size_t> line_starts_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1381,6 +1388,8 @@ class Names {
 public:
     Names(const Source& src, const PyStructure& py) : src_(src), py_(py) {
         sites_ = bind_sites(src, py);
+        for (size_t i = 0; i < sites_.size(); ++i)
+            if (sites_[i].indent == 0) last_module_level_[sites_[i].name] = i;
     }
 
     const std::vector<BindSite>& sites() const { return sites_; }
@@ -1423,14 +1432,22 @@ private:
             src_.fail(t.start, unresolved(name) + ": " + b.why);
         }
         const BindSite& site = sites_[b.site];
-        if (site.indent == 0 && !defs_.empty())
-            for (const BindSite& later : sites_)
-                if (later.name == name && later.indent == 0 && later.at > t.start)
-                    src_.fail(t.start, unresolved(name) + ": line " +
-                                           std::to_string(src_.line_of(later.at)) +
-                                           " assigns it again after this function, and its value "
-                                           "depends on when the function runs");
+        if (site.indent == 0 && !defs_.empty()) {
+            auto last = last_module_level_.find(name);
+            if (last != last_module_level_.end() && sites_[last->second].at > t.start)
+                src_.fail(t.start, unresolved(name) + ": line " +
+                                       std::to_string(src_.line_of(first_after(name, t.start))) +
+                                       " assigns it again after this function, and its value "
+                                       "depends on when the function runs");
+        }
         return b.value;
+    }
+
+    // Offset of the first module-level binding of `name` after `at`.
+    size_t first_after(const std::string& name, size_t at) const {
+        for (const BindSite& s : sites_)
+            if (s.name == name && s.indent == 0 && s.at > at) return s.at;
+        return at;
     }
 
     static std::string unresolved(const std::string& name) {
@@ -1555,6 +1572,7 @@ private:
     const PyStructure& py_;
     std::vector<BindSite> sites_;
     std::map<std::string, std::vector<size_t>> scope_; // name -> visible bindings (last wins)
+    std::map<std::string, size_t> last_module_level_;  // name -> its last indent-0 site
     std::vector<Bound> bound_;
     std::vector<size_t> order_; // bindings in scope, in the order they were made
     std::vector<size_t> defs_;  // indentation of the defs the sweep is inside
