@@ -620,3 +620,40 @@ TEST_CASE("names in a Python text of megabytes resolve quickly", "[readers]") {
     auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     CHECK(secs < 10);
 }
+
+TEST_CASE("print(model) lines outside the block planned are not dropped silently", "[readers]") {
+    auto [text, where] = GENERATE(table<std::string, std::string>({
+        // Pasted from the middle of a larger print(model): (0) and (2) are not in (1).
+        {"  (0): Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))\n  (1): Sequential(\n"
+         "    (0): ReLU()\n  )\n  (2): Linear(in_features=2, out_features=3, bias=True)\n)\n",
+         "line 1, column 3"},
+        // A ')' too early: (1) would be left out.
+        {"Sequential(\n  (0): ReLU()\n)\n  (1): Tanh()\n)\n", "line 4, column 3"},
+    }));
+    CAPTURE(text);
+    SpecError e = error_of([&] { parse_sequential_text(text); });
+    CHECK(e.where() == where);
+    CHECK_THAT(e.what(), Catch::StartsWith("this print(model) line is outside the Sequential of "
+                                           "line "));
+    // Chosen explicitly, the block is what was asked for.
+    CHECK_NOTHROW(parse_sequential_text(text, text[0] == 'S' ? "1" : "2"));
+}
+
+TEST_CASE("--model matches the last part of a dotted print(model) path, and numeric names",
+          "[readers]") {
+    std::string text = "  (net): Net(\n    (body): Sequential(\n      (0): ReLU()\n    )\n"
+                       "    (head): Sequential(\n      (0): Tanh()\n    )\n  )\n";
+    auto e = error_of<ModelChoiceError>([&] { parse_sequential_text(text); });
+    CHECK(listed(e) == std::vector<std::string>{"p:net.body@2", "p:net.head@5"});
+    CHECK(parse_sequential_text(text, "head").sequential.repr() ==
+          "Sequential(OrderedDict([('0', Tanh())]))");
+    CHECK(parse_sequential_text(text, "net.body").chosen == 0);
+
+    // A child named "1" is chosen by its line, as the list says; its name works when no
+    // network starts on line 1.
+    std::string numbered = "  (0): ReLU()\n  (1): Sequential(\n    (0): Tanh()\n  )\n";
+    auto n = error_of<ModelChoiceError>([&] { parse_sequential_text(numbered, "7"); });
+    CHECK_THAT(n.what(), Catch::Contains("\n  --model 2   line 2, print(model) text"));
+    CHECK(parse_sequential_text(numbered, "2").chosen == 0);
+    CHECK(parse_sequential_text(numbered, "1").chosen == 0);
+}

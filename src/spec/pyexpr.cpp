@@ -1698,12 +1698,16 @@ struct PrintBlock {
 };
 
 // Every block, in order. Only the structure is read here; PrintReader reports what is malformed.
-std::vector<PrintBlock> scan_print_blocks(const std::string& s, const std::vector<Line>& lines) {
+// `orphans` gets the child lines ("(2): Linear(...)") outside every block: the text is a part
+// of a larger print(model).
+std::vector<PrintBlock> scan_print_blocks(const std::string& s, const std::vector<Line>& lines,
+                                          std::vector<size_t>& orphans) {
     std::vector<PrintBlock> blocks;
     size_t k = 0;
     while (k < lines.size()) {
         std::optional<Header> h = print_header(s, lines, k);
         if (!h) {
+            if (child_line(s, lines[k])) orphans.push_back(k);
             ++k;
             continue;
         }
@@ -2047,8 +2051,12 @@ struct Found {
     size_t block = npos; // index in the print blocks (print(model) text)
 };
 
+bool all_digits(const std::string& s);
+
+// What --model takes to choose c: its name, or its line when it has none (or its name is a
+// number, as print(model) names the children of a Sequential, which --model reads as a line).
 std::string model_arg(const ModelCandidate& c) {
-    return c.name.empty() ? std::to_string(c.line) : c.name;
+    return c.name.empty() || all_digits(c.name) ? std::to_string(c.line) : c.name;
 }
 
 // "\n  --model self.features     line 8" per candidate; a name assigned several times is one
@@ -2144,7 +2152,8 @@ const std::vector<std::string>* print_hidden_arguments(const std::string& type) 
 SequentialText parse_sequential_text(const std::string& text, const std::string& model) {
     Source src(text);
     std::vector<Line> lines = split_lines(text);
-    std::vector<PrintBlock> blocks = scan_print_blocks(text, lines);
+    std::vector<size_t> orphans;
+    std::vector<PrintBlock> blocks = scan_print_blocks(text, lines, orphans);
     PyStructure py = scan_python(text);
 
     // Every network, in order of where it starts.
@@ -2192,9 +2201,18 @@ SequentialText parse_sequential_text(const std::string& text, const std::string&
         for (const Found& f : found)
             if (all_digits(model) ? std::to_string(f.c.line) == model : f.c.name == model)
                 pick.push_back(&f);
+        if (pick.empty() && all_digits(model))
+            for (const Found& f : found)
+                if (f.c.name == model) pick.push_back(&f);
         if (pick.empty() && !all_digits(model))
             for (const Found& f : found)
                 if (!f.c.name.empty() && without_self(f.c.name) == without_self(model))
+                    pick.push_back(&f);
+        if (pick.empty() && !all_digits(model)) // "features" for "net.features"
+            for (const Found& f : found)
+                if (f.c.name.size() > model.size() &&
+                    f.c.name.compare(f.c.name.size() - model.size(), model.size(), model) == 0 &&
+                    f.c.name[f.c.name.size() - model.size() - 1] == '.')
                     pick.push_back(&f);
         if (pick.empty()) {
             std::string msg =
@@ -2287,6 +2305,15 @@ SequentialText parse_sequential_text(const std::string& text, const std::string&
     out.candidates = just_candidates(found);
     out.chosen = size_t(&chosen - found.data());
     size_t end_of_network = chosen.at;
+    if (chosen.c.kind == "print" && model.empty() && !orphans.empty()) {
+        // Lines of the same print(model) outside the block would be dropped without a word.
+        const Line& l = lines[orphans[0]];
+        size_t at = skip_hspace(text, l.start, l.end);
+        src.fail(at, "this print(model) line is outside the Sequential of line " +
+                         std::to_string(chosen.c.line) +
+                         ": the text is a part of a larger print(model); paste it whole, or "
+                         "choose a Sequential block with --model");
+    }
     if (chosen.c.kind == "print") {
         PrintReader reader(src, lines);
         const PrintBlock& b = blocks[chosen.block];
