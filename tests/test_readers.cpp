@@ -86,7 +86,7 @@ TEST_CASE("a text with several nn.Sequential is refused without --model, listing
                                          "  --model self.classifier   line 12"));
 }
 
-TEST_CASE("--model picks a network by its name, its attribute name or its line", "[readers]") {
+TEST_CASE("choosing with --model: by its name, its attribute name or its line", "[readers]") {
     auto [model, children] = GENERATE(table<std::string, size_t>({
         {"self.features", 2},
         {"features", 2},
@@ -102,8 +102,7 @@ TEST_CASE("--model picks a network by its name, its attribute name or its line",
     CHECK(st.notes.empty()); // chosen explicitly
 }
 
-TEST_CASE("--model naming no network, or an empty text of networks, lists what there is",
-          "[readers]") {
+TEST_CASE("a --model naming no network lists what there is", "[readers]") {
     auto e = error_of<ModelChoiceError>([] { parse_sequential_text(kClass, "head"); });
     CHECK(first_line(e.what()) == "--model head names none of the networks in the text; it holds:");
     CHECK(listed(e).size() == 2);
@@ -114,7 +113,7 @@ TEST_CASE("--model naming no network, or an empty text of networks, lists what t
     CHECK(listed(none) == std::vector<std::string>{"m@2"});
 }
 
-TEST_CASE("one Sequential is planned as before; an attribute one carries a note", "[readers]") {
+TEST_CASE("one Sequential is planned as before and an attribute one carries a note", "[readers]") {
     SequentialText st = parse_sequential_text("model = nn.Sequential(nn.ReLU())");
     CHECK(st.notes.empty());
     CHECK(st.candidates.size() == 1);
@@ -187,7 +186,7 @@ TEST_CASE("assignment targets: annotations, chains and keywords", "[readers]") {
     CHECK(st.candidates[0].name == name);
 }
 
-TEST_CASE("print(model) of a module holding Sequentials lists them; --model picks one",
+TEST_CASE("print(model) of a module holding Sequentials lists them and --model picks one",
           "[readers]") {
     std::string text = "Net(\n"
                        "  (features): Sequential(\n"
@@ -535,7 +534,7 @@ TEST_CASE("OrderedDict keyword entries are layers too", "[readers]") {
     CHECK(net.nodes[1].layer->type() == "Tanh");
 }
 
-TEST_CASE("--model with a JSON spec is a usage error", "[readers]") {
+TEST_CASE("a --model with a JSON spec is a usage error", "[readers]") {
     CHECK_THROWS_AS(load_spec_text(R"({"layers": []})", "model"), UsageError);
     CHECK_NOTHROW(load_spec_text(R"J({"input": [1, 2], "layers": ["nn.ReLU()"]})J", ""));
 }
@@ -639,7 +638,7 @@ TEST_CASE("print(model) lines outside the block planned are not dropped silently
     CHECK_NOTHROW(parse_sequential_text(text, text[0] == 'S' ? "1" : "2"));
 }
 
-TEST_CASE("--model matches the last part of a dotted print(model) path, and numeric names",
+TEST_CASE("a --model matches the last part of a dotted print(model) path and numeric names",
           "[readers]") {
     std::string text = "  (net): Net(\n    (body): Sequential(\n      (0): ReLU()\n    )\n"
                        "    (head): Sequential(\n      (0): Tanh()\n    )\n  )\n";
@@ -656,4 +655,15 @@ TEST_CASE("--model matches the last part of a dotted print(model) path, and nume
     CHECK_THAT(n.what(), Catch::Contains("\n  --model 2   line 2, print(model) text"));
     CHECK(parse_sequential_text(numbered, "2").chosen == 0);
     CHECK(parse_sequential_text(numbered, "1").chosen == 0);
+}
+
+TEST_CASE("a second JSON value after the spec is an error, not ignored", "[readers]") {
+    SpecError e = error_of([] {
+        load_spec_json("{\"input\": [1, 3], \"layers\": [\"nn.ReLU()\"]}\n{\"layers\": []}\n");
+    });
+    CHECK(e.where() == "line 2, column 1");
+    CHECK_THAT(e.what(), Catch::Contains("expected end of input"));
+    SpecError t = error_of([] { network_from_exprs({"nn.ReLU() nn.Tanh()"}); });
+    CHECK_THAT(t.what(), Catch::StartsWith("expected the end of the text after the expression but "
+                                           "found 'nn.Tanh'"));
 }

@@ -101,7 +101,8 @@ TEST_CASE("the funnel tutorial's five Sequentials: refused, then each one by nam
     }
 }
 
-TEST_CASE("--model errors: an unknown name, with JSON or --layer, exit 2", "[readers][cli]") {
+TEST_CASE("a --model error is exit 2: an unknown name, with JSON or with --layer",
+          "[readers][cli]") {
     auto unknown = run_cli("plan " + kData + "net_class.py --model head --format json");
     CHECK(unknown.code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("--model head names none of the networks in the "
