@@ -32,6 +32,7 @@ complete -c cnnshape -n $c -l max-params -x -d 'Check: at most N parameters (10M
 complete -c cnnshape -n $c -l max-macs -x -d 'Check: at most N MACs'
 complete -c cnnshape -n $c -l max-memory -x -d 'Check: activations + params + buffers at most BYTES'
 complete -c cnnshape -n $c -l batch -d 'Read SHAPE EXPR... lines from stdin, answer JSON lines'
+complete -c cnnshape -n $c -l model -x -d 'The nn.Sequential to read when the text holds several'
 
 # explain
 set -l c '__fish_seen_subcommand_from explain'
@@ -39,6 +40,7 @@ complete -c cnnshape -n $c -s i -l input -x -d 'Input shape, e.g. 1x3x224x224'
 complete -c cnnshape -n $c -s l -l layer -x -a "(__cnnshape_layer_exprs)" -d 'Layer as a PyTorch expression'
 complete -c cnnshape -n $c -s f -l format -x -a 'text json' -d 'Output format'
 complete -c cnnshape -n $c -l mode -x -a 'eval train' -d 'Module mode'
+complete -c cnnshape -n $c -l model -x -d 'The nn.Sequential to read when the text holds several'
 
 # run
 set -l c '__fish_seen_subcommand_from run'
@@ -57,6 +59,7 @@ complete -c cnnshape -n $c -l backend -x -a 'ref simd' -d 'Kernels'
 complete -c cnnshape -n $c -l threads -x -d 'Threads for the kernels'
 complete -c cnnshape -n $c -l max-memory -x -d 'Refuse to run above this many bytes'
 complete -c cnnshape -n $c -l mode -x -a 'eval train' -d 'Module mode'
+complete -c cnnshape -n $c -l model -x -d 'The nn.Sequential to read when the text holds several'
 
 # solve
 set -l c '__fish_seen_subcommand_from solve'
@@ -75,6 +78,7 @@ complete -c cnnshape -n $c -l input-range -x -d 'With SPEC: the sizes to try, LO
 complete -c cnnshape -n $c -l axis -x -a 'H W D L' -d 'With SPEC: vary only this spatial axis'
 complete -c cnnshape -n $c -l limit -x -d 'Show at most this many solutions'
 complete -c cnnshape -n $c -s f -l format -x -a 'text json' -d 'Output format'
+complete -c cnnshape -n $c -l model -x -d 'The nn.Sequential to read when the text holds several'
 
 # diff
 set -l c '__fish_seen_subcommand_from diff'
@@ -82,6 +86,9 @@ complete -c cnnshape -n $c -s i -l input -x -d 'Input shape for both specs'
 complete -c cnnshape -n $c -s f -l format -x -a 'text json' -d 'Output format'
 complete -c cnnshape -n $c -l mode -x -a 'eval train' -d 'Module mode for both'
 complete -c cnnshape -n $c -l exit-code -d 'Exit 1 when the plans differ'
+complete -c cnnshape -n $c -l model -x -d 'The nn.Sequential to read when the text holds several'
+complete -c cnnshape -n $c -l model-a -x -d 'As --model, for the first spec only'
+complete -c cnnshape -n $c -l model-b -x -d 'As --model, for the second spec only'
 
 # layers
 complete -c cnnshape -n '__fish_seen_subcommand_from layers' -x -a "$__cnnshape_layers"

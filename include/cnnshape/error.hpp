@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cnnshape {
 
@@ -25,6 +27,26 @@ public:
 
 private:
     std::string where_, location_;
+};
+
+// One of the networks a pasted text holds: an nn.Sequential(...) call or a print(model) block.
+struct ModelCandidate {
+    std::string name; // what --model takes: "model", "self.features"; "" when it has no name
+    std::size_t line = 0;
+    std::string kind; // "python" (a call in Python source) or "print" (print(model) text)
+};
+
+// A text holds several networks and none (or no single one) was chosen with --model; or the one
+// named does not exist. The message lists the candidates; so does the JSON error report.
+class ModelChoiceError : public SpecError {
+public:
+    ModelChoiceError(std::string where, const std::string& message,
+                     std::vector<ModelCandidate> candidates)
+        : SpecError(std::move(where), message), candidates_(std::move(candidates)) {}
+    const std::vector<ModelCandidate>& candidates() const { return candidates_; }
+
+private:
+    std::vector<ModelCandidate> candidates_;
 };
 
 // Bad command-line use or an unreadable file.

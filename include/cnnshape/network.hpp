@@ -15,6 +15,9 @@ struct Node {
     LayerPtr layer;
     std::vector<std::int64_t> inputs; // node indices; -1 is the network input
     bool trainable = true;
+    // Arguments the spec could not show and the reader took at their defaults (print(model)
+    // text leaves some out, e.g. AvgPool2d's ceil_mode); empty for other readers.
+    std::vector<std::string> assumed;
 };
 
 struct Network {
@@ -23,6 +26,11 @@ struct Network {
     Mode mode = Mode::Eval;
     std::vector<Node> nodes;  // every input of a node comes earlier
     std::int64_t output = -1; // node giving the network's output; -1: the input itself
+    // What the reader wants the user to know, one line each ("planning self.features, ...").
+    std::vector<std::string> notes;
+    // Where `input` came from when the reader guessed it from the text; shown when no --input
+    // overrides it.
+    std::string input_note;
 };
 
 // The most layers a spec may hold (a million plan in a few seconds); one more is a SpecError
@@ -30,14 +38,16 @@ struct Network {
 constexpr std::size_t kMaxSpecLayers = 1000000;
 
 // Readers. All throw SpecError (with where()) for anything that cannot become layers, and
-// UsageError for unreadable files.
+// UsageError for unreadable files. `model` (--model) names the nn.Sequential to read when Python
+// or print(model) text holds several (see parse_sequential_text); a JSON spec holds one network,
+// so a `model` with it is a UsageError.
 Network load_spec_json(const std::string& text);
 // nn.Sequential(...) Python source or print(model) text.
-Network load_spec_python(const std::string& text);
+Network load_spec_python(const std::string& text, const std::string& model = "");
 // JSON when the text starts with '{' or '[', else Python / print(model) text.
-Network load_spec_text(const std::string& text);
+Network load_spec_text(const std::string& text, const std::string& model = "");
 // A path, or "-" for standard input.
-Network load_spec_file(const std::string& path);
+Network load_spec_file(const std::string& path, const std::string& model = "");
 // --layer "nn.Conv2d(3, 8, 3)" expressions, in order; an nn.Sequential(...) expression nests.
 Network network_from_exprs(const std::vector<std::string>& exprs);
 

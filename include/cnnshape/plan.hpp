@@ -27,6 +27,7 @@ struct LayerPlan {
     ExecDesc exec;                         // what the kernels need (exec_desc.hpp)
     std::vector<TensorSpec> tensors;       // state_dict entries, named without the layer prefix
     std::vector<std::int64_t> input_nodes; // layer indices of the inputs; -1 is the network input
+    std::vector<std::string> assumed;      // Node::assumed: arguments taken at their defaults
 };
 
 struct Totals {

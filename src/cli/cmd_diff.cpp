@@ -4,6 +4,7 @@
 #include "cnnshape/network.hpp"
 #include "cnnshape/plan.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include <algorithm>
 #include <iostream>
 #include <optional>
@@ -16,12 +17,15 @@ struct DiffOptions {
     std::string input;
     std::string format = "text";
     std::string mode;
+    std::string model, model_a, model_b;
     bool exit_code = false;
 };
 
 // Plans one side, or prints why it cannot and gives the exit code.
-std::optional<Plan> plan_side(const std::string& spec, const DiffOptions& o, bool json_out,
-                              int& code, nlohmann::ordered_json& errors) {
+std::optional<Plan> plan_side(const std::string& spec, const std::string& model,
+                              const DiffOptions& o, bool json_out, int& code,
+                              nlohmann::ordered_json& errors) {
+    const std::vector<ModelCandidate>* candidates = nullptr;
     auto fail = [&](const std::string& message, const std::string& where, const LayerError* le,
                     int c) {
         nlohmann::ordered_json e;
@@ -32,13 +36,16 @@ std::optional<Plan> plan_side(const std::string& spec, const DiffOptions& o, boo
         e["name"] = le ? nlohmann::ordered_json(le->name()) : nlohmann::ordered_json(nullptr);
         e["type"] = le ? nlohmann::ordered_json(le->type()) : nlohmann::ordered_json(nullptr);
         e["exit_code"] = c;
+        if (candidates) e["candidates"] = candidates_json(*candidates);
         if (json_out) errors.push_back(e);
         code = std::max(code, c);
         return std::nullopt;
     };
     Network net;
     try {
-        net = load_spec_file(spec);
+        net = load_spec_file(spec, model);
+        print_reader_notes(net);
+        print_input_note(net, o.input);
         if (!o.input.empty()) net.input = parse_shape(o.input);
         if (!net.input)
             throw UsageError("no input shape in " + spec +
@@ -48,6 +55,8 @@ std::optional<Plan> plan_side(const std::string& spec, const DiffOptions& o, boo
     } catch (const SpecError& e) {
         std::string place = e.place().empty() ? spec : spec + " at " + e.place();
         std::cerr << "cnnshape: spec error in " << place << ": " << e.what() << "\n";
+        if (auto* choice = dynamic_cast<const ModelChoiceError*>(&e))
+            candidates = &choice->candidates();
         return fail(e.what(), place, nullptr, kUsage);
     } catch (const UsageError& e) {
         std::cerr << "cnnshape: " << e.what() << "\n";
@@ -75,8 +84,15 @@ int run_diff(const DiffOptions& o) {
     int code = kOk;
     nlohmann::ordered_json errors = nlohmann::ordered_json::array();
     // Both sides are read, so that one run reports every problem.
-    std::optional<Plan> a = plan_side(o.a, o, json_out, code, errors);
-    std::optional<Plan> b = plan_side(o.b, o, json_out, code, errors);
+    if (!o.model.empty() && (!o.model_a.empty() || !o.model_b.empty())) {
+        std::cerr << "cnnshape: --model names the network of both specs; give it, or --model-a "
+                     "and --model-b, not both\n";
+        return kUsage;
+    }
+    std::optional<Plan> a =
+        plan_side(o.a, o.model.empty() ? o.model_a : o.model, o, json_out, code, errors);
+    std::optional<Plan> b =
+        plan_side(o.b, o.model.empty() ? o.model_b : o.model, o, json_out, code, errors);
     if (!a || !b) {
         if (json_out)
             std::cout << nlohmann::ordered_json{{"errors", errors}}.dump(
@@ -114,6 +130,15 @@ Runner setup_diff(CLI::App& app) {
     sub->add_option("-f,--format", o->format, "Output format")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
+    sub->add_option("--model", o->model,
+                    "When both specs are Python or print(model) text holding several "
+                    "nn.Sequential networks: the one to read from each, by the name it is "
+                    "assigned to or the line it starts on")
+        ->type_name("NAME");
+    sub->add_option("--model-a", o->model_a, "As --model, for the first spec only")
+        ->type_name("NAME");
+    sub->add_option("--model-b", o->model_b, "As --model, for the second spec only")
+        ->type_name("NAME");
     sub->add_option("--mode", o->mode, "Module mode for both: eval (default) or train")
         ->check(CLI::IsMember({"eval", "train"}));
     sub->add_flag("--exit-code", o->exit_code,

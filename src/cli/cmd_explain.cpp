@@ -15,13 +15,14 @@ struct ExplainOptions {
     std::vector<std::string> layers;
     std::string format = "text";
     std::string mode;
+    std::string model;
 };
 
 int run_explain(const ExplainOptions& o) {
     bool json_out = o.format == "json";
     Network net;
     try {
-        net = load_network("explain", o.spec, o.layers, o.mode);
+        net = load_network("explain", o.spec, o.layers, o.mode, o.model);
         set_input_shape(net, o.input);
     } catch (const SpecError& e) {
         return report_spec_error(e, o.spec, json_out);
@@ -64,6 +65,10 @@ Runner setup_explain(CLI::App& app) {
     sub->add_option("-l,--layer", o->layers,
                     "A layer as a PyTorch expression; repeat for more layers, in order")
         ->take_all();
+    sub->add_option("--model", o->model,
+                    "With Python or print(model) text that holds several nn.Sequential networks: "
+                    "the one to explain, by the name it is assigned to or the line it starts on")
+        ->type_name("NAME");
     sub->add_option("-f,--format", o->format, "Output format")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();

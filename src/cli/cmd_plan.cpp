@@ -20,6 +20,7 @@ struct PlanOptions {
     std::string format = "table";
     bool format_given = false;
     std::string mode;
+    std::string model;
     std::string expect_output, max_params, max_macs, max_memory;
     bool batch = false;
 };
@@ -162,9 +163,9 @@ int answer_batch_line(std::size_t number, const std::string& line, Mode mode, st
 
 int run_batch(const PlanOptions& o) {
     try {
-        if (!o.spec.empty() || !o.layers.empty() || !o.input.empty())
+        if (!o.spec.empty() || !o.layers.empty() || !o.input.empty() || !o.model.empty())
             throw UsageError("--batch reads its questions from standard input; give no spec, "
-                             "--layer or --input");
+                             "--layer, --input or --model");
         if (!read_budget(o).empty())
             throw UsageError("--batch answers with shapes and counts; the checks (--expect-output, "
                              "--max-params, --max-macs, --max-memory) apply to a single plan");
@@ -207,7 +208,7 @@ int run_plan(const PlanOptions& o) {
     Network net;
     Budget budget;
     try {
-        net = load_network("plan", o.spec, o.layers, o.mode);
+        net = load_network("plan", o.spec, o.layers, o.mode, o.model);
         budget = read_budget(o);
         set_input_shape(net, o.input);
     } catch (const SpecError& e) {
@@ -258,6 +259,11 @@ Runner setup_plan(CLI::App& app) {
                     "A layer as a PyTorch expression, e.g. \"nn.MaxPool2d(2, stride=2)\"; repeat "
                     "for more layers, in order")
         ->take_all();
+    sub->add_option("--model", o->model,
+                    "With Python or print(model) text that holds several nn.Sequential networks: "
+                    "the one to plan, by the name it is assigned to (model, self.features) or the "
+                    "line it starts on")
+        ->type_name("NAME");
     CLI::Option* format =
         sub->add_option("-f,--format", o->format,
                         "Output format; dot, mermaid: the layer graph with shapes on the edges; "
@@ -289,6 +295,7 @@ Runner setup_plan(CLI::App& app) {
         "  cnnshape plan examples/networks/resnet18.json\n"
         "  cnnshape plan --input 1x1x6x6 --layer \"nn.MaxPool2d(kernel_size=2, stride=2)\"\n"
         "  cnnshape plan examples/networks/funnel.py --format json\n"
+        "  cnnshape plan net.py --model self.features --input 1x3x32x32\n"
         "  cnnshape plan examples/networks/resnet18.json --max-params 12M --max-macs 2G\n"
         "  cnnshape plan examples/networks/resnet18.json --format svg > resnet18.svg\n"
         "  echo '1x1x6x6 nn.MaxPool2d(2, 2) nn.Conv2d(1, 4, 3)' | cnnshape plan --batch\n"

@@ -45,6 +45,7 @@ struct RunCliOptions {
     int threads = 0; // 0: every core
     std::string max_memory;
     std::string mode;
+    std::string model;
     bool no_strict = false;
 };
 
@@ -211,7 +212,8 @@ int run_run(const RunCliOptions& o) {
         } catch (const UsageError& e) {
             throw UsageError(std::string("--") + e.what());
         }
-        net = load_network("run", o.spec, o.layers, o.mode);
+        net = load_network("run", o.spec, o.layers, o.mode, o.model);
+        print_input_note(net, o.input);
         if (!o.input.empty()) {
             input_arg = parse_input(o.input);
             net.input = input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape;
@@ -486,6 +488,10 @@ Runner setup_run(CLI::App& app) {
                     "Refuse to run when the tensors would need more than this many bytes (500MB, "
                     "2GiB, ...); default: half of the physical memory")
         ->type_name("BYTES");
+    sub->add_option("--model", o->model,
+                    "With Python or print(model) text that holds several nn.Sequential networks: "
+                    "the one to run, by the name it is assigned to or the line it starts on")
+        ->type_name("NAME");
     sub->add_option("--mode", o->mode,
                     "Module mode: eval (default) or train (BatchNorm uses batch statistics; "
                     "Dropout draws its mask from the --seed generator)")

@@ -14,7 +14,7 @@ namespace cnnshape::cli {
 namespace {
 
 struct SolveOptions {
-    std::string spec, input, output, layer, input_range, axis;
+    std::string spec, input, output, layer, input_range, axis, model;
     std::vector<std::string> checks;
     std::int64_t max_kernel = -1, max_stride = -1, max_padding = -1, max_dilation = -1;
     std::int64_t in_channels = 1, out_channels = -1;
@@ -46,9 +46,9 @@ int run_solve(const SolveOptions& o) {
     bool json_out = o.format == "json";
     try {
         if (!o.checks.empty()) {
-            if (!o.layer.empty() || !o.spec.empty() || !o.input_range.empty())
-                throw UsageError("--check takes --input and --output only (no --layer, SPEC or "
-                                 "--input-range)");
+            if (!o.layer.empty() || !o.spec.empty() || !o.input_range.empty() || !o.model.empty())
+                throw UsageError("--check takes --input and --output only (no --layer, SPEC, "
+                                 "--model or --input-range)");
             CheckReport rep = check_expressions(o.checks, sizes(o.input, "--input"),
                                                 sizes(o.output, "--output"), o.in_channels);
             if (json_out)
@@ -65,7 +65,9 @@ int run_solve(const SolveOptions& o) {
                 throw UsageError("a whole network needs both SPEC and --input-range LO:HI");
             if (!o.layer.empty() || !o.output.empty())
                 throw UsageError("SPEC --input-range takes no --layer or --output");
-            Network net = load_spec_file(o.spec);
+            Network net = load_spec_file(o.spec, o.model);
+            print_reader_notes(net);
+            print_input_note(net, o.input);
             if (!o.input.empty()) net.input = parse_shape(o.input);
             if (!net.input)
                 throw UsageError("no input shape to vary: put \"input\" in the spec or pass "
@@ -78,6 +80,7 @@ int run_solve(const SolveOptions& o) {
                 std::cout << range_text(r);
             return r.accepted.empty() ? kInvalidNetwork : kOk;
         }
+        if (!o.model.empty()) throw UsageError("--model chooses the network of SPEC --input-range");
         if (o.layer.empty())
             throw UsageError("nothing to solve: give --layer TYPE (e.g. --layer MaxPool2d), "
                              "--check EXPR, or SPEC --input-range LO:HI");
@@ -135,6 +138,10 @@ Runner setup_solve(CLI::App& app) {
         ->take_all();
     sub->add_option("--input-range", o->input_range,
                     "With SPEC: the sizes to try, LO:HI (e.g. 1:512)");
+    sub->add_option("--model", o->model,
+                    "With SPEC: when its Python or print(model) text holds several nn.Sequential "
+                    "networks, the one to read, by the name it is assigned to or its line")
+        ->type_name("NAME");
     sub->add_option("--axis", o->axis,
                     "With SPEC: vary only this spatial axis (H, W, D or L); default all together");
     sub->add_option("--limit", o->limit,

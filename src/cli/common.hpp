@@ -3,6 +3,7 @@
 #pragma once
 #include "cnnshape/error.hpp"
 #include "cnnshape/network.hpp"
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -10,9 +11,12 @@
 namespace cnnshape::cli {
 
 // {"error": {"message", "where", "layer", "name", "type", "exit_code"}} on stdout; `le` (may be
-// null) names the layer.
+// null) names the layer. With `candidates` (a text holding several networks), also
+// "candidates": [{"name", "line", "kind"}].
 void print_error_json(const std::string& message, const std::string& where, const LayerError* le,
-                      int code);
+                      int code, const std::vector<ModelCandidate>* candidates = nullptr);
+// The "candidates" array of that object.
+nlohmann::ordered_json candidates_json(const std::vector<ModelCandidate>& cs);
 
 // "cnnshape: spec error in net.json at layers[3].kernel_size (line 7, column 20): ..." on stderr
 // (and the JSON object when json_out). `spec` is the file given ("" or "-": none). Returns kUsage.
@@ -28,9 +32,17 @@ int report_usage_error(const std::string& message, bool json_out);
 
 // The network to work on: a spec file ("-" reads stdin) or --layer expressions, exactly one of
 // the two (UsageError otherwise, naming `verb`: "nothing to plan: ..."), with --mode applied
-// ("train", "eval", or "" for the spec's own).
+// ("train", "eval", or "" for the spec's own) and --model choosing among a text's networks. The
+// reader's notes and warnings (print_reader_notes) go to stderr.
 Network load_network(const std::string& verb, const std::string& spec,
-                     const std::vector<std::string>& layers, const std::string& mode);
+                     const std::vector<std::string>& layers, const std::string& mode,
+                     const std::string& model = "");
+
+// "cnnshape: note: ..." for the reader's notes, and "cnnshape: warning: ..." listing the
+// arguments print(model) text did not show, on stderr.
+void print_reader_notes(const Network& net);
+// The note saying where a guessed input shape came from, when no --input replaces it.
+void print_input_note(const Network& net, const std::string& input);
 
 // --input SHAPE (when given) overrides the spec's input; a UsageError when neither has one.
 void set_input_shape(Network& net, const std::string& input);

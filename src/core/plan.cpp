@@ -127,6 +127,7 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.name = n.name;
         lp.type = n.layer->type();
         lp.where = n.where;
+        lp.assumed = n.assumed;
         lp.input_nodes = n.inputs;
         for (auto idx : n.inputs) {
             lp.inputs.push_back(name_of(idx));

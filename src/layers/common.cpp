@@ -31,6 +31,13 @@ static std::string padding_string_hint(const Args& a, const char* name, const Va
 
 [[noreturn]] static void type_error(const Args& a, const char* name, const char* expected,
                                     const Value& v) {
+    // A bare name (--layer "nn.Conv2d(3, C, 3)") is a variable cnnshape cannot see, not a str.
+    if (v.is_string() && v.bare_word)
+        throw SpecError(a.path(name),
+                        fmt::format("{}() argument '{}' must be {}, but '{}' is a name cnnshape "
+                                    "could not resolve (an expression cannot refer to variables; "
+                                    "write the value)",
+                                    a.type, name, expected, v.as_string()));
     throw SpecError(a.path(name), fmt::format("{}() argument '{}' must be {}, not {} ({}){}",
                                               a.type, name, expected, v.type_name(), v.repr(),
                                               padding_string_hint(a, name, v)));

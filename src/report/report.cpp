@@ -297,7 +297,40 @@ std::string report_json_text(const Plan& p) {
         o.key(totals[k].first);
         o.num(totals[k].second);
     }
-    o.s += "}\n}\n";
+    o.s += "}";
+    // Arguments print(model) text did not show, taken at their defaults: only when there are some.
+    bool any_assumed = false;
+    for (const LayerPlan& l : p.layers)
+        any_assumed = any_assumed || !l.assumed.empty();
+    if (any_assumed) {
+        o.s += ",\n  ";
+        o.key("assumed_defaults");
+        o.s += "[\n";
+        bool first = true;
+        for (const LayerPlan& l : p.layers) {
+            if (l.assumed.empty()) continue;
+            if (!first) o.s += ",\n";
+            first = false;
+            o.s += "    {";
+            o.key("index");
+            o.num(l.index);
+            o.s += ", ";
+            o.key("name");
+            o.str(l.name);
+            o.s += ", ";
+            o.key("type");
+            o.str(l.type);
+            o.s += ", ";
+            o.key("arguments");
+            nlohmann::ordered_json args = nlohmann::ordered_json::object();
+            for (const std::string& a : l.assumed)
+                args[a] = l.args.contains(a) ? l.args[a] : nlohmann::ordered_json(nullptr);
+            o.s += args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            o.s += '}';
+        }
+        o.s += "\n  ]";
+    }
+    o.s += "\n}\n";
     return o.s;
 }
 

@@ -1,5 +1,7 @@
 #include "json_locate.hpp"
+#include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace cnnshape::detail {
@@ -149,6 +151,53 @@ std::optional<std::size_t> json_locate(const std::string& text, const std::strin
     }
     s.ws();
     return s.pos;
+}
+
+std::optional<std::pair<std::size_t, std::string>> json_duplicate_key(const std::string& text) {
+    // Per open bracket: the keys seen so far (objects), reused between siblings to spare
+    // allocations on specs of a million layers.
+    std::vector<std::vector<std::string>> keys;
+    std::vector<bool> is_object;
+    std::size_t depth = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '{' || c == '[') {
+            if (keys.size() <= depth) keys.emplace_back(), is_object.push_back(false);
+            keys[depth].clear();
+            is_object[depth] = c == '{';
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            if (depth > 0) --depth;
+        } else if (c == '"') {
+            std::size_t start = i;
+            bool escaped = false;
+            for (++i; i < text.size() && text[i] != '"'; ++i) {
+                if (text[i] == '\\') {
+                    escaped = true;
+                    ++i;
+                }
+            }
+            std::size_t end = i; // the closing quote
+            std::size_t j = end + 1;
+            while (j < text.size() &&
+                   (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+                ++j;
+            if (j >= text.size() || text[j] != ':' || depth == 0 || !is_object[depth - 1]) continue;
+            std::string key = text.substr(start + 1, end - start - 1);
+            if (escaped) {
+                try {
+                    key = nlohmann::json::parse(text.substr(start, end - start + 1))
+                              .get<std::string>();
+                } catch (const nlohmann::json::exception&) {
+                }
+            }
+            auto& seen = keys[depth - 1];
+            if (std::find(seen.begin(), seen.end(), key) != seen.end())
+                return std::make_pair(start, key);
+            seen.push_back(std::move(key));
+        }
+    }
+    return std::nullopt;
 }
 
 std::optional<std::size_t> json_too_deep(const std::string& text, int limit) {

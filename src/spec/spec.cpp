@@ -88,7 +88,8 @@ public:
     }
 
     void add_leaf(const std::string& name, LayerPtr layer, std::vector<std::int64_t> inputs,
-                  const std::string& where, bool trainable) {
+                  const std::string& where, bool trainable, std::vector<std::string> assumed = {}) {
+        check_dtype(*layer);
         if (layer->multi_input()) {
             if (inputs.size() < 2)
                 throw SpecError(where, fmt::format("{} joins branches: give it \"inputs\" with at "
@@ -109,10 +110,49 @@ public:
         n.layer = std::move(layer);
         n.inputs = std::move(inputs);
         n.trainable = trainable;
+        n.assumed = std::move(assumed);
         net.nodes.push_back(std::move(n));
         std::int64_t idx = net.nodes.size() - 1;
         register_name(name, idx);
     }
+
+    // cnnshape computes in float32: another dtype would change every byte count and `run`'s
+    // numbers, so it is refused rather than ignored. (device changes nothing cnnshape reports.)
+    static void check_dtype(const Layer& layer) {
+        const Value* d = layer.args().find("dtype");
+        if (!d || d->is_none()) return;
+        if (d->is_string() && (d->as_string() == "torch.float32" ||
+                               d->as_string() == "torch.float" || d->as_string() == "float32"))
+            return;
+        throw SpecError(layer.args().path("dtype"),
+                        fmt::format("{}() dtype={}: cnnshape plans float32 layers only (leave "
+                                    "dtype out, or give torch.float32)",
+                                    layer.type(), d->repr()));
+    }
+
+    // Read from print(model) text: the arguments its repr never shows, which the spec could not
+    // give, so they are taken at their defaults. device, dtype and inplace are left out: they
+    // change nothing cnnshape reports (it plans float32, and in place or not, values and shapes
+    // are the same).
+    static std::vector<std::string> assumed_arguments(const Call& c) {
+        const LayerType* t = find_layer_type(c.name);
+        if (!t) return {};
+        const std::vector<std::string>* hidden = print_hidden_arguments(t->name);
+        if (!hidden) return {};
+        std::vector<std::string> out;
+        for (const std::string& h : *hidden) {
+            if (h == "device" || h == "dtype" || h == "inplace") continue;
+            bool given = false;
+            for (auto& kw : c.kwargs)
+                given = given || kw.first == h;
+            for (std::size_t i = 0; i < c.args.size() && i < t->params.size(); ++i)
+                given = given || t->params[i].name == h;
+            if (!given) out.push_back(h);
+        }
+        return out;
+    }
+
+    bool print_text = false; // the calls come from print(model) text
 
     void register_name(const std::string& local, std::int64_t out) {
         top().names[local] = out;
@@ -141,6 +181,14 @@ public:
                                                        pair.repr()));
                 items.push_back({pair.as_tuple()[0].as_string(), &pair.as_tuple()[1]});
             }
+            // OrderedDict([...], name=Layer()) adds the keyword entries after the list's.
+            for (auto& [key, layer] : od.kwargs) {
+                if (!layer.is_call())
+                    throw SpecError(where, fmt::format("OrderedDict entries must be layers, got "
+                                                       "{}={}",
+                                                       key, layer.repr()));
+                items.push_back({key, &layer});
+            }
         } else {
             for (auto& a : call.args)
                 items.push_back({std::nullopt, &a});
@@ -167,7 +215,8 @@ public:
             register_name(name, out);
             return;
         }
-        add_leaf(name, make_layer(c, where), {top().last}, where, true);
+        add_leaf(name, make_layer(c, where), {top().last}, where, true,
+                 print_text ? assumed_arguments(c) : std::vector<std::string>{});
     }
 
     std::map<std::string, std::int64_t> full_;
@@ -409,6 +458,11 @@ Network load_spec_json(const std::string& text) {
         throw SpecError("", "invalid JSON: " +
                                 (close == std::string::npos ? msg : msg.substr(close + 2)));
     }
+    if (auto dup = detail::json_duplicate_key(text))
+        throw SpecError(detail::json_line_col(text, dup->first),
+                        fmt::format("duplicate key \"{}\" in one object: JSON readers keep only "
+                                    "the last value, so cnnshape refuses to guess which is meant",
+                                    dup->second));
     try {
         return read_spec_document(doc);
     } catch (const SpecError& e) {
@@ -470,22 +524,34 @@ static Network read_spec_document(const json& doc) {
     return finish(r.b);
 }
 
-Network load_spec_python(const std::string& text) {
-    SequentialText st = parse_sequential_text(text);
+Network load_spec_python(const std::string& text, const std::string& model) {
+    SequentialText st = parse_sequential_text(text, model);
     Builder b;
+    b.print_text = st.print_text;
     b.push("", -1);
     b.add_call_sequential(st.sequential.as_call(), "", 1);
     if (st.example_input) b.net.input = st.example_input;
+    if (st.example_input && !st.example_guess.empty())
+        b.net.input_note = fmt::format(
+            "the input shape {} is the text's first example ({}), which may belong to another "
+            "of its networks; pass --input to plan with another",
+            shape_x(*st.example_input), st.example_guess);
+    b.net.notes = st.notes;
     return finish(b);
 }
 
-Network load_spec_text(const std::string& text) {
+Network load_spec_text(const std::string& text, const std::string& model) {
     std::size_t i = text.find_first_not_of(" \t\r\n\xef\xbb\xbf");
-    if (i != std::string::npos && (text[i] == '{' || text[i] == '[')) return load_spec_json(text);
-    return load_spec_python(text);
+    if (i != std::string::npos && (text[i] == '{' || text[i] == '[')) {
+        if (!model.empty())
+            throw UsageError("--model chooses among the networks of Python or print(model) text; "
+                             "a JSON spec holds one network");
+        return load_spec_json(text);
+    }
+    return load_spec_python(text, model);
 }
 
-Network load_spec_file(const std::string& path) {
+Network load_spec_file(const std::string& path, const std::string& model) {
     std::string text;
     if (path == "-") {
         std::ostringstream ss;
@@ -506,7 +572,7 @@ Network load_spec_file(const std::string& path) {
     }
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw SpecError("", fmt::format("'{}' is empty", path));
-    return load_spec_text(text);
+    return load_spec_text(text, model);
 }
 
 Network network_from_exprs(const std::vector<std::string>& exprs) {

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Generate src/spec/print_hidden.inc: the constructor arguments that print(model) never shows.
+
+print(model) writes each module as ``Name(<extra_repr>)``, and PyTorch's ``extra_repr`` leaves
+some constructor arguments out (``AvgPool2d(kernel_size=2, stride=2, padding=0)`` has no
+ceil_mode, count_include_pad or divisor_override; MaxPool's repr has no return_indices). When
+cnnshape plans print(model) text it takes those at their defaults, and says so; this script finds
+them by asking PyTorch, so the list is never guessed.
+
+For every layer type ``cnnshape layers`` lists (Add and Concat are cnnshape's own and are never
+printed by PyTorch), the module is built from a base set of arguments, then once per constructor
+argument with that argument changed to a value other than its default. An argument is *hidden*
+when changing it leaves ``repr(module)`` unchanged: print(model) text cannot tell its value. An
+argument that repr shows only when it is not the default (Conv2d's ``padding_mode``, ``bias``,
+ReLU's ``inplace``) is not hidden: its absence means the default.
+
+The script also checks that cnnshape's parameter names and order are PyTorch's, and fails when
+a parameter has no alternative value below (a new layer or argument must be added here).
+
+Regenerate from the repository root after building (needs PyTorch, which only /usr/bin/python3
+has here):
+
+    /usr/bin/python3 tools/gen_print_hidden.py [build/cnnshape]
+"""
+
+import inspect
+import subprocess
+import sys
+
+import torch
+import torch.nn as nn
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else "build/cnnshape"
+OUT = "src/spec/print_hidden.inc"
+
+# Required arguments (and the base every alternative starts from), per type prefix.
+BASE = [
+    ("ConvTranspose", dict(in_channels=4, out_channels=4, kernel_size=2)),
+    ("Conv", dict(in_channels=4, out_channels=4, kernel_size=2)),
+    ("MaxPool", dict(kernel_size=2)),
+    ("AvgPool", dict(kernel_size=2)),
+    ("LPPool", dict(norm_type=2, kernel_size=2)),
+    ("Adaptive", dict(output_size=2)),
+    ("Linear", dict(in_features=4, out_features=4)),
+    ("BatchNorm", dict(num_features=4)),
+    ("ZeroPad2d", dict(padding=1)),
+    ("ConstantPad2d", dict(padding=1, value=0.0)),
+]
+
+# Values other than the default to try, in order, for each argument (the first one PyTorch's
+# constructor accepts is used).
+ALTERNATIVES = {
+    "in_channels": [8],
+    "out_channels": [8],
+    "kernel_size": [3],
+    "stride": [3],
+    "padding": [1, 2],
+    "dilation": [2],
+    "groups": [2],
+    "bias": [False],
+    "padding_mode": ["reflect", "circular"],
+    "output_padding": [1],
+    "device": ["meta"],
+    "dtype": [torch.float64],
+    "return_indices": [True],
+    "ceil_mode": [True],
+    "count_include_pad": [False],
+    "divisor_override": [3],
+    "norm_type": [3],
+    "output_size": [3],
+    "in_features": [8],
+    "out_features": [8],
+    "start_dim": [0],
+    "end_dim": [2],
+    "num_features": [8],
+    "eps": [1e-3],
+    "momentum": [0.2],
+    "affine": [False],
+    "track_running_stats": [False],
+    "value": [0.5],
+    "size": [5],
+    "scale_factor": [3.0],
+    "mode": ["bilinear"],
+    "align_corners": [True],
+    "recompute_scale_factor": [True],
+    "p": [0.25],
+    "inplace": [True],
+    "negative_slope": [0.2],
+    "approximate": ["tanh"],
+    "dim": [1],
+}
+
+
+def cnnshape_signatures():
+    out = subprocess.run([BINARY, "layers"], check=True, capture_output=True, text=True).stdout
+    sigs = []
+    for line in out.splitlines():
+        name, rest = line.split("(", 1)
+        params = []
+        for p in rest.rstrip(")").split(", "):
+            p = p.split("=", 1)[0].strip()
+            if p and not p.startswith("*"):
+                params.append(p)
+        sigs.append((name, params))
+    return sigs
+
+
+def base_for(name):
+    for prefix, base in BASE:
+        if name.startswith(prefix):
+            return dict(base)
+    return {}
+
+
+def torch_params(cls):
+    sig = inspect.signature(cls.__init__)
+    return [
+        p.name
+        for p in list(sig.parameters.values())[1:]
+        if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+
+
+def hidden_args(name, params):
+    cls = getattr(nn, name)
+    if torch_params(cls) != params:
+        sys.exit(f"{name}: cnnshape's parameters {params} are not PyTorch's {torch_params(cls)}")
+    base = base_for(name)
+    reference = repr(cls(**base))
+    hidden = []
+    for p in params:
+        if p not in ALTERNATIVES:
+            sys.exit(f"{name}: no alternative value for '{p}'; add one to ALTERNATIVES")
+        for alt in ALTERNATIVES[p]:
+            if p in base and base[p] == alt:
+                continue
+            try:
+                changed = repr(cls(**{**base, p: alt}))
+            except (ValueError, TypeError, RuntimeError):
+                continue
+            if changed == reference:
+                hidden.append(p)
+            break
+        else:
+            # No value but the default is accepted (ConvTranspose's padding_mode): print(model)
+            # text cannot hold anything else, so nothing is assumed.
+            print(f"note: {name}({p}=...) accepts only its default", file=sys.stderr)
+    return hidden
+
+
+def main():
+    rows = []
+    for name, params in cnnshape_signatures():
+        if not hasattr(nn, name):
+            continue  # Add, Concat: cnnshape's own, never in print(model) text
+        rows.append((name, [] if name == "Identity" else hidden_args(name, params)))
+    with open(OUT, "w") as f:
+        f.write(
+            "// Generated by tools/gen_print_hidden.py from PyTorch "
+            + torch.__version__.split("+")[0]
+            + "; do not edit.\n"
+            "// The constructor arguments that repr(module) never shows, so print(model) text\n"
+            "// cannot tell their values: {type, {argument, ...}}, for every layer type cnnshape\n"
+            "// reads from print(model) text.\n"
+        )
+        for name, hidden in rows:
+            args = ", ".join(f'"{h}"' for h in hidden)
+            f.write(f'{{"{name}", {{{args}}}}},\n')
+    for name, hidden in rows:
+        print(f"{name}: {', '.join(hidden) or '-'}")
+
+
+if __name__ == "__main__":
+    main()
