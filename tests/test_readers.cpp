@@ -445,7 +445,7 @@ TEST_CASE("every layer type PyTorch prints has its list of hidden arguments", "[
     CHECK(print_hidden_arguments("Dropout")->empty());
 }
 
-TEST_CASE("layers read from print(model) text record the arguments assumed at their defaults",
+TEST_CASE("print(model) layers record the arguments assumed at their defaults",
           "[readers]") {
     Network net = load_spec_python("Sequential(\n"
                                    "  (0): Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1))\n"
