@@ -30,7 +30,7 @@ _cnnshape() {
     case "$sub" in
     plan) opts="--input --layer --model --format --mode --expect-output --max-params --max-macs --max-memory --batch --help" ;;
     explain) opts="--input --layer --model --format --mode --help" ;;
-    run) opts="--layer --model --input --seed --fill --weights --no-strict --output --indices --save-all --format --repeat --backend --threads --max-memory --mode --help" ;;
+    run) opts="--layer --model --input --seed --fill --weights --no-strict --output --indices --save-all --format --repeat --backend --threads --memory-limit --mode --help" ;;
     solve) opts="--input --output --layer --max-kernel --max-stride --max-padding --max-dilation --no-ceil --in-channels --out-channels --check --input-range --model --axis --limit --format --help" ;;
     diff) opts="--input --format --model --model-a --model-b --mode --exit-code --help" ;;
     layers) opts="--help" ;;
@@ -73,7 +73,7 @@ _cnnshape() {
     -w | --weights | --indices | --save-all) files=1 ;;
     -o | --output) [ "$sub" = run ] && files=1 || return ;;
     -i | --input) [ "$sub" = run ] && files=1 || return ;; # run takes .npy/.json files too
-    --expect-output | --max-params | --max-macs | --max-memory | --seed | --repeat | --threads | \
+    --expect-output | --max-params | --max-macs | --max-memory | --memory-limit | --seed | --repeat | --threads | \
         --max-kernel | --max-stride | --max-padding | --max-dilation | --in-channels | \
         --out-channels | --check | --input-range | --limit | --model | --model-a | --model-b)
         return

@@ -57,7 +57,7 @@ complete -c cnnshape -n $c -s f -l format -x -a 'text json' -d 'Output format'
 complete -c cnnshape -n $c -l repeat -x -d 'Time N more forward passes'
 complete -c cnnshape -n $c -l backend -x -a 'ref simd' -d 'Kernels'
 complete -c cnnshape -n $c -l threads -x -d 'Threads for the kernels'
-complete -c cnnshape -n $c -l max-memory -x -d 'Refuse to run above this many bytes'
+complete -c cnnshape -n $c -l memory-limit -x -d 'Refuse to run above this many bytes (exit 5)'
 complete -c cnnshape -n $c -l mode -x -a 'eval train' -d 'Module mode'
 complete -c cnnshape -n $c -l model -x -d 'The nn.Sequential to read when the text holds several'
 

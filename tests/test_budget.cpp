@@ -117,10 +117,10 @@ TEST_CASE("each broken limit says which and by how much", "[budget]") {
           "\"memory\", \"limit\": 0, \"actual\": 2944, \"ok\": false}]");
 }
 
-TEST_CASE("plan checks: the report is printed, then a line per broken limit, exit 1", "[cli]") {
+TEST_CASE("plan checks: the report is printed, then a line per broken limit, exit 4", "[cli]") {
     auto r = run_cli("plan examples/networks/resnet18.json --max-params 10M --max-macs 2G "
                      "--expect-output 1x1000");
-    CHECK(r.code == 1);
+    CHECK(r.code == 4);
     CHECK_THAT(r.out, Catch::StartsWith("resnet18: input 1x3x224x224 -> output 1x1000"));
     CHECK(r.err == "cnnshape: check failed: params 11,689,512 > max 10,000,000 (by 1,689,512, "
                    "16.9%)\n");
@@ -132,7 +132,7 @@ TEST_CASE("plan checks: the report is printed, then a line per broken limit, exi
 
     auto all = run_cli("plan examples/networks/resnet18.json --max-params 10Mi --max-macs 1G "
                        "--max-memory 50MB --expect-output 1x10 --format csv");
-    CHECK(all.code == 1);
+    CHECK(all.code == 4);
     CHECK_THAT(all.out, Catch::StartsWith("index,name,type"));
     CHECK(lines_of(all.err) ==
           std::vector<std::string>{
@@ -147,7 +147,7 @@ TEST_CASE("plan checks: the report is printed, then a line per broken limit, exi
 TEST_CASE("plan checks in JSON add a checks array to the report", "[cli]") {
     auto r = run_cli("plan examples/networks/funnel.json --format json --max-params 1k "
                      "--max-macs 6M --expect-output 16x26x26");
-    CHECK(r.code == 1);
+    CHECK(r.code == 4);
     auto j = nlohmann::ordered_json::parse(r.out);
     CHECK(j["totals"]["params"] == 1392); // the report is all there
     REQUIRE(j.contains("checks"));

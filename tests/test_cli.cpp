@@ -88,7 +88,7 @@ TEST_CASE("exit code 2: usage errors, unreadable files and malformed specs", "[c
         const char* message;
     };
     auto c =
-        GENERATE(Case{"", "A subcommand is required"}, Case{"plan", "nothing to plan"},
+        GENERATE(Case{"", "cnnshape: a command is required"}, Case{"plan", "nothing to plan"},
                  Case{"plan --bogus", "--bogus"},
                  Case{"plan no/such/file.json", "cannot read 'no/such/file.json'"},
                  Case{"plan examples/networks/funnel.json --input 3xbad", "invalid shape '3xbad'"},

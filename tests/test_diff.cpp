@@ -194,7 +194,7 @@ TEST_CASE("diff exit codes", "[cli][diff]") {
         Case{"diff examples/networks/funnel.json examples/networks/funnel_stride2.json", 0, ""},
         Case{"diff examples/networks/funnel.json examples/networks/funnel_stride2.json "
              "--exit-code",
-             1, ""},
+             4, ""},
         Case{"diff examples/networks/funnel.json examples/networks/funnel.py --exit-code", 0, ""},
         Case{"diff examples/networks/funnel.json "
              "examples/networks/invalid/maxpool_output_too_small.json",

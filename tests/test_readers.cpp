@@ -445,8 +445,7 @@ TEST_CASE("every layer type PyTorch prints has its list of hidden arguments", "[
     CHECK(print_hidden_arguments("Dropout")->empty());
 }
 
-TEST_CASE("print(model) layers record the arguments assumed at their defaults",
-          "[readers]") {
+TEST_CASE("print(model) layers record the arguments assumed at their defaults", "[readers]") {
     Network net = load_spec_python("Sequential(\n"
                                    "  (0): Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1))\n"
                                    "  (1): AvgPool2d(kernel_size=3, stride=3, padding=0)\n"

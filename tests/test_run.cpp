@@ -224,12 +224,12 @@ TEST_CASE("run loads weights from a directory of KEY.npy files", "[run][cli]") {
           std::string::npos);
 }
 
-TEST_CASE("run exit codes: 1 for an invalid network, 2 for usage and refused runs", "[run][cli]") {
+TEST_CASE("run exit codes: 1 invalid network, 2 usage, 5 memory limit", "[run][cli]") {
     CHECK(run_cli("run --layer \"nn.Conv2d(3, 8, 3)\" --input 1x4x8x8").code == 1);
     CHECK(run_cli("run --layer \"nn.ReLU()\"").code == 2);
     CHECK(run_cli("run --layer \"nn.ReLU()\" --input '[[1.0, 2.0], [3.0]]'").code == 2);
-    auto mem = run_cli("run --layer \"nn.ReLU()\" --input 1x3x64x64 --max-memory 1000");
-    CHECK(mem.code == 2);
+    auto mem = run_cli("run --layer \"nn.ReLU()\" --input 1x3x64x64 --memory-limit 1000");
+    CHECK(mem.code == 5);
     CHECK(mem.err.find("more than the limit of 1000 bytes (1000 B)") != std::string::npos);
     CHECK(mem.err.find("98304 bytes (96.00 KiB)") != std::string::npos);
     // Train-mode Dropout draws PyTorch's mask (it was refused before): it runs.
@@ -280,7 +280,7 @@ TEST_CASE("activations are freed after their last consumer", "[run]") {
     CHECK(kept.output.data == r.output.data);
     opt.max_bytes = lean - 1;
     opt.keep_all = false;
-    CHECK_THROWS_AS(execute(plan, init_weights(plan, 0), x, opt), UsageError);
+    CHECK_THROWS_AS(execute(plan, init_weights(plan, 0), x, opt), ResourceError);
 }
 
 // Found by fuzz/fuzz_run.cpp: parameter bytes past 64 bits were a bare ShapeError out of
@@ -311,7 +311,7 @@ TEST_CASE("byte totals past 64 bits: a LayerError from the plan, a saturated pla
     auto r = run_cli("run --layer \"nn.Upsample(scale_factor=1073741824)\" --layer "
                      "\"nn.AdaptiveAvgPool1d(1)\" --layer \"nn.Flatten()\" --layer "
                      "\"nn.Linear(1, 864691128455135232)\" --input 1x1x1073741824");
-    CHECK(r.code == 2);
+    CHECK(r.code == 5);
     CHECK(r.err.find("refusing to run") != std::string::npos);
     CHECK(r.err.find(std::to_string(max) + " bytes") != std::string::npos);
 }

@@ -160,7 +160,7 @@ TEST_CASE("the seed quiz's options checked: exactly one gives 3", "[solve]") {
     for (auto& o : kQuizOptions)
         args += " \"" + o + "\"";
     auto r = run_cli(args);
-    CHECK(r.code == 1); // three of the four fail
+    CHECK(r.code == 4); // three of the four fail
     CHECK_THAT(r.out, Contains("1 of 4 map 10 to 3"));
     auto j = run_cli(args + " --format json");
     auto doc = nlohmann::json::parse(j.out);
@@ -354,7 +354,7 @@ TEST_CASE("solve prints the golden text", "[solve][cli]") {
         Case{"solve --input 10 --output 3 --check \"nn.AvgPool2d(kernel_size=4, stride=4)\" "
              "\"nn.MaxPool2d(kernel_size=2, stride=2) x2\" \"nn.AvgPool2d(kernel_size=5, "
              "stride=5)\" \"nn.MaxPool2d(kernel_size=3, stride=3)\"",
-             "solve_check_quiz.txt", 1},
+             "solve_check_quiz.txt", 4},
         Case{"solve --input 32 --output 16 --layer Conv2d --in-channels 3 --out-channels 16 "
              "--limit 8",
              "solve_conv.txt", 0},

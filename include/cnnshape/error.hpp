@@ -1,5 +1,6 @@
 // Typed errors. Rules throw context-free messages (ShapeError); the planner and the spec reader add
-// where it happened. Exit codes: SpecError/UsageError -> 2, ShapeError/LayerError -> 1.
+// where it happened. Exit codes: SpecError/UsageError -> 2, ShapeError/LayerError -> 1,
+// ResourceError -> 5; any other exception is a bug (3), std::bad_alloc is out of memory (5).
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -51,6 +52,12 @@ private:
 
 // Bad command-line use or an unreadable file.
 class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A run refused because it would exceed its memory limit (run --memory-limit).
+class ResourceError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

@@ -41,8 +41,8 @@ struct RunOptions {
     // `run` passes the --seed generator after it drew the random input, so the masks are those
     // of torch.manual_seed(S); x = torch.randn(...); model.train()(x).
     TorchGenerator* rng = nullptr;
-    std::int64_t max_bytes =
-        0; // refuse before allocating if tensors would exceed this (0: no limit)
+    // Refuse (ResourceError) before allocating if the tensors would exceed this (0: no limit).
+    std::int64_t max_bytes = 0;
 };
 
 struct RunResult {

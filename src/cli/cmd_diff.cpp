@@ -38,7 +38,7 @@ std::optional<Plan> plan_side(const std::string& spec, const std::string& model,
         e["exit_code"] = c;
         if (candidates) e["candidates"] = candidates_json(*candidates);
         if (json_out) errors.push_back(e);
-        code = std::max(code, c);
+        code = most_severe(code, c);
         return std::nullopt;
     };
     Network net;
@@ -52,18 +52,13 @@ std::optional<Plan> plan_side(const std::string& spec, const std::string& model,
                              ": pass --input SHAPE or put \"input\" in the spec");
         if (o.mode == "train") net.mode = Mode::Train;
         if (o.mode == "eval") net.mode = Mode::Eval;
+        return make_plan(net, *net.input);
     } catch (const SpecError& e) {
         std::string place = e.place().empty() ? spec : spec + " at " + e.place();
         std::cerr << "cnnshape: spec error in " << place << ": " << e.what() << "\n";
         if (auto* choice = dynamic_cast<const ModelChoiceError*>(&e))
             candidates = &choice->candidates();
         return fail(e.what(), place, nullptr, kUsage);
-    } catch (const UsageError& e) {
-        std::cerr << "cnnshape: " << e.what() << "\n";
-        return fail(e.what(), "", nullptr, kUsage);
-    }
-    try {
-        return make_plan(net, *net.input);
     } catch (const LayerError& e) {
         const Node& n = net.nodes.at(e.index());
         std::cerr << "cnnshape: " << spec << ": " << e.what() << "\n";
@@ -72,6 +67,15 @@ std::optional<Plan> plan_side(const std::string& spec, const std::string& model,
     } catch (const UsageError& e) {
         std::cerr << "cnnshape: " << e.what() << "\n";
         return fail(e.what(), "", nullptr, kUsage);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "cnnshape: " << spec << ": out of memory\n";
+        return fail("out of memory", "", nullptr, kResourceLimit);
+    } catch (const std::exception& e) {
+        // A bug; the other spec is still reported.
+        std::string message = std::string("internal error: ") + e.what() +
+                              " (this is a bug in cnnshape; please report it)";
+        std::cerr << "cnnshape: " << spec << ": " << message << "\n";
+        return fail(message, "", nullptr, kInternalError);
     }
 }
 
@@ -104,7 +108,7 @@ int run_diff(const DiffOptions& o) {
     auto label = [](const std::string& spec) { return spec == "-" ? "(stdin)" : spec; };
     std::cout << (json_out ? report_diff_json(*a, *b, d, label(o.a), label(o.b))
                            : report_diff_text(*a, *b, d, label(o.a), label(o.b)));
-    return o.exit_code && !d.same() ? kInvalidNetwork : kOk;
+    return o.exit_code && !d.same() ? kCheckFailed : kOk;
 }
 
 } // namespace
@@ -142,8 +146,8 @@ Runner setup_diff(CLI::App& app) {
     sub->add_option("--mode", o->mode, "Module mode for both: eval (default) or train")
         ->check(CLI::IsMember({"eval", "train"}));
     sub->add_flag("--exit-code", o->exit_code,
-                  "Exit 1 when the plans differ (as git diff --exit-code), 0 when they are the "
-                  "same");
+                  "Exit 4 when the plans differ (git diff --exit-code says 1; 1 is an invalid "
+                  "network here), 0 when they are the same");
     sub->footer("Examples:\n"
                 "  cnnshape diff examples/networks/funnel.json "
                 "examples/networks/funnel_stride2.json\n"
@@ -151,9 +155,10 @@ Runner setup_diff(CLI::App& app) {
                 "  cnnshape diff old.json new.json --exit-code || echo changed\n"
                 "\n"
                 "Layers are matched by name. Exit codes: 0 both specs plan (with --exit-code: and "
-                "do not differ),\n1 they differ (with --exit-code) or a network is invalid, 2 a "
-                "spec is malformed or unreadable.");
-    return [o] { return run_diff(*o); };
+                "do not differ),\n4 they differ (with --exit-code), 1 a network is invalid, 2 a "
+                "spec is malformed or unreadable;\nwhen both specs fail, the more severe (see "
+                "'cnnshape --help').");
+    return [o] { return run_guarded(o->format == "json", [&] { return run_diff(*o); }); };
 }
 
 } // namespace

@@ -29,7 +29,7 @@ int run_explain(const ExplainOptions& o) {
     } catch (const UsageError& e) {
         return report_usage_error(e.what(), json_out);
     }
-    Explanation ex = explain_network(net, *net.input); // a bug throwing here exits 3 in main()
+    Explanation ex = explain_network(net, *net.input); // a bug throwing here: run_guarded, exit 3
     std::string where;
     if (ex.error) where = net.nodes.at(ex.error->index()).where;
     if (json_out) {
@@ -78,7 +78,7 @@ Runner setup_explain(CLI::App& app) {
                 "  cnnshape explain --input 1x1x6x6 --layer \"nn.MaxPool2d(2, stride=2)\"\n"
                 "  cnnshape explain examples/networks/resnet18.json\n"
                 "  cnnshape explain examples/networks/funnel.json --format json");
-    return [o] { return run_explain(*o); };
+    return [o] { return run_guarded(o->format == "json", [&] { return run_explain(*o); }); };
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // cnnshape layers [NAME]: the layer types cnnshape knows, with PyTorch's signatures.
+#include "cnnshape/fault.hpp"
 #include "cnnshape/layer.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include <iostream>
 
 namespace cnnshape::cli {
@@ -32,7 +34,8 @@ Runner setup_layers(CLI::App& app) {
                                                  "PyTorch signatures");
     sub->add_option("name", *name, "Show only this layer type, e.g. Conv2d");
     sub->footer("Example:\n  cnnshape layers MaxPool2d");
-    return [name]() {
+    Runner run = [name]() {
+        fault_point("layers");
         if (!name->empty()) {
             const LayerType* t = find_layer_type(*name);
             if (!t) {
@@ -46,6 +49,7 @@ Runner setup_layers(CLI::App& app) {
             std::cout << signature(t) << "\n";
         return kOk;
     };
+    return [run] { return run_guarded(false, run); };
 }
 
 } // namespace

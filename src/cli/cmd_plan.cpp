@@ -138,8 +138,13 @@ int answer_batch_line(std::size_t number, const std::string& line, Mode mode, st
         return fail(e.what(), batch_where(e.place()), nullptr, kUsage);
     } catch (const UsageError& e) {
         return fail(e.what(), "shape", nullptr, kUsage);
+    } catch (const std::bad_alloc&) {
+        return fail("out of memory", "", nullptr, kResourceLimit);
     } catch (const std::exception& e) {
-        return fail(e.what(), "", nullptr, kUsage);
+        // One odd line must not end the answers to the others.
+        return fail(std::string("internal error: ") + e.what() +
+                        " (this is a bug in cnnshape; please report it)",
+                    "", nullptr, kInternalError);
     }
     Plan plan;
     try {
@@ -148,9 +153,12 @@ int answer_batch_line(std::size_t number, const std::string& line, Mode mode, st
         return fail(e.what(), batch_where(net.nodes.at(e.index()).where), &e, kInvalidNetwork);
     } catch (const UsageError& e) {
         return fail(e.what(), "shape", nullptr, kUsage);
+    } catch (const std::bad_alloc&) {
+        return fail("out of memory", "", nullptr, kResourceLimit);
     } catch (const std::exception& e) {
-        // One odd line must not end the answers to the others.
-        return fail(e.what(), "", nullptr, kInvalidNetwork);
+        return fail(std::string("internal error: ") + e.what() +
+                        " (this is a bug in cnnshape; please report it)",
+                    "", nullptr, kInternalError);
     }
     out += fmt::format("{{\"line\": {}, \"output_shape\": [", number);
     for (std::size_t i = 0; i < plan.output.size(); ++i) {
@@ -191,7 +199,7 @@ int run_batch(const PlanOptions& o) {
         std::size_t b = line.find_first_not_of(" \t\r");
         if (b == std::string::npos || line[b] == '#') continue;
         int code = answer_batch_line(number, line, mode, out);
-        if (code == kUsage || (code == kInvalidNetwork && worst == kOk)) worst = code;
+        worst = most_severe(worst, code);
         // Write when the input has nothing more buffered, so that a program asking one question
         // at a time gets its answer before it asks the next; otherwise in large blocks.
         if (out.size() > (1 << 16) || std::cin.rdbuf()->in_avail() <= 0) flush();
@@ -231,7 +239,7 @@ int run_plan(const PlanOptions& o) {
     for (auto& c : checks) {
         if (c.ok) continue;
         std::cerr << "cnnshape: check failed: " << c.message << "\n";
-        code = kInvalidNetwork;
+        code = kCheckFailed;
     }
     return code;
 }
@@ -276,7 +284,7 @@ Runner setup_plan(CLI::App& app) {
            "per channel)")
         ->check(CLI::IsMember({"eval", "train"}));
     sub->add_option("--expect-output", o->expect_output,
-                    "Check: the output shape must be SHAPE (exit 1 if not)")
+                    "Check: the output shape must be SHAPE (exit 4 if not)")
         ->type_name("SHAPE");
     sub->add_option("--max-params", o->max_params,
                     "Check: at most N parameters; N may use k, M, G (x1000) or Ki, Mi, Gi (x1024), "
@@ -300,12 +308,15 @@ Runner setup_plan(CLI::App& app) {
         "  cnnshape plan examples/networks/resnet18.json --format svg > resnet18.svg\n"
         "  echo '1x1x6x6 nn.MaxPool2d(2, 2) nn.Conv2d(1, 4, 3)' | cnnshape plan --batch\n"
         "\n"
-        "Checks print the report, then a line per broken limit on stderr, and exit 1.\n"
+        "Checks print the report, then a line per broken limit on stderr, and exit 4.\n"
         "--batch writes {\"line\", \"output_shape\", \"params\", \"macs\"} or {\"line\", "
         "\"error\", \"exit_code\"} per line;\n"
-        "it exits 0 if every line was valid, 1 if one was invalid, 2 if one was malformed.");
+        "it exits 0 if every line was valid, else with the most severe line's code (2 malformed "
+        "before 1 invalid).\n"
+        "Exit codes: see 'cnnshape --help'.");
     sub->callback([o, format] { o->format_given = format->count() > 0; });
-    return [o] { return run_plan(*o); };
+    return
+        [o] { return run_guarded(!o->batch && o->format == "json", [&] { return run_plan(*o); }); };
 }
 
 } // namespace

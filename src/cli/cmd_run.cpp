@@ -1,7 +1,7 @@
 // cnnshape run [SPEC] [--layer EXPR]... [--input SHAPE|FILE.npy|LITERAL|FILE.json] [--seed S]
 //   [--fill randn|rand|zeros|ones|arange] [--weights FILE|DIR] [--output FILE.npy]
 //   [--indices FILE.npy] [--save-all DIR] [--format text|json] [--repeat N] [--backend ref|simd]
-//   [--threads N] [--max-memory BYTES] [--mode eval|train] [--no-strict]
+//   [--threads N] [--memory-limit BYTES] [--mode eval|train] [--no-strict]
 // Plans the network, builds (or loads) its weights as PyTorch would, runs it, and prints what
 // print(output) prints in PyTorch.
 #include "cnnshape/budget.hpp"
@@ -43,7 +43,9 @@ struct RunCliOptions {
     int repeat = 0;
     std::string backend;
     int threads = 0; // 0: every core
-    std::string max_memory;
+    std::string memory_limit;
+    std::string old_max_memory; // run --max-memory, renamed --memory-limit: refused with a hint
+    bool old_max_memory_given = false;
     std::string mode;
     std::string model;
     bool no_strict = false;
@@ -207,6 +209,10 @@ int run_run(const RunCliOptions& o) {
     try {
         if (o.repeat < 0) throw UsageError("--repeat must be at least 0");
         if (o.threads < 0) throw UsageError("--threads must be at least 1 (or 0 for every core)");
+        if (o.old_max_memory_given)
+            throw UsageError("run --max-memory is now --memory-limit BYTES (the cap on the run's "
+                             "peak memory, exit 5 when exceeded); --max-memory is plan's budget "
+                             "check");
         try {
             seed = parse_manual_seed(o.seed);
         } catch (const UsageError& e) {
@@ -275,17 +281,17 @@ int run_run(const RunCliOptions& o) {
     std::vector<double> times_ms;
     try {
         // Refuse before allocating anything big.
-        std::int64_t limit = o.max_memory.empty()
+        std::int64_t limit = o.memory_limit.empty()
                                  ? physical_memory() / 2
-                                 : parse_quantity(o.max_memory, "--max-memory", true);
-        if (limit <= 0) throw UsageError("--max-memory must be more than 0 bytes");
+                                 : parse_quantity(o.memory_limit, "--memory-limit", true);
+        if (limit <= 0) throw UsageError("--memory-limit must be more than 0 bytes");
         bool keep_all = !o.save_all.empty();
         std::int64_t peak = planned_peak_bytes(plan, keep_all);
         if (limit > 0 && peak > limit)
-            throw UsageError(fmt::format(
+            throw ResourceError(fmt::format(
                 "refusing to run: the tensors (weights, input and live activations) would take "
                 "{} bytes ({}) at the peak, more than the limit of {} bytes ({}); raise "
-                "--max-memory (default: half of the physical memory) or use a smaller input",
+                "--memory-limit (default: half of the physical memory) or use a smaller input",
                 peak, human_bytes(peak), limit, human_bytes(limit)));
         if (!o.indices.empty()) {
             const LayerPlan* last = plan.layers.empty() ? nullptr : &plan.layers.back();
@@ -361,9 +367,9 @@ int run_run(const RunCliOptions& o) {
         }
     } catch (const UsageError& e) {
         return usage(e.what());
-    } catch (const std::exception& e) {
-        return usage(std::string("error: ") + e.what());
-    }
+    } catch (const ResourceError& e) {
+        return report_error(e.what(), kResourceLimit, json_out);
+    } // out of memory (5), file system errors (2) and bugs (3): run_guarded
 
     std::string arch = ctx.backend == kernels::Backend::Simd ? kernels::simd_arch() : "";
     std::string ran = backend_text(ctx.backend) + (arch.empty() ? "" : " (" + arch + ")");
@@ -484,14 +490,17 @@ Runner setup_run(CLI::App& app) {
     sub->add_option("--threads", o->threads,
                     "Threads for the kernels; 0 (the default) uses every core")
         ->type_name("N");
-    sub->add_option("--max-memory", o->max_memory,
-                    "Refuse to run when the tensors would need more than this many bytes (500MB, "
-                    "2GiB, ...); default: half of the physical memory")
+    sub->add_option("--memory-limit", o->memory_limit,
+                    "Refuse to run (exit 5) when the tensors alive at the peak would need more "
+                    "than this many bytes (500MB, 2GiB, ...); default: half of the physical memory")
         ->type_name("BYTES");
     sub->add_option("--model", o->model,
                     "With Python or print(model) text that holds several nn.Sequential networks: "
                     "the one to run, by the name it is assigned to or the line it starts on")
         ->type_name("NAME");
+    CLI::Option* old_max_memory =
+        sub->add_option("--max-memory", o->old_max_memory, "Renamed --memory-limit")
+            ->group(""); // hidden: refused with a pointer to the new name
     sub->add_option("--mode", o->mode,
                     "Module mode: eval (default) or train (BatchNorm uses batch statistics; "
                     "Dropout draws its mask from the --seed generator)")
@@ -499,10 +508,14 @@ Runner setup_run(CLI::App& app) {
     sub->footer("Examples:\n"
                 "  cnnshape run --layer \"nn.MaxPool2d(2, 2)\" --input 1x1x4x4 --fill arange\n"
                 "  cnnshape run examples/networks/lenet5.json --seed 0\n"
-                "  cnnshape run examples/networks/resnet18.json --output out.npy --format json");
+                "  cnnshape run examples/networks/resnet18.json --output out.npy --format json\n"
+                "\n"
+                "Exit codes: see 'cnnshape --help' (5: refused by --memory-limit, or out of "
+                "memory).");
+    sub->callback([o, old_max_memory] { o->old_max_memory_given = old_max_memory->count() > 0; });
     return [o, fill] {
         o->fill_given = fill->count() > 0;
-        return run_run(*o);
+        return run_guarded(o->format == "json", [&] { return run_run(*o); });
     };
 }
 

@@ -55,10 +55,10 @@ int run_solve(const SolveOptions& o) {
                 std::cout << json_text(check_json(rep));
             else
                 std::cout << check_text(rep);
-            bool bad = false, all = true;
+            int code = kOk;
             for (auto& c : rep.checks)
-                bad = bad || c.spec_error, all = all && c.matches;
-            return bad ? kUsage : all ? kOk : kInvalidNetwork;
+                code = most_severe(code, c.spec_error ? kUsage : c.matches ? kOk : kCheckFailed);
+            return code;
         }
         if (!o.spec.empty() || !o.input_range.empty()) {
             if (o.spec.empty() || o.input_range.empty())
@@ -101,7 +101,7 @@ int run_solve(const SolveOptions& o) {
         return report_spec_error(e, o.spec, json_out);
     } catch (const UsageError& e) {
         return report_usage_error(e.what(), json_out);
-    } // anything else is a bug: main() reports it with exit code 3
+    } // anything else is a bug: run_guarded reports it with exit code 3
 }
 
 Runner setup_solve(CLI::App& app);
@@ -154,8 +154,12 @@ Runner setup_solve(CLI::App& app) {
                 "  cnnshape solve --input 10 --output 3 --layer MaxPool2d\n"
                 "  cnnshape solve --input 10 --output 3 --check \"nn.MaxPool2d(kernel_size=3, "
                 "stride=3)\" \"nn.MaxPool2d(2, 2) x2\"\n"
-                "  cnnshape solve examples/networks/resnet18.json --input-range 1:512");
-    return [o] { return run_solve(*o); };
+                "  cnnshape solve examples/networks/resnet18.json --input-range 1:512\n"
+                "\n"
+                "Exit codes: 0 a solution, every check met, or some size accepted; 1 no solution "
+                "or no size accepted;\n4 a --check expression does not give the output; 2 bad "
+                "input (see 'cnnshape --help').");
+    return [o] { return run_guarded(o->format == "json", [&] { return run_solve(*o); }); };
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -59,10 +60,40 @@ int report_layer_error(const LayerError& e, const Network& net, const std::strin
     return kInvalidNetwork;
 }
 
-int report_usage_error(const std::string& message, bool json_out) {
+int report_error(const std::string& message, int code, bool json_out) {
     std::cerr << "cnnshape: " << message << "\n";
-    if (json_out) print_error_json(message, "", nullptr, kUsage);
-    return kUsage;
+    if (json_out) print_error_json(message, "", nullptr, code);
+    return code;
+}
+
+int report_usage_error(const std::string& message, bool json_out) {
+    return report_error(message, kUsage, json_out);
+}
+
+int run_guarded(bool json_out, const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const SpecError& e) {
+        return report_spec_error(e, "", json_out);
+    } catch (const UsageError& e) {
+        return report_usage_error(e.what(), json_out);
+    } catch (const LayerError& e) {
+        std::cerr << "cnnshape: " << e.what() << "\n";
+        if (json_out) print_error_json(e.what(), "", &e, kInvalidNetwork);
+        return kInvalidNetwork;
+    } catch (const ShapeError& e) {
+        return report_error(e.what(), kInvalidNetwork, json_out);
+    } catch (const ResourceError& e) {
+        return report_error(e.what(), kResourceLimit, json_out);
+    } catch (const std::bad_alloc&) {
+        return report_error("out of memory", kResourceLimit, json_out);
+    } catch (const std::filesystem::filesystem_error& e) {
+        return report_usage_error(e.what(), json_out);
+    } catch (const std::exception& e) {
+        return report_error(std::string("internal error: ") + e.what() +
+                                " (this is a bug in cnnshape; please report it)",
+                            kInternalError, json_out);
+    }
 }
 
 void print_reader_notes(const Network& net) {

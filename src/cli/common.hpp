@@ -5,6 +5,7 @@
 #include "cnnshape/network.hpp"
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,16 @@ void print_layer_error(const LayerError& e, const Network& net, const std::strin
 // stderr (and the JSON object naming the layer when json_out). Returns kInvalidNetwork.
 int report_layer_error(const LayerError& e, const Network& net, const std::string& spec,
                        bool json_out);
-// "cnnshape: MESSAGE" on stderr (and the JSON object when json_out). Returns kUsage.
+// "cnnshape: MESSAGE" on stderr (and the JSON object, with `code`, when json_out). Returns `code`.
+int report_error(const std::string& message, int code, bool json_out);
+// report_error(message, kUsage, json_out).
 int report_usage_error(const std::string& message, bool json_out);
+
+// Runs a command: what escapes `body` is reported as every command reports it (stderr, and the
+// JSON error object when json_out) with its exit code: SpecError and UsageError 2 (a file system
+// error too), ResourceError and std::bad_alloc ("out of memory") 5, any other exception, a bug in
+// cnnshape, "internal error: ..." 3.
+int run_guarded(bool json_out, const std::function<int()>& body);
 
 // The network to work on: a spec file ("-" reads stdin) or --layer expressions, exactly one of
 // the two (UsageError otherwise, naming `verb`: "nothing to plan: ..."), with --mode applied

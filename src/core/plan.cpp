@@ -3,6 +3,7 @@
 #include "cnnshape/plan.hpp"
 #include "cnnshape/checked.hpp"
 #include "cnnshape/error.hpp"
+#include "cnnshape/fault.hpp"
 #include <algorithm>
 
 namespace cnnshape {
@@ -92,6 +93,7 @@ RfState merge(const std::vector<const RfState*>& states) {
 } // namespace
 
 Plan make_plan(const Network& net, const Shape& input) {
+    fault_point("make_plan");
     Plan plan;
     plan.name = net.name;
     plan.mode = net.mode;

@@ -451,8 +451,9 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
                                      shape_list(input.shape), shape_list(plan.input)));
     std::int64_t planned = planned_peak_bytes(plan, options.keep_all);
     if (options.max_bytes > 0 && planned > options.max_bytes)
-        throw UsageError(fmt::format("the run would hold {} at its peak, more than the limit of {}",
-                                     bytes_text(planned), bytes_text(options.max_bytes)));
+        throw ResourceError(
+            fmt::format("the run would hold {} at its peak, more than the limit of {}",
+                        bytes_text(planned), bytes_text(options.max_bytes)));
 
     RunResult result;
     TorchGenerator own_rng(0);
