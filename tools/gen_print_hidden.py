@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate src/spec/print_hidden.inc: the constructor arguments that print(model) never shows.
+"""Generate src/readers/print_hidden.inc: the constructor arguments that print(model) never shows.
 
 print(model) writes each module as ``Name(<extra_repr>)``, and PyTorch's ``extra_repr`` leaves
 some constructor arguments out (``AvgPool2d(kernel_size=2, stride=2, padding=0)`` has no
@@ -31,7 +31,7 @@ import torch
 import torch.nn as nn
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "build/cnnshape"
-OUT = "src/spec/print_hidden.inc"
+OUT = "src/readers/print_hidden.inc"
 
 # Required arguments (and the base every alternative starts from), per type prefix.
 BASE = [
