@@ -2,6 +2,7 @@
 // literals, weights from the seed or from files, memory accounting, and exit codes.
 #include "cli_support.hpp"
 #include "cnnshape/execute.hpp"
+#include "cnnshape/run_setup.hpp"
 #include "cnnshape/tensor_io.hpp"
 #include "support.hpp"
 
@@ -230,8 +231,8 @@ TEST_CASE("run exit codes: 1 invalid network, 2 usage, 5 memory limit", "[run][c
     CHECK(run_cli("run --layer \"nn.ReLU()\" --input '[[1.0, 2.0], [3.0]]'").code == 2);
     auto mem = run_cli("run --layer \"nn.ReLU()\" --input 1x3x64x64 --memory-limit 1000");
     CHECK(mem.code == 5);
-    CHECK(mem.err.find("more than the limit of 1000 bytes (1000 B)") != std::string::npos);
-    CHECK(mem.err.find("98304 bytes (96.00 KiB)") != std::string::npos);
+    CHECK(mem.err.find("more than the limit of 1000 bytes (1.00 KB)") != std::string::npos);
+    CHECK(mem.err.find("98304 bytes (98.30 KB)") != std::string::npos);
     // Train-mode Dropout draws PyTorch's mask (it was refused before): it runs.
     auto drop = run_cli("run --layer \"nn.Dropout(0.5)\" --input 4 --mode train --seed 0");
     CHECK(drop.code == 0);
@@ -358,4 +359,49 @@ TEST_CASE("run loads weights from a .safetensors file", "[run][cli]") {
                      dir / "w.safetensors");
     CHECK(r.code == 0);
     CHECK(r.out == "tensor([1.5000, 4.0000])\n");
+}
+
+TEST_CASE("run's decisions are library calls: input, notes, limits, strict loading", "[run]") {
+    RunInput shape = read_run_input("1x3x4x4");
+    CHECK(shape.shape == Shape{1, 3, 4, 4});
+    CHECK(!shape.tensor);
+    RunInput list = read_run_input("[1, 3, 4, 4]"); // a flat list of integers is a shape
+    CHECK(list.shape == Shape{1, 3, 4, 4});
+    RunInput values = read_run_input("[[1.0, 2.0]]");
+    REQUIRE(values.tensor);
+    CHECK(values.tensor->shape == Shape{1, 2});
+    RunInput code = read_run_input("torch.rand(2, 3)");
+    CHECK(code.shape == Shape{2, 3});
+    CHECK(code.fill == "rand");
+    CHECK_THROWS_AS(read_run_input("missing.npy"), UsageError);
+
+    TorchGenerator g(0);
+    Tensor a = make_input({4}, "arange", g);
+    CHECK(std::vector<float>(a.data.begin(), a.data.end()) == std::vector<float>{1, 2, 3, 4});
+    CHECK(nonfinite_note(a).empty());
+    a.data[2] = std::numeric_limits<float>::infinity();
+    CHECK(nonfinite_note(a) == "the input holds 0 NaN and 1 infinite values (the first at index "
+                               "[2]); they propagate as in PyTorch");
+
+    CHECK(bytes_text(999) == "999 bytes");
+    CHECK(bytes_text(98304) == "98304 bytes (98.30 KB)");
+
+    Network net = network_from_exprs({"nn.MaxPool2d(2, return_indices=True)"});
+    Plan pooled = make_plan(net, {1, 1, 4, 4});
+    CHECK_NOTHROW(check_returns_indices(pooled));
+    Plan relu = make_plan(network_from_exprs({"nn.ReLU()"}), {1, 1, 4, 4});
+    CHECK_THROWS_AS(check_returns_indices(relu), UsageError);
+    std::int64_t peak = planned_peak_bytes(relu, false);
+    CHECK_NOTHROW(check_memory_limit(relu, false, peak));
+    CHECK_NOTHROW(check_memory_limit(relu, false, 0)); // no limit
+    CHECK_THROWS_AS(check_memory_limit(relu, false, peak - 1), ResourceError);
+
+    WeightLoadReport rep;
+    CHECK(state_dict_mismatch(rep).empty());
+    rep.missing_keys = {"0.weight", "0.bias"};
+    rep.unexpected_keys = {"1.weight"};
+    CHECK(state_dict_mismatch(rep) ==
+          "Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict: "
+          "\"0.weight\", \"0.bias\". \n\tUnexpected key(s) in state_dict: \"1.weight\". ");
+    CHECK(state_dict_mismatch(rep, true).rfind("\n\tMissing key(s)", 0) == 0);
 }

@@ -53,6 +53,9 @@ struct RunResult {
     int fused_chains = 0;               // Conv -> BatchNorm [-> ReLU] chains run as one pass
 };
 
+// Whether a layer writes MaxPool indices (max pooling with return_indices=True).
+bool returns_indices(const LayerPlan& lp);
+
 // Bytes the run would hold at its peak (weights + live activations), from the Plan alone.
 std::int64_t planned_peak_bytes(const Plan& plan, bool keep_all);
 

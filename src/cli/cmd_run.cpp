@@ -11,6 +11,7 @@
 #include "cnnshape/parallel.hpp"
 #include "cnnshape/plan.hpp"
 #include "cnnshape/random.hpp"
+#include "cnnshape/run_setup.hpp"
 #include "cnnshape/tensor_io.hpp"
 #include "commands.hpp"
 #include "common.hpp"
@@ -52,107 +53,6 @@ struct RunCliOptions {
 };
 
 constexpr std::int64_t kPrintLimit = 1000; // PyTorch's print threshold
-
-std::string human_bytes(std::int64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = double(b);
-    int u = 0;
-    while (v >= 1024 && u < 5)
-        v /= 1024, ++u;
-    return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.2f} {}", v, units[u]);
-}
-
-std::int64_t physical_memory() {
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || size <= 0) return 0;
-    return std::int64_t(pages) * size;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() &&
-           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string read_text_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw UsageError(fmt::format("cannot read {}", path));
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-// What --input holds: a tensor already (file or literal), or a shape to fill.
-struct InputArg {
-    std::optional<Tensor> tensor;
-    std::optional<Shape> shape;
-    std::string fill; // "randn" for --input 'torch.randn(1, 3, 8, 8)'; "" when --fill decides
-    std::string note;
-};
-
-InputArg parse_input(const std::string& text) {
-    InputArg r;
-    std::error_code ec;
-    bool is_file = std::filesystem::is_regular_file(text, ec);
-    if (is_file && ends_with(text, ".npy")) {
-        LoadedTensor t = read_npy(text);
-        r.tensor = std::move(t.tensor);
-        if (!t.note.empty()) r.note = text + ": " + t.note;
-        return r;
-    }
-    if (is_file) {
-        LoadedTensor t = read_tensor_literal(read_text_file(text));
-        r.tensor = std::move(t.tensor);
-        if (!t.note.empty()) r.note = text + ": " + t.note;
-        return r;
-    }
-    if (ends_with(text, ".npy") || ends_with(text, ".json"))
-        throw UsageError(fmt::format("cannot read {}: no such file", text));
-    // PyTorch code, as a tutorial writes it: torch.tensor([[...]]), x = torch.randn(1, 3, 8, 8).
-    if (auto code = input_code(text)) {
-        if (code->kind == InputCode::Literal) {
-            LoadedTensor t = read_tensor_literal(text);
-            r.tensor = std::move(t.tensor);
-            r.note = t.note;
-        } else {
-            r.shape = parse_shape(code->sizes);
-            r.fill = code->fill;
-        }
-        return r;
-    }
-    std::string compact;
-    for (char c : text)
-        if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
-    if (!compact.empty() && compact[0] == '[') {
-        // A flat list of integers is a shape ("[1, 3, 32, 32]", as `plan` reads it); nested
-        // lists or any non-integer number are values.
-        bool values =
-            compact.rfind("[[", 0) == 0 || compact.find_first_of(".eEnNiI") != std::string::npos;
-        if (values) {
-            r.tensor = parse_tensor_literal(text);
-            return r;
-        }
-    }
-    r.shape = parse_shape(text);
-    return r;
-}
-
-// A random fill draws from g (the --seed generator, which train-mode Dropout then continues).
-Tensor make_input(const Shape& shape, const std::string& fill, TorchGenerator& g) {
-    Tensor t(shape);
-    std::int64_t n = t.size();
-    if (fill == "randn" || fill == "rand") {
-        if (fill == "randn")
-            fill_randn(g, t.ptr(), n);
-        else
-            fill_rand(g, t.ptr(), n);
-    } else if (fill == "ones") {
-        std::fill(t.data.begin(), t.data.end(), 1.0f);
-    } else if (fill == "arange") {
-        for (std::int64_t i = 0; i < n; ++i)
-            t.data[i] = float(i + 1);
-    }
-    return t;
-}
 
 // The shortest decimal that reads back as the same float, as a double JSON number (so 0.1f is
 // written 0.1, not 0.10000000149011612). Non-finite values become null.
@@ -204,7 +104,7 @@ int run_run(const RunCliOptions& o) {
     bool json_out = o.format == "json";
     auto usage = [&](const std::string& msg) { return report_usage_error(msg, json_out); };
     Network net;
-    InputArg input_arg;
+    RunInput input_arg;
     std::uint64_t seed = 0;
     try {
         if (o.repeat < 0) throw UsageError("--repeat must be at least 0");
@@ -221,7 +121,7 @@ int run_run(const RunCliOptions& o) {
         net = load_network("run", o.spec, o.layers, o.mode, o.model);
         print_input_note(net, o.input);
         if (!o.input.empty()) {
-            input_arg = parse_input(o.input);
+            input_arg = read_run_input(o.input);
             net.input = input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape;
             if (!input_arg.fill.empty() && o.fill_given && o.fill != input_arg.fill)
                 throw UsageError(fmt::format("--input torch.{}(...) and --fill {} say different "
@@ -237,32 +137,9 @@ int run_run(const RunCliOptions& o) {
         return usage(e.what());
     }
     if (!input_arg.note.empty()) std::cerr << "cnnshape: note: " << input_arg.note << "\n";
-    if (input_arg.tensor) {
-        // PyTorch would propagate NaN and Inf silently; say where they are, since a user rarely
-        // means to feed them.
-        std::int64_t nan = 0, inf = 0, first = -1;
-        const Tensor& t = *input_arg.tensor;
-        for (std::int64_t i = 0; i < t.size(); ++i) {
-            float v = t.data[i];
-            if (std::isnan(v))
-                ++nan;
-            else if (std::isinf(v))
-                ++inf;
-            else
-                continue;
-            if (first < 0) first = i;
-        }
-        if (first >= 0) {
-            Shape at(t.shape.size());
-            for (std::int64_t i = std::int64_t(at.size()) - 1, rest = first; i >= 0; --i) {
-                at[i] = t.shape[i] ? rest % t.shape[i] : 0;
-                rest = t.shape[i] ? rest / t.shape[i] : 0;
-            }
-            std::cerr << "cnnshape: note: the input holds " << nan << " NaN and " << inf
-                      << " infinite values (the first at index " << shape_list(at)
-                      << "); they propagate as in PyTorch\n";
-        }
-    }
+    if (input_arg.tensor)
+        if (std::string note = nonfinite_note(*input_arg.tensor); !note.empty())
+            std::cerr << "cnnshape: note: " << note << "\n";
 
     Plan plan;
     try {
@@ -286,51 +163,22 @@ int run_run(const RunCliOptions& o) {
                                  : parse_quantity(o.memory_limit, "--memory-limit", true);
         if (limit <= 0) throw UsageError("--memory-limit must be more than 0 bytes");
         bool keep_all = !o.save_all.empty();
-        std::int64_t peak = planned_peak_bytes(plan, keep_all);
-        if (limit > 0 && peak > limit)
-            throw ResourceError(fmt::format(
-                "refusing to run: the tensors (weights, input and live activations) would take "
-                "{} bytes ({}) at the peak, more than the limit of {} bytes ({}); raise "
-                "--memory-limit (default: half of the physical memory) or use a smaller input",
-                peak, human_bytes(peak), limit, human_bytes(limit)));
-        if (!o.indices.empty()) {
-            const LayerPlan* last = plan.layers.empty() ? nullptr : &plan.layers.back();
-            bool has = false;
-            if (last) {
-                if (auto* p = std::get_if<PoolDesc>(&last->exec))
-                    has = p->return_indices && p->kind == PoolKind::Max;
-                if (auto* a = std::get_if<AdaptivePoolDesc>(&last->exec))
-                    has = a->return_indices && a->is_max;
-            }
-            if (!has)
-                throw UsageError("--indices needs a last layer that returns indices (a max "
-                                 "pooling layer with return_indices=True)");
-        }
+        check_memory_limit(plan, keep_all, limit,
+                           "; raise --memory-limit (default: half of the physical memory) or use "
+                           "a smaller input");
+        if (!o.indices.empty()) check_returns_indices(plan);
 
         StateDict weights = init_weights(plan, seed);
         if (!o.weights.empty()) {
             WeightLoadReport rep = load_weights(plan, o.weights, weights);
             for (auto& n : rep.notes)
                 std::cerr << "cnnshape: note: " << n << "\n";
-            auto quoted = [](const std::vector<std::string>& keys) {
-                std::string s;
-                for (auto& k : keys)
-                    s += (s.empty() ? "\"" : ", \"") + k + "\"";
-                return s;
-            };
-            if (!rep.missing_keys.empty() || !rep.unexpected_keys.empty()) {
-                std::string msg;
-                if (!rep.missing_keys.empty())
-                    msg += "\n\tMissing key(s) in state_dict: " + quoted(rep.missing_keys) + ". ";
-                if (!rep.unexpected_keys.empty())
-                    msg += "\n\tUnexpected key(s) in state_dict: " + quoted(rep.unexpected_keys) +
-                           ". ";
+            if (std::string mismatch = state_dict_mismatch(rep); !mismatch.empty()) {
                 if (!o.no_strict)
-                    throw UsageError("Error(s) in loading state_dict for Sequential:" + msg +
-                                     "\n(--no-strict runs anyway, keeping missing tensors at "
-                                     "their --seed initialisation)");
-                std::cerr << "cnnshape: warning: loading " << o.weights << " (--no-strict):" << msg
-                          << "\n";
+                    throw UsageError(mismatch + "\n(--no-strict runs anyway, keeping missing "
+                                                "tensors at their --seed initialisation)");
+                std::cerr << "cnnshape: warning: loading " << o.weights
+                          << " (--no-strict):" << state_dict_mismatch(rep, true) << "\n";
             }
         }
 

@@ -4,6 +4,7 @@
 #include "cnnshape/execute.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/random.hpp"
+#include "cnnshape/run_setup.hpp"
 #include "cnnshape/tensor_io.hpp"
 #include <algorithm>
 #include <cmath>
@@ -16,21 +17,18 @@
 #include <string>
 
 namespace cnnshape {
+
+bool returns_indices(const LayerPlan& lp) {
+    if (auto* p = std::get_if<PoolDesc>(&lp.exec))
+        return p->return_indices && p->kind == PoolKind::Max;
+    if (auto* a = std::get_if<AdaptivePoolDesc>(&lp.exec)) return a->return_indices && a->is_max;
+    return false;
+}
+
 namespace {
 
 std::string key_of(const LayerPlan& lp, const TensorSpec& t) {
     return lp.name + "." + t.name;
-}
-
-// "1234567 bytes (1.18 MiB)"
-std::string bytes_text(std::int64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = double(b);
-    int u = 0;
-    while (v >= 1024 && u < 5)
-        v /= 1024, ++u;
-    if (u == 0) return fmt::format("{} bytes", b);
-    return fmt::format("{} bytes ({:.2f} {})", b, v, units[u]);
 }
 
 // a + b, or INT64_MAX when that does not fit (byte counts of absurd plans: the plan checks each
@@ -46,14 +44,6 @@ std::int64_t weight_bytes(const Plan& plan) {
         for (auto& t : lp.tensors)
             b = add_sat(b, numel(t.shape) * 4); // each fits: the plan checked its totals
     return b;
-}
-
-// Whether a layer writes MaxPool indices.
-bool returns_indices(const LayerPlan& lp) {
-    if (auto* p = std::get_if<PoolDesc>(&lp.exec))
-        return p->return_indices && p->kind == PoolKind::Max;
-    if (auto* a = std::get_if<AdaptivePoolDesc>(&lp.exec)) return a->return_indices && a->is_max;
-    return false;
 }
 
 // How many times each layer's output is read, plus one for the network output (the last
@@ -449,11 +439,8 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     if (input.shape != plan.input)
         throw UsageError(fmt::format("the input has shape {}, the plan was made for {}",
                                      shape_list(input.shape), shape_list(plan.input)));
+    check_memory_limit(plan, options.keep_all, options.max_bytes);
     std::int64_t planned = planned_peak_bytes(plan, options.keep_all);
-    if (options.max_bytes > 0 && planned > options.max_bytes)
-        throw ResourceError(
-            fmt::format("the run would hold {} at its peak, more than the limit of {}",
-                        bytes_text(planned), bytes_text(options.max_bytes)));
 
     RunResult result;
     TorchGenerator own_rng(0);
