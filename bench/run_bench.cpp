@@ -95,7 +95,7 @@ Case pool_case(std::string name, PoolKind kind, i64 k, i64 s, i64 p, double targ
         PoolDesc d;
         d.kind = kind;
         d.kernel = {k, k}, d.stride = {s, s}, d.padding = {p, p}, d.dilation = {1, 1};
-        return [=] { K::pool(ctx, d, xs, x->data(), ys, y->data(), nullptr); };
+        return [=] { K::run(ctx, d, K::Io{{xs}, {x->data()}, {}, ys, y->data(), nullptr}); };
     };
     return c;
 }
@@ -116,7 +116,7 @@ Case adaptive_case(std::string name, bool is_max, Shape xs, i64 out, double targ
         AdaptivePoolDesc d;
         d.is_max = is_max;
         d.output_size = {out, out};
-        return [=] { K::adaptive_pool(ctx, d, xs, x->data(), ys, y->data(), nullptr); };
+        return [=] { K::run(ctx, d, K::Io{{xs}, {x->data()}, {}, ys, y->data(), nullptr}); };
     };
     return c;
 }
@@ -139,7 +139,9 @@ Case conv_case() {
         d.kernel = {3, 3}, d.stride = {1, 1}, d.dilation = {1, 1}, d.pad_l = {1, 1},
         d.pad_r = {1, 1}, d.output_padding = {0, 0};
         d.bias = false;
-        return [=] { K::conv(ctx, d, xs, x->data(), w->data(), nullptr, ys, y->data()); };
+        return [=] {
+            K::run(ctx, d, K::Io{{xs}, {x->data()}, {w->data(), nullptr}, ys, y->data()});
+        };
     };
     return c;
 }
@@ -158,7 +160,7 @@ Case upsample_case(std::string name, UpsampleMode mode) {
         d.mode = mode;
         d.output_size = {112, 112};
         d.scale_factor = {2.0, 2.0};
-        return [=] { K::upsample(ctx, d, xs, x->data(), ys, y->data()); };
+        return [=] { K::run(ctx, d, K::Io{{xs}, {x->data()}, {}, ys, y->data()}); };
     };
     return c;
 }
@@ -175,7 +177,7 @@ Case concat_case() {
         auto y = std::make_shared<std::vector<float>>(numel(ys));
         ConcatDesc d;
         d.dim = 1;
-        return [=] { K::concat(ctx, d, {xs, xs}, {a->data(), b->data()}, ys, y->data()); };
+        return [=] { K::run(ctx, d, K::Io{{xs, xs}, {a->data(), b->data()}, {}, ys, y->data()}); };
     };
     return c;
 }

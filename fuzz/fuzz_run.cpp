@@ -331,7 +331,7 @@ Tensor run_merge(const LayerPlan& lp, const std::vector<const Tensor*>& in, kern
         std::vector<const float*> xs;
         for (auto* t : in)
             shapes.push_back(t->shape), xs.push_back(t->ptr());
-        kernels::concat(c, *d, shapes, xs, out.shape, out.ptr());
+        kernels::run(c, *d, {shapes, xs, {}, out.shape, out.ptr()});
     } else if (std::get_if<AddDesc>(&lp.exec)) {
         Tensor acc = *in[0];
         for (std::size_t i = 1; i < in.size(); ++i) {
@@ -346,8 +346,9 @@ Tensor run_merge(const LayerPlan& lp, const std::vector<const Tensor*>& in, kern
                 s[k] = da == 1 ? db : da;
             }
             Tensor next(s);
-            kernels::add(c, acc.shape, acc.ptr(), in[i]->shape, in[i]->ptr(), next.shape,
-                         next.ptr());
+            kernels::run(
+                c, AddDesc{},
+                {{acc.shape, in[i]->shape}, {acc.ptr(), in[i]->ptr()}, {}, next.shape, next.ptr()});
             acc = std::move(next);
         }
         if (acc.shape != out.shape) fail(layer_text(lp) + ": broadcast shape differs");

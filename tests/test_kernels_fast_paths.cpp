@@ -86,11 +86,12 @@ TEST_CASE("SIMD 2x2 stride-2 pooling (the direct path) equals the reference bit 
                         auto x = data(numel(xs), ++seed, nan);
                         std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
                         CAPTURE(arch, w, h, int(kind), nan);
-                        K::pool(ctx(K::Backend::Ref), d, xs, x.data(), ys, yr.data(), nullptr);
-                        REQUIRE(S::pool(ctx(K::Backend::Simd, 1), d, xs, x.data(), ys, y1.data(),
-                                        nullptr));
-                        REQUIRE(S::pool(ctx(K::Backend::Simd, 2), d, xs, x.data(), ys, y2.data(),
-                                        nullptr));
+                        K::run(ctx(K::Backend::Ref), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                        REQUIRE(S::run(ctx(K::Backend::Simd, 1), d,
+                                       K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr}));
+                        REQUIRE(S::run(ctx(K::Backend::Simd, 2), d,
+                                       K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr}));
                         CHECK(first_bit_diff(y1, yr) == -1);
                         CHECK(first_bit_diff(y2, yr) == -1);
                     }
@@ -113,7 +114,8 @@ TEST_CASE("2x2 stride-2 max pooling keeps the first of tied zeros and the last N
     for (const auto& arch : S::available_archs()) {
         S::force_arch(arch);
         std::vector<float> y(16, 7.0f);
-        REQUIRE(S::pool(ctx(K::Backend::Simd), d, xs, x.data(), ys, y.data(), nullptr));
+        REQUIRE(
+            S::run(ctx(K::Backend::Simd), d, K::Io{{xs}, {x.data()}, {}, ys, y.data(), nullptr}));
         CAPTURE(arch);
         CHECK(std::signbit(y[0]));
         CHECK(y[0] == 0.0f);
@@ -148,9 +150,12 @@ TEST_CASE("SIMD global average pooling is PyTorch's mean() bit for bit, as the r
                     v = g(rng) * std::exp(3.0f * g(rng)); // magnitudes far apart: order shows
                 std::vector<float> yr(planes), y1(planes, 7.0f), y2(planes, 7.0f);
                 CAPTURE(arch, n, planes);
-                K::adaptive_pool(ctx(K::Backend::Ref), d, xs, x.data(), ys, yr.data(), nullptr);
-                K::adaptive_pool(ctx(K::Backend::Simd, 1), d, xs, x.data(), ys, y1.data(), nullptr);
-                K::adaptive_pool(ctx(K::Backend::Simd, 2), d, xs, x.data(), ys, y2.data(), nullptr);
+                K::run(ctx(K::Backend::Ref), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                K::run(ctx(K::Backend::Simd, 1), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr});
+                K::run(ctx(K::Backend::Simd, 2), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr});
                 CHECK(first_bit_diff(y1, yr) == -1);
                 CHECK(first_bit_diff(y2, yr) == -1);
             }
@@ -169,7 +174,7 @@ TEST_CASE("global average pooling is not an in-order sum where PyTorch's order m
     d.nd = 1;
     d.output_size = {1};
     float y = -1;
-    K::adaptive_pool(ctx(K::Backend::Ref), d, {1, 1, 66}, x.data(), {1, 1, 1}, &y, nullptr);
+    K::run(ctx(K::Backend::Ref), d, K::Io{{{1, 1, 66}}, {x.data()}, {}, {1, 1, 1}, &y, nullptr});
     CHECK(y == 56.0f / 66.0f);
     CHECK(y == 0.8484848737716675f);
 }

@@ -239,12 +239,14 @@ TEST_CASE("add broadcasts and concat joins along its dim", "[kernels]") {
     Tensor a = iota({2, 3}), b({3}), y({2, 3});
     b.data = {10, 20, 30};
     kernels::Context ctx{kernels::Backend::Ref, 1};
-    kernels::add(ctx, a.shape, a.ptr(), b.shape, b.ptr(), y.shape, y.ptr());
+    kernels::run(ctx, AddDesc{},
+                 kernels::Io{{a.shape, b.shape}, {a.ptr(), b.ptr()}, {}, y.shape, y.ptr()});
     CHECK(std::vector<float>(y.data.begin(), y.data.end()) ==
           std::vector<float>{11, 22, 33, 14, 25, 36});
     Tensor c({2, 1}), z({2, 4});
     c.data = {-1, -2};
-    kernels::concat(ctx, ConcatDesc{1}, {a.shape, c.shape}, {a.ptr(), c.ptr()}, z.shape, z.ptr());
+    kernels::run(ctx, ConcatDesc{1},
+                 kernels::Io{{a.shape, c.shape}, {a.ptr(), c.ptr()}, {}, z.shape, z.ptr()});
     CHECK(std::vector<float>(z.data.begin(), z.data.end()) ==
           std::vector<float>{1, 2, 3, -1, 4, 5, 6, -2});
 }

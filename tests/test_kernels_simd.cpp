@@ -254,13 +254,15 @@ TEST_CASE("SIMD MaxPool2d is the reference bit for bit: values, indices, NaN, ti
                 std::vector<i64> ir(numel(ys)), iv(numel(ys), -7);
                 CAPTURE_POOL(pc);
                 CAPTURE(nan);
-                K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), ir.data());
-                REQUIRE(S::pool(simd_ctx(pc.threads), d, xs, x.data(), ys, yv.data(), iv.data()));
+                K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data(), ir.data()});
+                REQUIRE(S::run(simd_ctx(pc.threads), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, yv.data(), iv.data()}));
                 REQUIRE(first_bit_diff(yv, yr) == -1);
                 REQUIRE(iv == ir);
                 // Without indices too (a different inner loop).
                 std::vector<float> yn(numel(ys), 7.0f);
-                REQUIRE(S::pool(simd_ctx(pc.threads), d, xs, x.data(), ys, yn.data(), nullptr));
+                REQUIRE(S::run(simd_ctx(pc.threads), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, yn.data(), nullptr}));
                 REQUIRE(first_bit_diff(yn, yr) == -1);
             }
         }
@@ -279,8 +281,8 @@ TEST_CASE("SIMD MaxPool2d: windows of only -inf, only NaN, and taps all in the p
             std::vector<float> x(numel(xs), fill), yr(numel(ys)), yv(numel(ys));
             std::vector<i64> ir(numel(ys)), iv(numel(ys));
             CAPTURE(arch, fill);
-            K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), ir.data());
-            REQUIRE(S::pool(simd_ctx(2), d, xs, x.data(), ys, yv.data(), iv.data()));
+            K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data(), ir.data()});
+            REQUIRE(S::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {}, ys, yv.data(), iv.data()}));
             CHECK(first_bit_diff(yv, yr) == -1);
             CHECK(iv == ir);
         }
@@ -291,8 +293,8 @@ TEST_CASE("SIMD MaxPool2d: windows of only -inf, only NaN, and taps all in the p
         REQUIRE(pool_out(2, 2, 1, 1, 3, false) == 1);
         std::vector<float> x = uniform(8, 5), yr(2), yv(2);
         std::vector<i64> ir(2), iv(2);
-        K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), ir.data());
-        REQUIRE(S::pool(simd_ctx(1), d, xs, x.data(), ys, yv.data(), iv.data()));
+        K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data(), ir.data()});
+        REQUIRE(S::run(simd_ctx(1), d, K::Io{{xs}, {x.data()}, {}, ys, yv.data(), iv.data()}));
         CHECK(first_bit_diff(yv, yr) == -1);
         CHECK(iv == ir);
     }
@@ -319,8 +321,9 @@ TEST_CASE("SIMD AvgPool2d equals the reference bit for bit (same sum order, same
                 std::vector<float> yr(numel(ys)), yv(numel(ys), 7.0f);
                 CAPTURE_POOL(pc);
                 CAPTURE(d.count_include_pad, d.divisor_override.value_or(0));
-                K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), nullptr);
-                REQUIRE(S::pool(simd_ctx(pc.threads), d, xs, x.data(), ys, yv.data(), nullptr));
+                K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                REQUIRE(S::run(simd_ctx(pc.threads), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, yv.data(), nullptr}));
                 REQUIRE(first_bit_diff(yv, yr) == -1);
             }
         }
@@ -343,8 +346,10 @@ TEST_CASE("SIMD 1-d pooling is 2-d pooling with height 1", "[simd]") {
             std::vector<i64> ir(numel(ys)), iv(numel(ys));
             bool mx = kind == PoolKind::Max;
             CAPTURE(arch, mx);
-            K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), mx ? ir.data() : nullptr);
-            REQUIRE(S::pool(simd_ctx(2), d, xs, x.data(), ys, yv.data(), mx ? iv.data() : nullptr));
+            K::run(ref_ctx(), d,
+                   K::Io{{xs}, {x.data()}, {}, ys, yr.data(), mx ? ir.data() : nullptr});
+            REQUIRE(S::run(simd_ctx(2), d,
+                           K::Io{{xs}, {x.data()}, {}, ys, yv.data(), mx ? iv.data() : nullptr}));
             CHECK(first_bit_diff(yv, yr) == -1);
             CHECK(iv == ir);
         }
@@ -373,10 +378,12 @@ TEST_CASE("SIMD adaptive pooling equals the reference bit for bit", "[simd]") {
                     std::vector<float> yr(numel(ys)), yv(numel(ys), 7.0f);
                     std::vector<i64> ir(numel(ys)), iv(numel(ys), -7);
                     CAPTURE(arch, n, c, h, w, d.output_size[0], ow, is_max, threads);
-                    K::adaptive_pool(ref_ctx(), d, xs, x.data(), ys, yr.data(),
-                                     is_max ? ir.data() : nullptr);
-                    REQUIRE(S::adaptive_pool(simd_ctx(threads), d, xs, x.data(), ys, yv.data(),
-                                             is_max ? iv.data() : nullptr));
+                    K::run(
+                        ref_ctx(), d,
+                        K::Io{{xs}, {x.data()}, {}, ys, yr.data(), is_max ? ir.data() : nullptr});
+                    REQUIRE(S::run(
+                        simd_ctx(threads), d,
+                        K::Io{{xs}, {x.data()}, {}, ys, yv.data(), is_max ? iv.data() : nullptr}));
                     REQUIRE(first_bit_diff(yv, yr) == -1);
                     if (is_max) REQUIRE(iv == ir);
                 }
@@ -413,9 +420,9 @@ void check_conv(const std::string& arch, const ConvCase& cc) {
     std::vector<float> yr(numel(ys)), y1(numel(ys), kNaN), y2(numel(ys), kNaN);
     CAPTURE(arch, cc.n, cc.cin, cc.cout, cc.groups, cc.h, cc.w, cc.kh, cc.kw, cc.sh, cc.sw, cc.ph,
             cc.pw, cc.dh, cc.dw, cc.bias);
-    K::conv(ref_ctx(), d, xs, x.data(), wt.data(), b.data(), ys, yr.data());
-    REQUIRE(S::conv(simd_ctx(1), d, xs, x.data(), wt.data(), b.data(), ys, y1.data()));
-    REQUIRE(S::conv(simd_ctx(2), d, xs, x.data(), wt.data(), b.data(), ys, y2.data()));
+    K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {wt.data(), b.data()}, ys, yr.data()});
+    REQUIRE(S::run(simd_ctx(1), d, K::Io{{xs}, {x.data()}, {wt.data(), b.data()}, ys, y1.data()}));
+    REQUIRE(S::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {wt.data(), b.data()}, ys, y2.data()}));
     INFO("first differing element " << first_far(y1, yr, 1e-4, 1e-5));
     REQUIRE(first_far(y1, yr, 1e-4, 1e-5) == -1);
     REQUIRE(first_bit_diff(y2, y1) == -1); // 2 threads: the same bits as 1
@@ -479,8 +486,9 @@ TEST_CASE("SIMD Conv1d is Conv2d with height 1", "[simd]") {
         auto x = uniform(numel(xs), 1), w = uniform(17 * 5 * 3, 2), b = uniform(17, 3);
         std::vector<float> yr(numel(ys)), yv(numel(ys));
         CAPTURE(arch);
-        K::conv(ref_ctx(), d, xs, x.data(), w.data(), b.data(), ys, yr.data());
-        REQUIRE(S::conv(simd_ctx(2), d, xs, x.data(), w.data(), b.data(), ys, yv.data()));
+        K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {w.data(), b.data()}, ys, yr.data()});
+        REQUIRE(
+            S::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {w.data(), b.data()}, ys, yv.data()}));
         CHECK(first_far(yv, yr, 1e-4, 1e-5) == -1);
     }
 }
@@ -500,9 +508,12 @@ TEST_CASE("SIMD Linear agrees with the reference", "[simd]") {
                          b = uniform(out, 3, -bound, bound);
                     std::vector<float> yr(m * out), y1(m * out), y2(m * out);
                     CAPTURE(arch, m, in, out, d.bias);
-                    K::linear(ref_ctx(), d, xs, x.data(), w.data(), b.data(), yr.data());
-                    REQUIRE(S::linear(simd_ctx(1), d, xs, x.data(), w.data(), b.data(), y1.data()));
-                    REQUIRE(S::linear(simd_ctx(2), d, xs, x.data(), w.data(), b.data(), y2.data()));
+                    K::run(ref_ctx(), d,
+                           K::Io{{xs}, {x.data()}, {w.data(), b.data()}, {}, yr.data()});
+                    REQUIRE(S::run(simd_ctx(1), d,
+                                   K::Io{{xs}, {x.data()}, {w.data(), b.data()}, {}, y1.data()}));
+                    REQUIRE(S::run(simd_ctx(2), d,
+                                   K::Io{{xs}, {x.data()}, {w.data(), b.data()}, {}, y2.data()}));
                     REQUIRE(first_far(y1, yr, 1e-4, 1e-5) == -1);
                     REQUIRE(first_bit_diff(y2, y1) == -1);
                 }
@@ -523,10 +534,18 @@ TEST_CASE("SIMD BatchNorm (eval) equals the reference bit for bit", "[simd]") {
                 auto mean = uniform(c, 4), var = uniform(c, 5, 0.1f, 3.0f);
                 std::vector<float> yr(numel(xs)), yv(numel(xs));
                 CAPTURE(arch, xs, affine);
-                K::batch_norm(ref_ctx(), d, xs, x.data(), w.data(), b.data(), mean.data(),
-                              var.data(), yr.data());
-                bool ran = S::batch_norm(simd_ctx(2), d, xs, x.data(), w.data(), b.data(),
-                                         mean.data(), var.data(), yv.data());
+                K::run(ref_ctx(), d,
+                       K::Io{{xs},
+                             {x.data()},
+                             {w.data(), b.data(), mean.data(), var.data()},
+                             {},
+                             yr.data()});
+                bool ran = S::run(simd_ctx(2), d,
+                                  K::Io{{xs},
+                                        {x.data()},
+                                        {w.data(), b.data(), mean.data(), var.data()},
+                                        {},
+                                        yv.data()});
                 // PyTorch's result is fused (fma); without an FMA instruction the SIMD side
                 // declines and the reference runs.
                 REQUIRE(ran == (arch != "sse2"));
@@ -559,9 +578,10 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
                 d.negative_slope = 0.2;
                 std::vector<float> yr(len), yv(len), yi(x);
                 CAPTURE(arch, len, int(a.act));
-                K::elementwise(ref_ctx(), d, shape, x.data(), yr.data());
-                REQUIRE(S::elementwise(simd_ctx(2), d, shape, x.data(), yv.data()));
-                REQUIRE(S::elementwise(simd_ctx(1), d, shape, yi.data(), yi.data())); // in place
+                K::run(ref_ctx(), d, K::Io{{shape}, {x.data()}, {}, shape, yr.data()});
+                REQUIRE(S::run(simd_ctx(2), d, K::Io{{shape}, {x.data()}, {}, shape, yv.data()}));
+                REQUIRE(S::run(simd_ctx(1), d,
+                               K::Io{{shape}, {yi.data()}, {}, shape, yi.data()})); // in place
                 if (a.exact) {
                     // The same value; the sign of a zero is PyTorch's (relu(-0) is -0 in
                     // PyTorch's vectorised kernel).
@@ -573,8 +593,10 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
             }
             auto b = uniform(len, 77);
             std::vector<float> yr(len), yv(len);
-            K::add(ref_ctx(), shape, x.data(), shape, b.data(), shape, yr.data());
-            REQUIRE(S::add(simd_ctx(2), shape, x.data(), shape, b.data(), shape, yv.data()));
+            K::run(ref_ctx(), AddDesc{},
+                   K::Io{{shape, shape}, {x.data(), b.data()}, {}, shape, yr.data()});
+            REQUIRE(S::run(simd_ctx(2), AddDesc{},
+                           K::Io{{shape, shape}, {x.data(), b.data()}, {}, shape, yv.data()}));
             REQUIRE(first_bit_diff(yv, yr) == -1);
         }
     }
@@ -592,9 +614,9 @@ TEST_CASE("SIMD on large inputs: 2 threads give the bits of 1 thread and the ref
         const Shape ys{2, 48, 56, 56};
         std::vector<float> yr(numel(ys)), y1(numel(ys)), y2(numel(ys));
         CAPTURE(is_max);
-        K::pool(ref_ctx(), d, xs, x.data(), ys, yr.data(), nullptr);
-        REQUIRE(S::pool(simd_ctx(1), d, xs, x.data(), ys, y1.data(), nullptr));
-        REQUIRE(S::pool(simd_ctx(2), d, xs, x.data(), ys, y2.data(), nullptr));
+        K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+        REQUIRE(S::run(simd_ctx(1), d, K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr}));
+        REQUIRE(S::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr}));
         REQUIRE(first_bit_diff(y1, yr) == -1);
         REQUIRE(first_bit_diff(y2, y1) == -1);
 
@@ -603,17 +625,17 @@ TEST_CASE("SIMD on large inputs: 2 threads give the bits of 1 thread and the ref
         ad.output_size = {7, 5};
         const Shape as{2, 48, 7, 5};
         std::vector<float> ar(numel(as)), a1(numel(as)), a2(numel(as));
-        K::adaptive_pool(ref_ctx(), ad, xs, x.data(), as, ar.data(), nullptr);
-        REQUIRE(S::adaptive_pool(simd_ctx(1), ad, xs, x.data(), as, a1.data(), nullptr));
-        REQUIRE(S::adaptive_pool(simd_ctx(2), ad, xs, x.data(), as, a2.data(), nullptr));
+        K::run(ref_ctx(), ad, K::Io{{xs}, {x.data()}, {}, as, ar.data(), nullptr});
+        REQUIRE(S::run(simd_ctx(1), ad, K::Io{{xs}, {x.data()}, {}, as, a1.data(), nullptr}));
+        REQUIRE(S::run(simd_ctx(2), ad, K::Io{{xs}, {x.data()}, {}, as, a2.data(), nullptr}));
         REQUIRE(first_bit_diff(a1, ar) == -1);
         REQUIRE(first_bit_diff(a2, a1) == -1);
     }
     ElementwiseDesc ed;
     ed.act = Activation::SiLU;
     std::vector<float> e1(x.size()), e2(x.size());
-    REQUIRE(S::elementwise(simd_ctx(1), ed, xs, x.data(), e1.data()));
-    REQUIRE(S::elementwise(simd_ctx(2), ed, xs, x.data(), e2.data()));
+    REQUIRE(S::run(simd_ctx(1), ed, K::Io{{xs}, {x.data()}, {}, xs, e1.data()}));
+    REQUIRE(S::run(simd_ctx(2), ed, K::Io{{xs}, {x.data()}, {}, xs, e2.data()}));
     REQUIRE(first_bit_diff(e2, e1) == -1);
 }
 
@@ -664,17 +686,17 @@ void check_upsample(const std::string& arch, const UpsampleDesc& d, const Shape&
     auto x = with_specials(numel(xs), seed, specials);
     std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), -7.0f);
     CAPTURE(arch, int(d.mode), xs, ys, d.scale_factor, d.align_corners, specials);
-    K::upsample(ref_ctx(), d, xs, x.data(), ys, yr.data());
+    K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data()});
     bool expect = !((is_linear_mode(d.mode) || d.mode == UpsampleMode::Bicubic) && arch == "sse2");
     if (d.mode == UpsampleMode::Area) {
         AdaptivePoolDesc a;
         a.nd = int(xs.size()) - 2;
         a.output_size = Shape(ys.begin() + 2, ys.end());
-        expect = S::adaptive_pool(simd_ctx(1), a, xs, x.data(), ys, y1.data(), nullptr);
+        expect = S::run(simd_ctx(1), a, K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr});
         if (xs.size() == 5) REQUIRE_FALSE(expect);
     }
-    REQUIRE(S::upsample(simd_ctx(1), d, xs, x.data(), ys, y1.data()) == expect);
-    REQUIRE(S::upsample(simd_ctx(2), d, xs, x.data(), ys, y2.data()) == expect);
+    REQUIRE(S::run(simd_ctx(1), d, K::Io{{xs}, {x.data()}, {}, ys, y1.data()}) == expect);
+    REQUIRE(S::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {}, ys, y2.data()}) == expect);
     if (!expect) return;
     if (is_nearest_mode(d.mode) || d.mode == UpsampleMode::Area)
         REQUIRE(first_bit_diff(y1, yr) == -1);
@@ -683,7 +705,7 @@ void check_upsample(const std::string& arch, const UpsampleDesc& d, const Shape&
     REQUIRE(first_bit_diff(y2, y1) == -1);
     // Through the dispatcher too.
     std::vector<float> yd(numel(ys), 3.0f);
-    K::upsample(simd_ctx(2), d, xs, x.data(), ys, yd.data());
+    K::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {}, ys, yd.data()});
     REQUIRE(first_bit_diff(yd, y1) == -1);
 }
 
@@ -800,9 +822,9 @@ TEST_CASE("SIMD ConstantPad is the reference bit for bit: crops, mixed pads, ran
                     auto x = with_specials(numel(xs), std::uint32_t(rng()), true);
                     std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
                     CAPTURE(arch, xs, ys, d.pad, d.value);
-                    K::constant_pad(ref_ctx(), d, xs, x.data(), ys, yr.data());
-                    REQUIRE(S::constant_pad(simd_ctx(1), d, xs, x.data(), ys, y1.data()));
-                    REQUIRE(S::constant_pad(simd_ctx(2), d, xs, x.data(), ys, y2.data()));
+                    K::run(ref_ctx(), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data()});
+                    REQUIRE(S::run(simd_ctx(1), d, K::Io{{xs}, {x.data()}, {}, ys, y1.data()}));
+                    REQUIRE(S::run(simd_ctx(2), d, K::Io{{xs}, {x.data()}, {}, ys, y2.data()}));
                     REQUIRE(first_bit_diff(y1, yr) == -1);
                     REQUIRE(first_bit_diff(y2, yr) == -1);
                 }
@@ -845,9 +867,9 @@ TEST_CASE("SIMD torch.cat equals the reference bit for bit along every dim", "[s
                     d.dim = dim;
                     std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
                     CAPTURE(arch, rank, dim, ys, count);
-                    K::concat(ref_ctx(), d, shapes, xs, ys, yr.data());
-                    REQUIRE(S::concat(simd_ctx(1), d, shapes, xs, ys, y1.data()));
-                    REQUIRE(S::concat(simd_ctx(2), d, shapes, xs, ys, y2.data()));
+                    K::run(ref_ctx(), d, K::Io{shapes, xs, {}, ys, yr.data()});
+                    REQUIRE(S::run(simd_ctx(1), d, K::Io{shapes, xs, {}, ys, y1.data()}));
+                    REQUIRE(S::run(simd_ctx(2), d, K::Io{shapes, xs, {}, ys, y2.data()}));
                     REQUIRE(first_bit_diff(y1, yr) == -1);
                     REQUIRE(first_bit_diff(y2, yr) == -1);
                 }
@@ -880,9 +902,9 @@ TEST_CASE("SIMD pad, cat, upsample on large inputs: 2 threads = 1 thread = the r
         pd.value = -0.5;
         const Shape ps{2, 32, 54, 59};
         std::vector<float> pr(numel(ps)), p1(numel(ps)), p2(numel(ps));
-        K::constant_pad(ref_ctx(), pd, xs, x.data(), ps, pr.data());
-        REQUIRE(S::constant_pad(simd_ctx(1), pd, xs, x.data(), ps, p1.data()));
-        REQUIRE(S::constant_pad(simd_ctx(2), pd, xs, x.data(), ps, p2.data()));
+        K::run(ref_ctx(), pd, K::Io{{xs}, {x.data()}, {}, ps, pr.data()});
+        REQUIRE(S::run(simd_ctx(1), pd, K::Io{{xs}, {x.data()}, {}, ps, p1.data()}));
+        REQUIRE(S::run(simd_ctx(2), pd, K::Io{{xs}, {x.data()}, {}, ps, p2.data()}));
         CHECK(first_bit_diff(p1, pr) == -1);
         CHECK(first_bit_diff(p2, pr) == -1);
         auto x2 = with_specials(numel(xs), 4, true);
@@ -892,9 +914,11 @@ TEST_CASE("SIMD pad, cat, upsample on large inputs: 2 threads = 1 thread = the r
             Shape cs = xs;
             cs[std::size_t(dim)] *= 2;
             std::vector<float> cr(numel(cs)), c1(numel(cs)), c2(numel(cs));
-            K::concat(ref_ctx(), cd, {xs, xs}, {x.data(), x2.data()}, cs, cr.data());
-            REQUIRE(S::concat(simd_ctx(1), cd, {xs, xs}, {x.data(), x2.data()}, cs, c1.data()));
-            REQUIRE(S::concat(simd_ctx(2), cd, {xs, xs}, {x.data(), x2.data()}, cs, c2.data()));
+            K::run(ref_ctx(), cd, K::Io{{xs, xs}, {x.data(), x2.data()}, {}, cs, cr.data()});
+            REQUIRE(
+                S::run(simd_ctx(1), cd, K::Io{{xs, xs}, {x.data(), x2.data()}, {}, cs, c1.data()}));
+            REQUIRE(
+                S::run(simd_ctx(2), cd, K::Io{{xs, xs}, {x.data(), x2.data()}, {}, cs, c2.data()}));
             CHECK(first_bit_diff(c1, cr) == -1);
             CHECK(first_bit_diff(c2, cr) == -1);
         }

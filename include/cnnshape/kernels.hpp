@@ -1,8 +1,9 @@
-// Kernels: one entry point per layer family. Each has a scalar reference implementation
-// (src/kernels/ref, written to be obviously right: the oracle) and, where it pays, an xsimd
-// implementation (src/kernels/simd) picked at run time for the CPU (AVX-512, AVX2, SSE2) through
-// xsimd::dispatch. The SIMD side handles the cases it vectorises and falls back to the reference
-// for the rest. Kernels trust the Plan: shapes come in, nothing is recomputed or checked here.
+// Kernels: one entry point per op of src/ops/ops.def, run(ctx, desc, io), with one signature for
+// all. Each op has a scalar reference implementation (src/ops/<folder>/ref.cpp, written to be
+// obviously right: the oracle) and, where it pays, an xsimd implementation (simd.hpp in the same
+// folder) picked at run time for the CPU (AVX-512, AVX2, SSE2) through xsimd::dispatch. The SIMD
+// side handles the cases it vectorises and falls back to the reference for the rest. Kernels
+// trust the Plan: shapes come in, nothing is recomputed or checked here.
 //
 // Shapes passed to kernels are the batched view (N, C, *spatial); an unbatched input is the same
 // data with N = 1. Outputs are preallocated with the Plan's output shape.
@@ -11,6 +12,7 @@
 #include "cnnshape/shape.hpp"
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cnnshape::kernels {
 
@@ -34,8 +36,35 @@ struct Context {
 // <= 0 means one per hardware thread. Checks the environment's forced choices (UsageError).
 Context make_context(const std::string& backend, int threads);
 
-void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y);
+// What one kernel call reads and writes. The shapes are the Plan's (in the batched view for the
+// ops that take one, see each op's run.cpp); the kernel writes every element of `out`.
+struct Io {
+    std::vector<Shape> in_shapes;
+    std::vector<const float*> in;
+    // The layer's tensors the kernel reads, in the order the op's kernels name them (Conv and
+    // Linear: weight, bias; BatchNorm: weight, bias, running_mean, running_var); null when absent.
+    std::vector<const float*> params;
+    Shape out_shape;
+    float* out = nullptr;
+    std::int64_t* indices = nullptr; // MaxPool's and AdaptiveMaxPool's indices (may be null)
+
+    const Shape& x_shape() const { return in_shapes.at(0); }
+    const float* x() const { return in.at(0); }
+    const float* param(std::size_t i) const { return i < params.size() ? params[i] : nullptr; }
+};
+
+// The one kernel signature. A reference kernel always runs; a SIMD kernel returns false (having
+// written nothing) for a case it does not handle.
+template <class Desc>
+using RefKernel = void(const Context& ctx, const Desc& d, const Io& io);
+template <class Desc>
+using SimdKernel = bool(const Context& ctx, const Desc& d, const Io& io);
+
+// kernels::run: the SIMD kernel when the SIMD backend is chosen and it handles the case, else the
+// reference kernel (ref::run). One overload per op of the list.
+#define CNNSHAPE_OP(folder, Desc) RefKernel<Desc> run;
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
 
 // What a convolution's outputs can go through on their way to memory, in the same pass:
 // BatchNorm in eval mode, y = fma(y, alpha[c], beta[c]) per output channel (alpha null: none),
@@ -48,49 +77,12 @@ struct ConvEpilogue {
 
 // conv with its epilogue in one pass. False (nothing written) when the chosen backend does not
 // fuse this case; the caller then runs the layers one after another.
-bool conv_fused(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const ConvEpilogue& ep,
-                const Shape& y_shape, float* y);
+bool conv_fused(const Context& ctx, const ConvDesc& d, const Io& io, const ConvEpilogue& ep);
 
 // BatchNorm's eval-mode coefficients per channel, as PyTorch computes them: alpha = invstd * w,
 // beta = fma(-mean, alpha, b) (weight/bias null when affine=False).
 void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
                              const float* running_mean, const float* running_var, float* alpha,
                              float* beta);
-
-// MaxPool / AvgPool / LPPool. `indices` (may be null) receives MaxPool's flat h*W+w indices.
-void pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
-          const Shape& y_shape, float* y, std::int64_t* indices);
-
-void adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
-                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices);
-
-// x_shape is (*, in_features) as given (not batched-viewed).
-void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
-            const float* weight, const float* bias, float* y);
-
-// Eval mode with running statistics (PyTorch's x * alpha + beta form), or batch statistics.
-// weight/bias may be null (affine=False); running stats null when not tracked.
-void batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const float* running_mean,
-                const float* running_var, float* y);
-
-void constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
-                  const float* x, const Shape& y_shape, float* y);
-
-void upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
-              const Shape& y_shape, float* y);
-
-// Shape-preserving layers (activations, Identity, Dropout in eval, Softmax along d.dim).
-void elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
-                 float* y);
-
-// a + b with broadcasting into y_shape.
-void add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
-         const float* b, const Shape& y_shape, float* y);
-
-// torch.cat of n tensors along d.dim.
-void concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
-            const std::vector<const float*>& xs, const Shape& y_shape, float* y);
 
 } // namespace cnnshape::kernels

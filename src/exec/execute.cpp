@@ -6,6 +6,7 @@
 #include "cnnshape/random.hpp"
 #include "cnnshape/run_setup.hpp"
 #include "cnnshape/tensor_io.hpp"
+#include "op_run.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -15,6 +16,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 namespace cnnshape {
 
@@ -57,32 +60,6 @@ std::vector<int> consumer_counts(const Plan& plan) {
     return c;
 }
 
-// The batched view (N, C, *spatial) kernels take: an unbatched input gets N = 1; any other rank
-// (adaptive average pooling to 1 accepts any) is viewed as (1, planes, *spatial).
-Shape batched(const Shape& s, int nd) {
-    std::int64_t rank = s.size();
-    if (rank == nd + 2) return s;
-    std::int64_t lead = 1;
-    for (std::int64_t i = 0; i < rank - nd; ++i)
-        lead *= s[i];
-    Shape v = {1, lead};
-    v.insert(v.end(), s.end() - std::min<std::int64_t>(nd, rank), s.end());
-    while (std::int64_t(v.size()) < nd + 2)
-        v.insert(v.begin() + 2, 1);
-    return v;
-}
-
-Shape broadcast_shape(const Shape& a, const Shape& b) {
-    std::size_t n = std::max(a.size(), b.size());
-    Shape o(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        std::int64_t da = i + a.size() >= n ? a[i + a.size() - n] : 1;
-        std::int64_t db = i + b.size() >= n ? b[i + b.size() - n] : 1;
-        o[i] = da == 1 ? db : da;
-    }
-    return o;
-}
-
 const Tensor* find_weight(const StateDict& w, const LayerPlan& lp, const char* name,
                           bool required) {
     for (auto& t : lp.tensors) {
@@ -103,105 +80,19 @@ const float* ptr_or_null(const Tensor* t) {
     return t ? t->ptr() : nullptr;
 }
 
-// Dropout in train mode as aten's _dropout_impl computes it on the CPU (no MKL in Debian's
-// build): p = 0 returns the input and p = 1 multiplies by zero, drawing nothing; otherwise a
-// noise tensor gets bernoulli_(1 - p), one random64() per element in order (kept when its 53-bit
-// uniform is below 1 - p), then noise.div_(1 - p) in float, and the output is input * noise.
-// Dropout2d draws one value per (dim 0, dim 1) pair (make_feature_noise) and broadcasts it.
-void dropout_train(const ElementwiseDesc& d, const Tensor& x, Tensor& y, TorchGenerator& g) {
-    const std::int64_t n = x.size();
-    if (d.p == 0) {
-        std::copy(x.data.begin(), x.data.end(), y.data.begin());
-        return;
-    }
-    if (d.p == 1 || n == 0) {
-        for (std::int64_t i = 0; i < n; ++i)
-            y.data[i] = x.data[i] * 0.0f;
-        return;
-    }
-    const double keep = 1.0 - d.p;
-    const float keep_f = float(keep);
-    auto noise = [&] {
-        const std::uint64_t r = g.random64() & ((std::uint64_t(1) << 53) - 1);
-        const double u = double(r) * (1.0 / 9007199254740992.0); // [0, 1) with 53 bits
-        return (u < keep ? 1.0f : 0.0f) / keep_f;
-    };
-    if (!d.channelwise) {
-        for (std::int64_t i = 0; i < n; ++i)
-            y.data[i] = x.data[i] * noise();
-        return;
-    }
-    const std::int64_t maps = x.shape.at(0) * x.shape.at(1), inner = n / maps;
-    for (std::int64_t m = 0; m < maps; ++m) {
-        const float v = noise();
-        for (std::int64_t i = m * inner; i < (m + 1) * inner; ++i)
-            y.data[i] = x.data[i] * v;
-    }
-}
-
 void run_layer(const LayerPlan& lp, const std::vector<const Tensor*>& in, const StateDict& w,
                const kernels::Context& ctx, Tensor& out, IndexTensor* idx, TorchGenerator& rng) {
-    const Tensor& x = *in.at(0);
-    if (auto* d = std::get_if<ConvDesc>(&lp.exec)) {
-        const Tensor* weight = find_weight(w, lp, "weight", true);
-        const Tensor* bias = d->bias ? find_weight(w, lp, "bias", true) : nullptr;
-        kernels::conv(ctx, *d, batched(x.shape, d->nd), x.ptr(), weight->ptr(), ptr_or_null(bias),
-                      batched(out.shape, d->nd), out.ptr());
-    } else if (auto* d = std::get_if<PoolDesc>(&lp.exec)) {
-        kernels::pool(ctx, *d, batched(x.shape, d->nd), x.ptr(), batched(out.shape, d->nd),
-                      out.ptr(), idx ? idx->ptr() : nullptr);
-    } else if (auto* d = std::get_if<AdaptivePoolDesc>(&lp.exec)) {
-        kernels::adaptive_pool(ctx, *d, batched(x.shape, d->nd), x.ptr(), batched(out.shape, d->nd),
-                               out.ptr(), idx ? idx->ptr() : nullptr);
-    } else if (auto* d = std::get_if<LinearDesc>(&lp.exec)) {
-        const Tensor* weight = find_weight(w, lp, "weight", true);
-        const Tensor* bias = d->bias ? find_weight(w, lp, "bias", true) : nullptr;
-        kernels::linear(ctx, *d, x.shape, x.ptr(), weight->ptr(), ptr_or_null(bias), out.ptr());
-    } else if (auto* d = std::get_if<BatchNormDesc>(&lp.exec)) {
-        const Tensor* weight = d->affine ? find_weight(w, lp, "weight", true) : nullptr;
-        const Tensor* bias = d->affine ? find_weight(w, lp, "bias", true) : nullptr;
-        const Tensor* mean =
-            d->track_running_stats ? find_weight(w, lp, "running_mean", true) : nullptr;
-        const Tensor* var =
-            d->track_running_stats ? find_weight(w, lp, "running_var", true) : nullptr;
-        kernels::batch_norm(ctx, *d, x.shape, x.ptr(), ptr_or_null(weight), ptr_or_null(bias),
-                            ptr_or_null(mean), ptr_or_null(var), out.ptr());
-    } else if (auto* d = std::get_if<ConstantPadDesc>(&lp.exec)) {
-        kernels::constant_pad(ctx, *d, x.shape, x.ptr(), out.shape, out.ptr());
-    } else if (auto* d = std::get_if<UpsampleDesc>(&lp.exec)) {
-        kernels::upsample(ctx, *d, x.shape, x.ptr(), out.shape, out.ptr());
-    } else if (auto* d = std::get_if<ElementwiseDesc>(&lp.exec)) {
-        // Flatten and Identity keep the data; the Plan already gave the output its shape.
-        if (d->act == Activation::Dropout)
-            dropout_train(*d, x, out, rng);
-        else
-            kernels::elementwise(ctx, *d, x.shape, x.ptr(), out.ptr());
-    } else if (std::get_if<AddDesc>(&lp.exec)) {
-        if (in.size() == 2) {
-            kernels::add(ctx, in[0]->shape, in[0]->ptr(), in[1]->shape, in[1]->ptr(), out.shape,
-                         out.ptr());
-        } else {
-            // x0 + x1 + x2 ...: left to right, as Python evaluates a chain of +.
-            Tensor acc = *in[0];
-            for (std::size_t i = 1; i < in.size(); ++i) {
-                Tensor next(broadcast_shape(acc.shape, in[i]->shape));
-                kernels::add(ctx, acc.shape, acc.ptr(), in[i]->shape, in[i]->ptr(), next.shape,
-                             next.ptr());
-                acc = std::move(next);
-            }
-            std::copy(acc.data.begin(), acc.data.end(), out.data.begin());
-        }
-    } else if (auto* d = std::get_if<ConcatDesc>(&lp.exec)) {
-        std::vector<Shape> shapes;
-        std::vector<const float*> xs;
-        for (auto* t : in)
-            shapes.push_back(t->shape), xs.push_back(t->ptr());
-        kernels::concat(ctx, *d, shapes, xs, out.shape, out.ptr());
-    } else {
-        throw UsageError(fmt::format("layer {} ('{}', {}) cannot be run: cnnshape has no kernel "
-                                     "for it",
-                                     lp.index, lp.name, lp.type));
-    }
+    const OpRun r{lp, in, w, ctx, out, idx, rng};
+    std::visit(
+        [&](const auto& d) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(d)>, std::monostate>)
+                throw UsageError(fmt::format("layer {} ('{}', {}) cannot be run: cnnshape has no "
+                                             "kernel for it",
+                                             lp.index, lp.name, lp.type));
+            else
+                run_op(r, d); // declared in the op's op.hpp, defined in its run.cpp
+        },
+        lp.exec);
 }
 
 // A convolution whose output only a BatchNorm in eval mode reads, and the ReLU that alone reads
@@ -252,11 +143,52 @@ bool run_conv_chain(const Plan& plan, std::size_t i, const ConvChain& c, const T
     ep.alpha = alpha.data();
     ep.beta = beta.data();
     ep.relu = c.relu;
-    return kernels::conv_fused(ctx, d, batched(x.shape, d.nd), x.ptr(), weight->ptr(),
-                               ptr_or_null(bias), ep, batched(cl.output, d.nd), out.ptr());
+    kernels::Io io{{batched(x.shape, d.nd)},
+                   {x.ptr()},
+                   {weight->ptr(), ptr_or_null(bias)},
+                   batched(cl.output, d.nd),
+                   out.ptr()};
+    return kernels::conv_fused(ctx, d, io, ep);
 }
 
 } // namespace
+
+// The batched view (N, C, *spatial) kernels take: an unbatched input gets N = 1; any other rank
+// (adaptive average pooling to 1 accepts any) is viewed as (1, planes, *spatial).
+Shape batched(const Shape& s, int nd) {
+    std::int64_t rank = s.size();
+    if (rank == nd + 2) return s;
+    std::int64_t lead = 1;
+    for (std::int64_t i = 0; i < rank - nd; ++i)
+        lead *= s[i];
+    Shape v = {1, lead};
+    v.insert(v.end(), s.end() - std::min<std::int64_t>(nd, rank), s.end());
+    while (std::int64_t(v.size()) < nd + 2)
+        v.insert(v.begin() + 2, 1);
+    return v;
+}
+
+const float* OpRun::weight(const char* name) const {
+    return find_weight(weights, layer, name, true)->ptr();
+}
+
+kernels::Io OpRun::io() const {
+    kernels::Io io;
+    for (const Tensor* t : in)
+        io.in_shapes.push_back(t->shape), io.in.push_back(t->ptr());
+    io.out_shape = out.shape;
+    io.out = out.ptr();
+    io.indices = indices ? indices->ptr() : nullptr;
+    return io;
+}
+
+kernels::Io OpRun::batched_io(int nd) const {
+    kernels::Io io = this->io();
+    for (auto& s : io.in_shapes)
+        s = batched(s, nd);
+    io.out_shape = batched(io.out_shape, nd);
+    return io;
+}
 
 StateDict init_weights(const Plan& plan, std::uint64_t seed) {
     TorchGenerator g(seed);

@@ -41,85 +41,23 @@ Context make_context(const std::string& backend, int threads) {
     return ctx;
 }
 
-void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y) {
-    if (ctx.backend == Backend::Simd &&
-        simd::conv(ctx, d, x_shape, x, weight, bias, y_shape, y, nullptr))
-        return;
-    ref::conv(ctx, d, x_shape, x, weight, bias, y_shape, y);
-}
+#define CNNSHAPE_OP(folder, Desc)                                                                  \
+    void run(const Context& ctx, const Desc& d, const Io& io) {                                    \
+        if (ctx.backend == Backend::Simd && simd::run(ctx, d, io)) return;                         \
+        ref::run(ctx, d, io);                                                                      \
+    }
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
 
-bool conv_fused(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const ConvEpilogue& ep,
-                const Shape& y_shape, float* y) {
+bool conv_fused(const Context& ctx, const ConvDesc& d, const Io& io, const ConvEpilogue& ep) {
     // The reference backend is the oracle: it always runs the layers one by one.
-    return ctx.backend == Backend::Simd &&
-           simd::conv(ctx, d, x_shape, x, weight, bias, y_shape, y, &ep);
+    return ctx.backend == Backend::Simd && simd::conv_fused(ctx, d, io, ep);
 }
 
 void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
                              const float* running_mean, const float* running_var, float* alpha,
                              float* beta) {
     ref::batch_norm_coefficients(d, weight, bias, running_mean, running_var, alpha, beta);
-}
-
-void pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
-          const Shape& y_shape, float* y, std::int64_t* indices) {
-    if (ctx.backend == Backend::Simd && simd::pool(ctx, d, x_shape, x, y_shape, y, indices)) return;
-    ref::pool(ctx, d, x_shape, x, y_shape, y, indices);
-}
-
-void adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
-                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices) {
-    if (ctx.backend == Backend::Simd &&
-        simd::adaptive_pool(ctx, d, x_shape, x, y_shape, y, indices))
-        return;
-    ref::adaptive_pool(ctx, d, x_shape, x, y_shape, y, indices);
-}
-
-void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
-            const float* weight, const float* bias, float* y) {
-    if (ctx.backend == Backend::Simd && simd::linear(ctx, d, x_shape, x, weight, bias, y)) return;
-    ref::linear(ctx, d, x_shape, x, weight, bias, y);
-}
-
-void batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const float* running_mean,
-                const float* running_var, float* y) {
-    if (ctx.backend == Backend::Simd &&
-        simd::batch_norm(ctx, d, x_shape, x, weight, bias, running_mean, running_var, y))
-        return;
-    ref::batch_norm(ctx, d, x_shape, x, weight, bias, running_mean, running_var, y);
-}
-
-void constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
-                  const float* x, const Shape& y_shape, float* y) {
-    if (ctx.backend == Backend::Simd && simd::constant_pad(ctx, d, x_shape, x, y_shape, y)) return;
-    ref::constant_pad(ctx, d, x_shape, x, y_shape, y);
-}
-
-void upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
-              const Shape& y_shape, float* y) {
-    if (ctx.backend == Backend::Simd && simd::upsample(ctx, d, x_shape, x, y_shape, y)) return;
-    ref::upsample(ctx, d, x_shape, x, y_shape, y);
-}
-
-void elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
-                 float* y) {
-    if (ctx.backend == Backend::Simd && simd::elementwise(ctx, d, shape, x, y)) return;
-    ref::elementwise(ctx, d, shape, x, y);
-}
-
-void add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
-         const float* b, const Shape& y_shape, float* y) {
-    if (ctx.backend == Backend::Simd && simd::add(ctx, a_shape, a, b_shape, b, y_shape, y)) return;
-    ref::add(ctx, a_shape, a, b_shape, b, y_shape, y);
-}
-
-void concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
-            const std::vector<const float*>& xs, const Shape& y_shape, float* y) {
-    if (ctx.backend == Backend::Simd && simd::concat(ctx, d, shapes, xs, y_shape, y)) return;
-    ref::concat(ctx, d, shapes, xs, y_shape, y);
 }
 
 } // namespace cnnshape::kernels

@@ -48,15 +48,10 @@ AxisMap window_map(std::int64_t k_eff, double s, double pad_left);
 // Adaptive pooling from c to b positions (and Upsample's area mode): its widest window, stride c/b.
 AxisMap adaptive_axis_map(std::int64_t c, std::int64_t b);
 
-void register_conv(std::vector<LayerType>& r);
-void register_pool(std::vector<LayerType>& r);
-void register_adaptive_pool(std::vector<LayerType>& r);
-void register_linear(std::vector<LayerType>& r);
-void register_norm(std::vector<LayerType>& r);
-void register_pad(std::vector<LayerType>& r);
-void register_upsample(std::vector<LayerType>& r);
-void register_elementwise(std::vector<LayerType>& r);
-void register_merge(std::vector<LayerType>& r);
+// Each op's layer types, defined in src/ops/<folder>/layer.cpp.
+#define CNNSHAPE_OP(folder, Desc) void register_##folder(std::vector<LayerType>& r);
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
 
 // Signature building shorthand.
 inline ParamSpec req(const char* n) {

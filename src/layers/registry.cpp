@@ -1,4 +1,5 @@
-// The one registration point: every layer family adds its types here.
+// The registry: every op of src/ops/ops.def adds its layer types (register_<folder>, in its
+// layer.cpp), in the list's order. Also binding arguments to a signature.
 #include "common.hpp"
 #include <algorithm>
 #include <cmath>
@@ -51,15 +52,9 @@ nlohmann::ordered_json Layer::args_json() const {
 const std::vector<LayerType>& layer_types() {
     static const std::vector<LayerType> types = [] {
         std::vector<LayerType> r;
-        register_conv(r);
-        register_pool(r);
-        register_adaptive_pool(r);
-        register_linear(r);
-        register_norm(r);
-        register_pad(r);
-        register_upsample(r);
-        register_elementwise(r);
-        register_merge(r);
+#define CNNSHAPE_OP(folder, Desc) register_##folder(r);
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
         return r;
     }();
     return types;

@@ -1,6 +1,7 @@
 // The scalar reference kernels: written to be obviously right, they are the oracle the SIMD
-// kernels are tested against. Same signatures as kernels.hpp; the dispatcher (dispatch.cpp)
-// calls these when the SIMD side declines a case or the reference backend is forced.
+// kernels are tested against. The dispatcher (dispatch.cpp) calls these when the SIMD side
+// declines a case or the reference backend is forced. Also the helpers the reference kernels
+// share (View3, pad3).
 #pragma once
 #include "cnnshape/kernels.hpp"
 #include <algorithm>
@@ -9,30 +10,14 @@
 
 namespace cnnshape::kernels::ref {
 
-void conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y);
-void pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
-          const Shape& y_shape, float* y, std::int64_t* indices);
-void adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
-                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices);
-void linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
-            const float* weight, const float* bias, float* y);
+// One overload per op of src/ops/ops.def, defined in src/ops/<folder>/ref.cpp.
+#define CNNSHAPE_OP(folder, Desc) RefKernel<Desc> run;
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
+
 void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,
                              const float* running_mean, const float* running_var, float* alpha,
                              float* beta);
-void batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const float* running_mean,
-                const float* running_var, float* y);
-void constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
-                  const float* x, const Shape& y_shape, float* y);
-void upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
-              const Shape& y_shape, float* y);
-void elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
-                 float* y);
-void add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
-         const float* b, const Shape& y_shape, float* y);
-void concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
-            const std::vector<const float*>& xs, const Shape& y_shape, float* y);
 
 // A (N, C, *spatial) shape with 1 to 3 spatial dims seen as 3 spatial dims (D, H, W), the missing
 // leading ones of size 1, so one loop nest serves 1d, 2d and 3d.

@@ -1,6 +1,6 @@
 // What every SIMD kernel family shares, templated on the xsimd architecture: integer helpers,
 // per-thread scratch slots, work grains for parallel_for, and the 2-d view of a pooling or
-// convolution problem. Included by the family headers (pool.hpp, conv.hpp, ...), which the
+// convolution problem. Included by the ops' SIMD kernels (src/ops/<folder>/simd.hpp), which the
 // per-architecture translation units (kernels_avx512.cpp, ...) include through kernels_impl.hpp,
 // each compiled with that architecture's flags and -ffp-contract=off, so a*b+c is never fused
 // behind our back: where the reference kernel is exact (pooling, batch norm, add, the piecewise

@@ -1,12 +1,10 @@
 // The SIMD kernels compiled for avx2 (flags in CMakeLists.txt).
 #include "kernels_impl.hpp"
-#include "kernels_resample_impl.hpp"
 
 namespace cnnshape::kernels::simd {
 
 const KernelTable& table_avx2() {
-    static const KernelTable table =
-        with_resample<xsimd::fma3<xsimd::avx2>>(make_table<xsimd::fma3<xsimd::avx2>>("avx2"));
+    static const KernelTable table = make_table<xsimd::fma3<xsimd::avx2>>("avx2");
     return table;
 }
 

@@ -1,12 +1,10 @@
 // The SIMD kernels compiled for avx512f (flags in CMakeLists.txt).
 #include "kernels_impl.hpp"
-#include "kernels_resample_impl.hpp"
 
 namespace cnnshape::kernels::simd {
 
 const KernelTable& table_avx512() {
-    static const KernelTable table =
-        with_resample<xsimd::avx512f>(make_table<xsimd::avx512f>("avx512f"));
+    static const KernelTable table = make_table<xsimd::avx512f>("avx512f");
     return table;
 }
 

@@ -1,11 +1,10 @@
 // The SIMD kernels compiled for sse2 (flags in CMakeLists.txt).
 #include "kernels_impl.hpp"
-#include "kernels_resample_impl.hpp"
 
 namespace cnnshape::kernels::simd {
 
 const KernelTable& table_sse2() {
-    static const KernelTable table = with_resample<xsimd::sse2>(make_table<xsimd::sse2>("sse2"));
+    static const KernelTable table = make_table<xsimd::sse2>("sse2");
     return table;
 }
 

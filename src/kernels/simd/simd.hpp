@@ -1,5 +1,5 @@
-// The xsimd side of the kernels. Each function returns false when it does not handle the case
-// (the dispatcher then runs the reference kernel), so the SIMD side can grow case by case.
+// The xsimd side of the kernels. Each run() returns false when it does not handle the case (the
+// dispatcher then runs the reference kernel), so the SIMD side can grow case by case.
 // Implementations are templated on the xsimd architecture, compiled once per target
 // (one translation unit per arch), and picked at run time with xsimd::dispatch.
 //
@@ -26,30 +26,13 @@ void check_arch_env();
 // available architecture, else the CPU's best. False if `name` is not available.
 bool force_arch(const std::string& name);
 
-// ep (may be null): the epilogue to apply before storing (see kernels::conv_fused); with one,
-// false also means "not fused here".
-bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y,
-          const ConvEpilogue* ep = nullptr);
-bool pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
-          const Shape& y_shape, float* y, std::int64_t* indices);
-bool adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
-                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices);
-bool linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
-            const float* weight, const float* bias, float* y);
-bool batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const float* running_mean,
-                const float* running_var, float* y);
-bool elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
-                 float* y);
-bool add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
-         const float* b, const Shape& y_shape, float* y);
-bool constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
-                  const float* x, const Shape& y_shape, float* y);
-// Area mode runs the adaptive average pooling kernel, as the reference does.
-bool upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
-              const Shape& y_shape, float* y);
-bool concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
-            const std::vector<const float*>& xs, const Shape& y_shape, float* y);
+// One overload per op of src/ops/ops.def: the op's SIMD kernel for the architecture in use, false
+// when it declines the case (or the op has none).
+#define CNNSHAPE_OP(folder, Desc) SimdKernel<Desc> run;
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
+
+// Convolution with its epilogue (kernels::conv_fused); false: not fused here.
+bool conv_fused(const Context& ctx, const ConvDesc& d, const Io& io, const ConvEpilogue& ep);
 
 } // namespace cnnshape::kernels::simd

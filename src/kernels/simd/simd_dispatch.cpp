@@ -113,68 +113,40 @@ float* scratch(int slot, std::size_t floats) {
     return b.data;
 }
 
-bool conv(const Context& ctx, const ConvDesc& d, const Shape& x_shape, const float* x,
-          const float* weight, const float* bias, const Shape& y_shape, float* y,
-          const ConvEpilogue* ep) {
-    return table().conv(ctx, d, x_shape, x, weight, bias, y_shape, y, ep);
+namespace {
+
+template <class Desc>
+bool run_entry(const Context& ctx, const Desc& d, const Io& io) {
+    SimdKernel<Desc>* f = entry(table(), d);
+    return f && f(ctx, d, io);
 }
 
-bool pool(const Context& ctx, const PoolDesc& d, const Shape& x_shape, const float* x,
-          const Shape& y_shape, float* y, std::int64_t* indices) {
-    return table().pool(ctx, d, x_shape, x, y_shape, y, indices);
+// Area mode is adaptive average pooling to the output size, as in the reference. The descriptor
+// is built here, in the portable unit (kernels create no std containers).
+bool run_entry(const Context& ctx, const UpsampleDesc& d, const Io& io) {
+    if (d.mode != UpsampleMode::Area) return run_entry<UpsampleDesc>(ctx, d, io);
+    const Shape &xs = io.x_shape(), &ys = io.out_shape;
+    if (xs.size() < 3 || ys.size() != xs.size()) return false;
+    if (numel(ys) == 0) return true;
+    AdaptivePoolDesc a;
+    a.is_max = false;
+    a.nd = int(xs.size()) - 2;
+    a.output_size = Shape(ys.begin() + 2, ys.end());
+    return run_entry(ctx, a, io);
 }
 
-bool adaptive_pool(const Context& ctx, const AdaptivePoolDesc& d, const Shape& x_shape,
-                   const float* x, const Shape& y_shape, float* y, std::int64_t* indices) {
-    return table().adaptive_pool(ctx, d, x_shape, x, y_shape, y, indices);
-}
+} // namespace
 
-bool linear(const Context& ctx, const LinearDesc& d, const Shape& x_shape, const float* x,
-            const float* weight, const float* bias, float* y) {
-    return table().linear(ctx, d, x_shape, x, weight, bias, y);
-}
-
-bool batch_norm(const Context& ctx, const BatchNormDesc& d, const Shape& x_shape, const float* x,
-                const float* weight, const float* bias, const float* running_mean,
-                const float* running_var, float* y) {
-    return table().batch_norm(ctx, d, x_shape, x, weight, bias, running_mean, running_var, y);
-}
-
-bool elementwise(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
-                 float* y) {
-    return table().elementwise(ctx, d, shape, x, y);
-}
-
-bool add(const Context& ctx, const Shape& a_shape, const float* a, const Shape& b_shape,
-         const float* b, const Shape& y_shape, float* y) {
-    return table().add(ctx, a_shape, a, b_shape, b, y_shape, y);
-}
-
-bool constant_pad(const Context& ctx, const ConstantPadDesc& d, const Shape& x_shape,
-                  const float* x, const Shape& y_shape, float* y) {
-    auto f = table().constant_pad;
-    return f && f(ctx, d, x_shape, x, y_shape, y);
-}
-
-bool upsample(const Context& ctx, const UpsampleDesc& d, const Shape& x_shape, const float* x,
-              const Shape& y_shape, float* y) {
-    if (d.mode == UpsampleMode::Area) { // adaptive average pooling to the output size
-        if (x_shape.size() < 3 || y_shape.size() != x_shape.size()) return false;
-        if (numel(y_shape) == 0) return true;
-        AdaptivePoolDesc a;
-        a.is_max = false;
-        a.nd = int(x_shape.size()) - 2;
-        a.output_size = Shape(y_shape.begin() + 2, y_shape.end());
-        return table().adaptive_pool(ctx, a, x_shape, x, y_shape, y, nullptr);
+#define CNNSHAPE_OP(folder, Desc)                                                                  \
+    bool run(const Context& ctx, const Desc& d, const Io& io) {                                    \
+        return run_entry(ctx, d, io);                                                              \
     }
-    auto f = table().upsample;
-    return f && f(ctx, d, x_shape, x, y_shape, y);
-}
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
 
-bool concat(const Context& ctx, const ConcatDesc& d, const std::vector<Shape>& shapes,
-            const std::vector<const float*>& xs, const Shape& y_shape, float* y) {
-    auto f = table().concat;
-    return f && f(ctx, d, shapes, xs, y_shape, y);
+bool conv_fused(const Context& ctx, const ConvDesc& d, const Io& io, const ConvEpilogue& ep) {
+    auto f = table().conv_fused;
+    return f && f(ctx, d, io, ep);
 }
 
 } // namespace cnnshape::kernels::simd

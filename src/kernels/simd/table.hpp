@@ -9,19 +9,21 @@
 namespace cnnshape::kernels::simd {
 
 struct KernelTable {
-    const char* name; // xsimd's architecture name: "avx512f", "fma3<avx2>", "sse2"
-    decltype(&simd::conv) conv;
-    decltype(&simd::pool) pool;
-    decltype(&simd::adaptive_pool) adaptive_pool;
-    decltype(&simd::linear) linear;
-    decltype(&simd::batch_norm) batch_norm;
-    decltype(&simd::elementwise) elementwise;
-    decltype(&simd::add) add;
-    // Filled by with_resample() (kernels_resample_impl.hpp); null: the reference runs.
-    decltype(&simd::constant_pad) constant_pad = nullptr;
-    decltype(&simd::upsample) upsample = nullptr;
-    decltype(&simd::concat) concat = nullptr;
+    const char* name = nullptr; // xsimd's architecture name: "avx512f", "fma3<avx2>", "sse2"
+    // One entry per op of src/ops/ops.def, named after its folder; null: the reference runs.
+#define CNNSHAPE_OP(folder, Desc) SimdKernel<Desc>* folder = nullptr;
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
+    bool (*conv_fused)(const Context&, const ConvDesc&, const Io&, const ConvEpilogue&) = nullptr;
 };
+
+// The entry of `Desc`'s op.
+#define CNNSHAPE_OP(folder, Desc)                                                                  \
+    inline SimdKernel<Desc>* entry(const KernelTable& t, const Desc&) {                            \
+        return t.folder;                                                                           \
+    }
+#include "ops/ops.def"
+#undef CNNSHAPE_OP
 
 // Defined in kernels_<arch>.cpp.
 const KernelTable& table_avx512();

@@ -1,0 +1,55 @@
+// Concat: torch.cat along dim.
+#include "layers/common.hpp"
+#include <algorithm>
+
+namespace cnnshape::detail {
+namespace {
+
+struct ConcatLayer : Layer {
+    std::int64_t dim;
+    explicit ConcatLayer(Args a) : Layer(std::move(a)) { dim = arg_int(args(), "dim"); }
+    bool multi_input() const override { return true; }
+
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+        if (inputs.empty()) throw ShapeError("torch.cat(): expected a non-empty list of Tensors");
+        for (std::size_t t = 0; t < inputs.size(); ++t)
+            if (inputs[t].empty())
+                throw ShapeError(fmt::format("zero-dimensional tensor (at position {}) cannot be "
+                                             "concatenated",
+                                             t));
+        const Shape& first = inputs[0];
+        std::int64_t rank = first.size();
+        std::int64_t d = wrap_dim(dim, rank);
+        Shape o = first;
+        for (std::size_t t = 1; t < inputs.size(); ++t) {
+            const Shape& b = inputs[t];
+            if (std::int64_t(b.size()) != rank)
+                throw ShapeError(fmt::format("Tensors must have same number of dimensions: got {} "
+                                             "and {}",
+                                             rank, b.size()));
+            for (std::int64_t i = 0; i < rank; ++i)
+                if (i != d && b[i] != first[i])
+                    throw ShapeError(fmt::format("Sizes of tensors must match except in dimension "
+                                                 "{}. Expected size {} but got size {} for tensor "
+                                                 "number {} in the list.",
+                                                 d, first[i], b[i], t));
+            o[d] = checked_add(o[d], b[d]);
+        }
+        LayerOutput out;
+        out.shape = o;
+        out.exec = ConcatDesc{d};
+        return out;
+    }
+    std::string brief() const override { return fmt::format("Concat(dim={})", dim); }
+};
+
+LayerPtr make_concat(Args a) {
+    return std::make_shared<ConcatLayer>(std::move(a));
+}
+} // namespace
+
+void register_concat(std::vector<LayerType>& r) {
+    r.push_back({"Concat", {opt("dim", I(0))}, false, "merge", make_concat});
+}
+
+} // namespace cnnshape::detail

@@ -1,0 +1,113 @@
+// Activations and other shape-preserving layers, written as aten's scalar CPU paths compute them
+// in float. (PyTorch's vectorised paths use polynomial / SLEEF exp, erf and tanh, so the
+// transcendental ones agree to a few ulp, not bit for bit.) Softmax subtracts the max, sums the
+// exponentials, and multiplies by 1/sum along the last dim or divides by the sum along any
+// other dim, as aten's two softmax kernels do.
+#include "kernels/ref/ref.hpp"
+#include "cnnshape/error.hpp"
+#include <cmath>
+#include <limits>
+
+namespace cnnshape::kernels::ref {
+namespace {
+
+float apply(const ElementwiseDesc& d, float x) {
+    switch (d.act) {
+    case Activation::Identity:
+        return x;
+    case Activation::ReLU:
+        return x < 0.0f ? 0.0f : x; // NaN and -0 pass through, as in clamp_min(x, 0)
+    case Activation::ReLU6:
+        return std::isnan(x) ? x : std::min(std::max(x, 0.0f), 6.0f);
+    case Activation::LeakyReLU:
+        return x > 0 ? x : x * float(d.negative_slope);
+    case Activation::GELU: {
+        const float alpha = float(M_SQRT1_2);
+        return x * 0.5f * (1.0f + std::erf(x * alpha));
+    }
+    case Activation::GELUTanh: {
+        const float beta = float(M_SQRT2 * M_2_SQRTPI * 0.5);
+        const float kappa = 0.044715f;
+        float cube = x * x * x;
+        float inner = beta * (x + kappa * cube);
+        return float(0.5 * x * (1 + std::tanh(inner)));
+    }
+    case Activation::SiLU:
+        return x / (1.0f + std::exp(-x));
+    case Activation::Sigmoid:
+        return 1.0f / (1.0f + std::exp(-x));
+    case Activation::Tanh:
+        return std::tanh(x);
+    case Activation::Hardswish:
+        return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case Activation::Softmax:
+    case Activation::Dropout:
+        break;
+    }
+    return x;
+}
+
+void softmax(const ElementwiseDesc& d, const Shape& shape, const float* x, float* y) {
+    std::int64_t outer = 1, inner = 1, len = shape.empty() ? 1 : shape[d.dim];
+    for (std::int64_t i = 0; i < d.dim; ++i)
+        outer *= shape[i];
+    for (std::size_t i = d.dim + 1; i < shape.size(); ++i)
+        inner *= shape[i];
+    bool last = inner == 1;
+    for (std::int64_t o = 0; o < outer; ++o)
+        for (std::int64_t in = 0; in < inner; ++in) {
+            const float* xp = x + o * len * inner + in;
+            float* yp = y + o * len * inner + in;
+            float mx = -std::numeric_limits<float>::infinity();
+            for (std::int64_t i = 0; i < len; ++i) {
+                float v = xp[i * inner];
+                if (v > mx || std::isnan(v)) mx = v;
+            }
+            double sum = 0;
+            for (std::int64_t i = 0; i < len; ++i) {
+                yp[i * inner] = std::exp(xp[i * inner] - mx);
+                sum += yp[i * inner];
+            }
+            float s = float(sum);
+            if (last) {
+                float r = 1.0f / s;
+                for (std::int64_t i = 0; i < len; ++i)
+                    yp[i * inner] *= r;
+            } else {
+                for (std::int64_t i = 0; i < len; ++i)
+                    yp[i * inner] /= s;
+            }
+        }
+}
+
+} // namespace
+
+void run(const Context&, const ElementwiseDesc& d, const Io& io) {
+    const Shape& shape = io.x_shape();
+    const float* x = io.x();
+    float* y = io.out;
+    std::int64_t n = numel(shape);
+    if (d.act == Activation::Softmax) {
+        if (n > 0) softmax(d, shape, x, y);
+        return;
+    }
+    if (d.act == Activation::Dropout) {
+        // p = 0 keeps everything and p = 1 zeroes everything without drawing; anything else
+        // needs PyTorch's random mask, which execute() draws (dropout_train).
+        if (d.p == 0) {
+            std::copy(x, x + n, y);
+            return;
+        }
+        if (d.p == 1) { // input * zeros({}): -0 for negatives, NaN for NaN and infinities
+            for (std::int64_t i = 0; i < n; ++i)
+                y[i] = x[i] * 0.0f;
+            return;
+        }
+        throw UsageError("Dropout with 0 < p < 1 in train mode needs a random generator: the "
+                         "executor draws its mask (execute(), not this kernel)");
+    }
+    for (std::int64_t i = 0; i < n; ++i)
+        y[i] = apply(d, x[i]);
+}
+
+} // namespace cnnshape::kernels::ref

@@ -1,0 +1,126 @@
+// Linear: (*, in_features) -> (*, out_features). Flatten(start_dim, end_dim): merges a dim range.
+#include "layers/common.hpp"
+
+namespace cnnshape::detail {
+namespace {
+
+struct LinearLayer : Layer {
+    std::optional<std::int64_t> in_features;
+    std::int64_t out_features;
+    bool bias;
+
+    explicit LinearLayer(Args a) : Layer(std::move(a)) {
+        if (present(args(), "in_features")) in_features = arg_int(args(), "in_features");
+        out_features = arg_int(args(), "out_features");
+        bias = arg_bool(args(), "bias");
+    }
+
+    void check_construct() const override {
+        for (auto v : {in_features.value_or(0), out_features})
+            if (v < 0)
+                throw ShapeError(
+                    fmt::format("Trying to create tensor with negative dimension {}: [{}, {}]", v,
+                                out_features, in_features.value_or(0)));
+    }
+
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+        const Shape& x = inputs.at(0);
+        std::int64_t in = in_features.value_or(x.empty() ? 0 : x.back());
+        if (x.empty())
+            throw ShapeError(
+                "both arguments to matmul need to be at least 1D, but they are 0D and 2D");
+        if (x.back() != in) {
+            std::int64_t rows = checked_product(Ints(x.begin(), x.end() - 1));
+            throw ShapeError(
+                fmt::format("mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})", rows,
+                            x.back(), in, out_features));
+        }
+        LayerOutput out;
+        if (!in_features) out.inferred["in_features"] = in;
+        out.shape = x;
+        out.shape.back() = out_features;
+        out.params = checked_add(checked_mul(in, out_features), bias ? out_features : 0);
+        out.macs = checked_mul(numel(out.shape), in);
+        // Every output mixes the whole last dim (after Flatten, no spatial axis is left).
+        out.rf = RfEffect::Whole;
+        out.rf_dims = {std::int64_t(x.size()) - 1};
+        out.exec = LinearDesc{in, out_features, bias};
+        out.tensors.push_back(
+            {"weight", {out_features, in}, false, false, Init::KaimingUniform, in});
+        if (bias)
+            out.tensors.push_back({"bias", {out_features}, false, false, Init::FanInUniform, in});
+        return out;
+    }
+
+    std::string brief() const override {
+        Brief b;
+        b.add(in_features ? std::to_string(*in_features) : "?");
+        b.add(std::to_string(out_features));
+        if (!bias) b.add("bias=False");
+        return b.wrap("Linear");
+    }
+};
+
+struct FlattenLayer : Layer {
+    std::int64_t start_dim, end_dim;
+    explicit FlattenLayer(Args a) : Layer(std::move(a)) {
+        start_dim = arg_int(args(), "start_dim");
+        end_dim = arg_int(args(), "end_dim");
+    }
+
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+        const Shape& x = inputs.at(0);
+        std::int64_t rank = x.size();
+        std::int64_t s = wrap_dim(start_dim, rank), e = wrap_dim(end_dim, rank);
+        if (s > e)
+            throw ShapeError("flatten() has invalid args: start_dim cannot come after end_dim");
+        LayerOutput out;
+        out.exec = ElementwiseDesc{Activation::Identity}; // a view: the data is unchanged
+        if (rank == 0) {
+            out.shape = {1};
+            return out; // one element, seen as it is
+        } else if (s == e) {
+            out.shape = x;
+            return out;
+        } else {
+            Shape o(x.begin(), x.begin() + s);
+            o.push_back(checked_product(Ints(x.begin() + s, x.begin() + e + 1)));
+            o.insert(o.end(), x.begin() + e + 1, x.end());
+            out.shape = o;
+        }
+        // Merging leading dims (N and C) keeps the field; merging a spatial axis ends it.
+        out.rf = RfEffect::Reshape;
+        out.rf_dims = {s, e};
+        return out;
+    }
+
+    std::string brief() const override {
+        if (start_dim == 1 && end_dim == -1) return "Flatten";
+        return fmt::format("Flatten({}, {})", start_dim, end_dim);
+    }
+};
+
+LayerPtr make_linear(Args a) {
+    return std::make_shared<LinearLayer>(std::move(a));
+}
+LayerPtr make_flatten(Args a) {
+    return std::make_shared<FlattenLayer>(std::move(a));
+}
+
+} // namespace
+
+void register_linear(std::vector<LayerType>& r) {
+    r.push_back({"Linear",
+                 {inferable("in_features"), req("out_features"), opt("bias", B(true)),
+                  opt("device", N()), opt("dtype", N())},
+                 false,
+                 "linear",
+                 make_linear});
+    r.push_back({"Flatten",
+                 {opt("start_dim", I(1)), opt("end_dim", I(-1))},
+                 false,
+                 "reshape",
+                 make_flatten});
+}
+
+} // namespace cnnshape::detail

@@ -1,0 +1,12 @@
+// How explain describes BatchNorm.
+#include "analysis/explain_support.hpp"
+
+namespace cnnshape {
+
+void explain_op(LayerExplanation& e, const LayerPlan& l, const BatchNormDesc& bd) {
+    e.notes.push_back(fmt::format(
+        "{} normalises each of the {} channels with {}: shape kept", l.type, bd.num_features,
+        bd.batch_stats ? "the batch's statistics" : "its running statistics"));
+}
+
+} // namespace cnnshape

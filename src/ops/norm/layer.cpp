@@ -1,0 +1,117 @@
+// BatchNorm{1,2,3}d: shape-preserving; 2*C parameters (affine), 2*C+1 buffers (running stats).
+#include "layers/common.hpp"
+
+namespace cnnshape::detail {
+namespace {
+
+struct BatchNormLayer : Layer {
+    int nd;
+    std::optional<std::int64_t> num_features;
+    bool affine, track;
+
+    BatchNormLayer(Args a, int nd_) : Layer(std::move(a)), nd(nd_) {
+        if (present(args(), "num_features")) num_features = arg_int(args(), "num_features");
+        arg_float(args(), "eps");
+        arg_opt_float(args(), "momentum");
+        affine = arg_bool(args(), "affine");
+        track = arg_bool(args(), "track_running_stats");
+    }
+
+    void check_construct() const override {
+        if (num_features && *num_features < 0)
+            throw ShapeError(fmt::format("Trying to create tensor with negative dimension {}: [{}]",
+                                         *num_features, *num_features));
+    }
+
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const override {
+        const Shape& x = inputs.at(0);
+        std::int64_t rank = x.size();
+        // torch/nn/modules/batchnorm.py _check_input_dim
+        if (nd == 1 && rank != 2 && rank != 3)
+            throw ShapeError(fmt::format("expected 2D or 3D input (got {}D input)", rank));
+        if (nd == 2 && rank != 4)
+            throw ShapeError(fmt::format("expected 4D input (got {}D input)", rank));
+        if (nd == 3 && rank != 5)
+            throw ShapeError(fmt::format("expected 5D input (got {}D input)", rank));
+        std::int64_t C = x[1];
+        std::int64_t nf = num_features.value_or(C);
+        // Without running statistics, batch statistics are used even in eval mode.
+        bool batch_stats = ctx.mode == Mode::Train || !track;
+        if (batch_stats) {
+            std::int64_t per_channel = x[0];
+            for (std::int64_t i = 2; i < rank; ++i)
+                per_channel = checked_mul(per_channel, x[i]);
+            if (per_channel == 1)
+                throw ShapeError(
+                    fmt::format("Expected more than 1 value per channel when training, "
+                                "got input size {}",
+                                shape_torch(x)));
+        }
+        if (numel(x) != 0) {
+            if (track && C != nf)
+                throw ShapeError(
+                    fmt::format("running_mean should contain {} elements not {}", C, nf));
+            if (affine && C != nf)
+                throw ShapeError(fmt::format("weight should contain {} elements not {}", C, nf));
+        }
+        LayerOutput out;
+        if (!num_features) out.inferred["num_features"] = nf;
+        out.shape = x;
+        out.params = affine ? checked_mul(2, nf) : 0;
+        out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
+        out.buffer_bytes = track ? checked_add(checked_mul(8, nf), 8) : 0;
+        BatchNormDesc d;
+        d.num_features = nf;
+        d.eps = arg_float(args(), "eps");
+        d.affine = affine;
+        d.track_running_stats = track;
+        d.batch_stats = batch_stats;
+        out.exec = d;
+        // Batch statistics are sums over every dim but the channels: each output sees them all.
+        if (batch_stats) {
+            out.rf = RfEffect::Whole;
+            for (std::int64_t i = 0; i < rank; ++i)
+                if (i != 1) out.rf_dims.push_back(i);
+        }
+        if (affine) {
+            out.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
+            out.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
+        }
+        if (track) {
+            out.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
+            out.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
+            out.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
+        }
+        return out;
+    }
+
+    std::string brief() const override {
+        Brief b;
+        b.add(num_features ? std::to_string(*num_features) : "?");
+        if (!affine) b.add("affine=False");
+        if (!track) b.add("track_running_stats=False");
+        return b.wrap(type());
+    }
+};
+
+template <int ND>
+LayerPtr make(Args a) {
+    return std::make_shared<BatchNormLayer>(std::move(a), ND);
+}
+
+} // namespace
+
+void register_norm(std::vector<LayerType>& r) {
+    std::vector<ParamSpec> bn = {inferable("num_features"),
+                                 opt("eps", F(1e-5)),
+                                 opt("momentum", F(0.1)),
+                                 opt("affine", B(true)),
+                                 opt("track_running_stats", B(true)),
+                                 opt("device", N()),
+                                 opt("dtype", N())};
+    r.push_back({"BatchNorm1d", bn, false, "norm", make<1>});
+    r.push_back({"BatchNorm2d", bn, false, "norm", make<2>});
+    r.push_back({"BatchNorm3d", bn, false, "norm", make<3>});
+}
+
+} // namespace cnnshape::detail

@@ -1,0 +1,20 @@
+// BatchNorm: what the kernels need (BatchNormDesc).
+#pragma once
+#include "cnnshape/op_api.hpp"
+
+namespace cnnshape {
+
+struct BatchNormDesc {
+    std::int64_t num_features = 0;
+    double eps = 1e-5;
+    bool affine = true, track_running_stats = true;
+    bool batch_stats =
+        false; // normalise with the batch's statistics (train mode, or no running stats)
+};
+
+// Defined in this folder: how `run` feeds the kernels (run.cpp) and how `explain` describes the
+// layer (explain.cpp).
+void run_op(const OpRun& r, const BatchNormDesc& d);
+void explain_op(LayerExplanation& e, const LayerPlan& l, const BatchNormDesc& d);
+
+} // namespace cnnshape

@@ -1,0 +1,393 @@
+// MaxPool / AvgPool (1d, 2d), vectorised across output columns over stride-phase rows.
+#pragma once
+#include "kernels/simd/phases.hpp"
+
+namespace cnnshape::kernels::simd {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// MaxPool / AvgPool, vectorised across output columns.
+
+// A sum used as a NaN detector: not NaN means no NaN in the data. (Infinities of both signs or
+// an overflow can make it NaN too; that only sends the data down the exact NaN path.)
+template <class Arch>
+fbatch<Arch> row_sum(const float* p, i64 n) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    B s0(0.0f), s1(0.0f);
+    i64 i = 0;
+    for (; i + 2 * V <= n; i += 2 * V) {
+        s0 = s0 + B::load_unaligned(p + i);
+        s1 = s1 + B::load_unaligned(p + i + V);
+    }
+    for (; i + V <= n; i += V)
+        s0 = s0 + B::load_unaligned(p + i);
+    // The tail only has to reveal a NaN: independent tests, not a chain of scalar adds (whose
+    // latency cost more than the rest of the row on 112-wide rows).
+    bool tail_nan = false;
+    for (; i < n; ++i)
+        tail_nan |= std::isnan(p[i]);
+    return s0 + s1 + B(tail_nan ? std::numeric_limits<float>::quiet_NaN() : 0.0f);
+}
+
+enum class RowOp { MaxFast, MaxNaN, Sum };
+constexpr int kPoolVecs = 4; // output vectors per register block in pool_row
+
+// One output row of pooling, values only. rows[r] is the split row of the window's r-th input row
+// (in order), so rows[r][tap_pos[k] + ow] is tap k of output ow. Each lane folds its taps in the
+// reference's row-major order: max (strict, or with NaN taken), or a float sum then one
+// division by div[ow].
+template <class Arch, RowOp OP, int KW>
+void pool_row(const float* const* rows, int nrows, const i64* tap_pos, i64 kw_rt, i64 OW,
+              const float* div, float* out) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    constexpr int NV = kPoolVecs;
+    const i64 kw = KW > 0 ? KW : kw_rt;
+    i64 tp[KW > 0 ? KW : 1];
+    if constexpr (KW > 0)
+        for (int k = 0; k < KW; ++k)
+            tp[k] = tap_pos[k];
+    for (i64 ow0 = 0; ow0 < OW; ow0 += NV * V) {
+        B acc[NV];
+        for (int v = 0; v < NV; ++v)
+            acc[v] = B(OP == RowOp::Sum ? 0.0f : -std::numeric_limits<float>::infinity());
+        for (int r = 0; r < nrows; ++r) {
+            const float* rp = rows[r] + ow0;
+            for (i64 k = 0; k < kw; ++k) {
+                const float* t = rp + (KW > 0 ? tp[k] : tap_pos[k]);
+#pragma GCC unroll 4
+                for (int v = 0; v < NV; ++v) {
+                    B x = B::load_unaligned(t + v * V);
+                    if constexpr (OP == RowOp::Sum)
+                        acc[v] = acc[v] + x;
+                    else if constexpr (OP == RowOp::MaxFast)
+                        acc[v] = max_strict<Arch>(x, acc[v]);
+                    else
+                        acc[v] = max_keep_first_nan_last<Arch>(x, acc[v]);
+                }
+            }
+        }
+        for (int v = 0; v < NV; ++v) {
+            const i64 o = ow0 + v * V;
+            if (o >= OW) break;
+            B r = acc[v];
+            if constexpr (OP == RowOp::Sum) r = r / B::load_unaligned(div + o);
+            if (o + V <= OW) {
+                r.store_unaligned(out + o);
+            } else {
+                alignas(64) float tmp[V];
+                r.store_aligned(tmp);
+                for (i64 l = 0; l < OW - o; ++l)
+                    out[o + l] = tmp[l];
+            }
+        }
+    }
+}
+
+template <class Arch, RowOp OP>
+void pool_row_k(const float* const* rows, int nrows, const i64* tap_pos, i64 kw, i64 OW,
+                const float* div, float* out) {
+    switch (kw) {
+    case 1:
+        return pool_row<Arch, OP, 1>(rows, nrows, tap_pos, kw, OW, div, out);
+    case 2:
+        return pool_row<Arch, OP, 2>(rows, nrows, tap_pos, kw, OW, div, out);
+    case 3:
+        return pool_row<Arch, OP, 3>(rows, nrows, tap_pos, kw, OW, div, out);
+    default:
+        return pool_row<Arch, OP, 0>(rows, nrows, tap_pos, kw, OW, div, out);
+    }
+}
+
+// The commonest pooling, kernel 2 and stride 2 with no padding or dilation and every window
+// inside the input: each input row feeds one output row, so no split rows are needed. One output
+// row's V outputs come from two even/odd splits of 2V inputs per input row. Taps are folded in
+// the reference's row-major order (r0[2i], r0[2i+1], r1[2i], r1[2i+1]); a row whose inputs hold a
+// NaN is redone with the exact NaN rule.
+template <class Arch, bool MAX>
+bool pool2x2_row(const float* r0, const float* r1, i64 OW, float div, bool nan_rule, float* out) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    xsimd::batch_bool<float, Arch> nan(false);
+    i64 ow = 0;
+    for (; ow + V <= OW; ow += V) {
+        B e0, o0, e1, o1;
+        even_odd<Arch>(r0 + 2 * ow, e0, o0);
+        even_odd<Arch>(r1 + 2 * ow, e1, o1);
+        B acc;
+        if constexpr (MAX) {
+            if (nan_rule) {
+                acc = max_keep_first_nan_last<Arch>(e0, B(-std::numeric_limits<float>::infinity()));
+                acc = max_keep_first_nan_last<Arch>(o0, acc);
+                acc = max_keep_first_nan_last<Arch>(e1, acc);
+                acc = max_keep_first_nan_last<Arch>(o1, acc);
+            } else {
+                nan = nan | xsimd::isnan((e0 + o0) + (e1 + o1));
+                acc = max_strict<Arch>(o0, e0);
+                acc = max_strict<Arch>(e1, acc);
+                acc = max_strict<Arch>(o1, acc);
+            }
+        } else {
+            acc = (((B(0.0f) + e0) + o0) + e1) + o1;
+            acc = acc / B(div);
+        }
+        acc.store_unaligned(out + ow);
+    }
+    for (; ow < OW; ++ow) { // the reference's scalar steps
+        const float t[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+        if constexpr (MAX) {
+            float m = -std::numeric_limits<float>::infinity();
+            for (float v : t)
+                if (v > m || std::isnan(v)) m = v;
+            out[ow] = m;
+        } else {
+            float sum = 0.0f;
+            for (float v : t)
+                sum += v;
+            out[ow] = sum / div;
+        }
+    }
+    return xsimd::any(nan);
+}
+
+template <class Arch>
+void pool2x2(const Context& ctx, bool is_max, float div, const Geom2& g, const float* x, float* y) {
+    const i64 rows = g.N * g.C * g.OH;
+    auto run_rows = [&](i64 b, i64 e) {
+        for (i64 i = b; i < e; ++i) {
+            const i64 p = i / g.OH, oh = i % g.OH;
+            const float* r0 = x + (p * g.H + 2 * oh) * g.W;
+            float* out = y + i * g.OW;
+            if (!is_max)
+                pool2x2_row<Arch, false>(r0, r0 + g.W, g.OW, div, false, out);
+            else if (pool2x2_row<Arch, true>(r0, r0 + g.W, g.OW, div, false, out))
+                pool2x2_row<Arch, true>(r0, r0 + g.W, g.OW, div, true, out);
+        }
+    };
+    parallel_for(ctx.threads, rows, grain_for(4 * g.OW), run_rows);
+}
+
+template <class Arch>
+bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const float* x,
+               const Shape& ys, float* y, i64* indices) {
+    using B = fbatch<Arch>;
+    using BI = xsimd::batch<std::int32_t, Arch>;
+    constexpr int V = int(B::size);
+    if (d.kind == PoolKind::LP) return false;
+    const bool is_max = d.kind == PoolKind::Max;
+    Geom2 g;
+    if (!spatial(d.nd, xs, ys, dims(d.kernel), dims(d.stride), dims(d.padding),
+                 is_max ? dims(d.dilation) : Dims{}, g))
+        return false;
+    if (g.C != g.OC) return false;
+    const i64 planes = g.N * g.C;
+    if (planes == 0 || g.OH == 0 || g.OW == 0) return true;
+    if (g.H == 0 || g.W == 0 || g.W + g.pw + g.kw * g.dw >= (i64(1) << 31)) return false;
+    if (!indices && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 &&
+        g.dh == 1 && g.dw == 1 && 2 * g.OH <= g.H && 2 * g.OW <= g.W) {
+        const float div = d.divisor_override ? float(*d.divisor_override) : 4.0f;
+        pool2x2<Arch>(ctx, is_max, div, g, x, y);
+        return true;
+    }
+    // Indices are tracked in int32 lanes.
+    if (is_max && indices &&
+        (g.H + g.ph + g.kh * g.dh + g.sh) * (g.W + g.pw + g.kw * g.dw + g.sw) >= (i64(1) << 31))
+        return false;
+
+    const i64 OWv = round_up(g.OW, kPoolVecs * V);
+    const i64 len = OWv + ((g.kw - 1) * g.dw) / g.sw + 1; // phase row length
+    const i64 row_stride = g.sw * len;                    // one input row, all phases
+    const float fill = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
+
+    // Per output column: where its window starts (max: index of the first tap), and the avg
+    // divisor per output. Shared by all planes.
+    std::int32_t* colbase = scratch_as<std::int32_t>(kShared0, 2 * OWv);
+    std::int32_t* firstcol = colbase + OWv;
+    float* divisor = nullptr;
+    for (i64 ow = 0; ow < OWv; ++ow) {
+        i64 ws = std::min(ow, g.OW - 1) * g.sw - g.pw;
+        colbase[ow] = std::int32_t(ws);
+        while (ws < 0)
+            ws += g.dw;
+        firstcol[ow] = std::int32_t(ws);
+    }
+    if (!is_max) {
+        divisor = scratch_as<float>(kShared1, g.OH * OWv);
+        for (i64 oh = 0; oh < g.OH; ++oh) {
+            i64 hs = oh * g.sh - g.ph, he = std::min(hs + g.kh, g.H + g.ph);
+            i64 pool_h = he - hs, real_h = std::min(he, g.H) - std::max<i64>(hs, 0);
+            for (i64 ow = 0; ow < OWv; ++ow) {
+                i64 ws = std::min(ow, g.OW - 1) * g.sw - g.pw, we = std::min(ws + g.kw, g.W + g.pw);
+                i64 pool_w = we - ws, real_w = std::min(we, g.W) - std::max<i64>(ws, 0);
+                if (real_h <= 0 || real_w <= 0)
+                    return false; // empty window: the reference writes 0 (unreachable in practice)
+                i64 div = d.divisor_override    ? *d.divisor_override
+                          : d.count_include_pad ? pool_h * pool_w
+                                                : real_h * real_w;
+                divisor[oh * OWv + ow] = float(div);
+            }
+        }
+    }
+
+    // Where tap k of a row sits in the split row, and its column offset in the window.
+    i64 tap_pos[64];
+    if (g.kw > 64 || g.kh > 64 || (g.kh - 1) * g.dh + 1 + g.sh > 64 + kMaxStride) return false;
+    for (i64 k = 0; k < g.kw; ++k) {
+        const i64 off = k * (is_max ? g.dw : 1);
+        tap_pos[k] = (off % g.sw) * len + off / g.sw;
+    }
+
+    RowSplit split;
+    if (!split.init(g.W, g.pw, g.sw, len, nullptr)) return false;
+
+    const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
+    // Split rows live in a small ring (input row ih in slot ih % ring), filled on demand as the
+    // output rows advance, so they stay in L1. The ring size is a power of two, so the slot is a
+    // mask and not a 64-bit division (those divisions took about a third of the time).
+    i64 ring = 1;
+    while (ring < (g.kh - 1) * g.dh + 1 + g.sh)
+        ring *= 2;
+    const i64 ring_mask = ring - 1;
+    auto run_planes = [&](i64 p0, i64 p1) {
+        float* buf = scratch_as<float>(kPrivate0, ring * row_stride + V);
+        i64 slot_row[128];
+        for (i64 r = 0; r < ring; ++r)
+            split.fill_pad(buf + r * row_stride, len, fill, nullptr);
+        for (i64 p = p0; p < p1; ++p) {
+            const float* xp = x + p * plane_in;
+            float* yp = y + p * plane_out;
+            i64* ip = indices ? indices + p * plane_out : nullptr;
+            for (i64 r = 0; r < ring; ++r)
+                slot_row[r] = -1;
+            // NaN-free planes (the usual case) take one max per tap. Whether a NaN was split is
+            // tracked with a running sum of the rows (hot in L1 right after the copy); a plane
+            // that had one is done again on the exact NaN path.
+            B nan_sum(0.0f);
+            auto split_of = [&](i64 ih) {
+                const i64 slot = ih & ring_mask;
+                float* row = buf + slot * row_stride;
+                if (slot_row[slot] != ih) {
+                    if (ih + 4 < g.H)
+                        for (i64 c = 0; c < g.W; c += 16)
+                            __builtin_prefetch(xp + (ih + 4) * g.W + c);
+                    split.copy<Arch>(xp + ih * g.W, row, len, nullptr);
+                    if (is_max) nan_sum = nan_sum + row_sum<Arch>(xp + ih * g.W, g.W);
+                    slot_row[slot] = ih;
+                }
+                return row;
+            };
+            bool nan_path = false;
+            if (!ip) {
+                const float* rows[64];
+                for (i64 oh = 0; oh < g.OH; ++oh) {
+                    const i64 hs = oh * g.sh - g.ph;
+                    int nrows = 0;
+                    if (is_max) {
+                        for (i64 t = 0; t < g.kh; ++t) {
+                            const i64 ih = hs + t * g.dh;
+                            if (ih >= 0 && ih < g.H) rows[nrows++] = split_of(ih);
+                        }
+                    } else {
+                        for (i64 ih = std::max<i64>(hs, 0); ih < std::min(hs + g.kh, g.H); ++ih)
+                            rows[nrows++] = split_of(ih);
+                    }
+                    float* yo = yp + oh * g.OW;
+                    if (!is_max)
+                        pool_row_k<Arch, RowOp::Sum>(rows, nrows, tap_pos, g.kw, g.OW,
+                                                     divisor + oh * OWv, yo);
+                    else if (nan_path)
+                        pool_row_k<Arch, RowOp::MaxNaN>(rows, nrows, tap_pos, g.kw, g.OW, nullptr,
+                                                        yo);
+                    else
+                        pool_row_k<Arch, RowOp::MaxFast>(rows, nrows, tap_pos, g.kw, g.OW, nullptr,
+                                                         yo);
+                    if (oh + 1 == g.OH && is_max && !nan_path &&
+                        xsimd::any(xsimd::isnan(nan_sum))) {
+                        nan_path = true; // the whole plane once more, exactly
+                        oh = -1;
+                    }
+                }
+                continue;
+            }
+            nan_path = is_max && xsimd::any(xsimd::isnan(row_sum<Arch>(xp, plane_in)));
+            for (i64 oh = 0; oh < g.OH; ++oh) {
+                const i64 hs = oh * g.sh - g.ph;
+                for (i64 ow0 = 0; ow0 < g.OW; ow0 += V) {
+                    B acc;
+                    BI idx;
+                    if (is_max) {
+                        acc = B(fill);
+                        i64 ih0 = hs;
+                        while (ih0 < 0)
+                            ih0 += g.dh;
+                        if (ip)
+                            idx = BI::load_unaligned(firstcol + ow0) + BI(std::int32_t(ih0 * g.W));
+                        for (i64 t = 0; t < g.kh; ++t) {
+                            const i64 ih = hs + t * g.dh;
+                            if (ih < 0 || ih >= g.H) continue;
+                            const float* row = split_of(ih) + ow0;
+                            if (ip) {
+                                BI base =
+                                    BI::load_unaligned(colbase + ow0) + BI(std::int32_t(ih * g.W));
+                                for (i64 k = 0; k < g.kw; ++k) {
+                                    B v = B::load_unaligned(row + tap_pos[k]);
+                                    auto take = nan_path ? (v > acc) | xsimd::isnan(v) : v > acc;
+                                    acc = xsimd::select(take, v, acc);
+                                    idx = xsimd::select(xsimd::bool_cast(take),
+                                                        base + BI(std::int32_t(k * g.dw)), idx);
+                                }
+                            } else if (nan_path) {
+                                for (i64 k = 0; k < g.kw; ++k) {
+                                    B v = B::load_unaligned(row + tap_pos[k]);
+                                    acc = max_keep_first_nan_last<Arch>(v, acc);
+                                }
+                            } else {
+                                for (i64 k = 0; k < g.kw; ++k)
+                                    acc =
+                                        max_strict<Arch>(B::load_unaligned(row + tap_pos[k]), acc);
+                            }
+                        }
+                    } else {
+                        acc = B(0.0f);
+                        const i64 r0 = std::max<i64>(hs, 0), r1 = std::min(hs + g.kh, g.H);
+                        for (i64 ih = r0; ih < r1; ++ih) {
+                            const float* row = split_of(ih) + ow0;
+                            for (i64 k = 0; k < g.kw; ++k)
+                                acc = acc + B::load_unaligned(row + tap_pos[k]);
+                        }
+                        acc = acc / B::load_unaligned(divisor + oh * OWv + ow0);
+                    }
+                    const i64 n = std::min<i64>(V, g.OW - ow0);
+                    float* yo = yp + oh * g.OW + ow0;
+                    if (n == V) {
+                        acc.store_unaligned(yo);
+                    } else {
+                        alignas(64) float tmp[V];
+                        acc.store_aligned(tmp);
+                        for (i64 l = 0; l < n; ++l)
+                            yo[l] = tmp[l];
+                    }
+                    if (is_max && ip) {
+                        alignas(64) std::int32_t tmp[V];
+                        idx.store_aligned(tmp);
+                        i64* io = ip + oh * g.OW + ow0;
+                        for (i64 l = 0; l < n; ++l)
+                            io[l] = tmp[l];
+                    }
+                }
+            }
+        }
+    };
+    parallel_for(ctx.threads, planes, grain_for(g.H * g.W + g.OH * g.OW * g.kh * g.kw), run_planes);
+    return true;
+}
+
+// The op's entry in the kernel table (kernels/simd/table.hpp).
+template <class Arch>
+bool simd_kernel(const Context& ctx, const PoolDesc& d, const Io& io) {
+    return pool_impl<Arch>(ctx, d, io.x_shape(), io.x(), io.out_shape, io.out, io.indices);
+}
+
+} // namespace
+} // namespace cnnshape::kernels::simd

@@ -1,0 +1,341 @@
+// Upsample / F.interpolate kernels, templated on the xsimd architecture (see kernels/simd/copy.hpp
+// for what the copying kernels share).
+#pragma once
+#include "kernels/simd/copy.hpp"
+
+namespace cnnshape::kernels::simd {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Upsample. Index and weight tables per axis, exactly as ops/upsample/ref.cpp computes them
+// (compute_scales_value, area_pixel_compute_scale/source_index, the cubic convolution weights),
+// stored tap-major: idx[j * out + o], wt[j * out + o].
+
+inline float rs_scales_value(const UpsampleDesc& d, std::size_t axis, i64 in, i64 out) {
+    if (axis < d.scale_factor.size() && d.scale_factor[axis] > 0)
+        return float(1.0 / d.scale_factor[axis]);
+    return float(in) / float(out);
+}
+
+inline float rs_area_scale(const UpsampleDesc& d, std::size_t axis, i64 in, i64 out) {
+    if (d.align_corners) return out > 1 ? float(in - 1) / float(out - 1) : 0.0f;
+    return rs_scales_value(d, axis, in, out);
+}
+
+inline float rs_cubic1(float x, float A) {
+    return (x * std::fma(x, A + 2, -(A + 3))) * x + 1.0f;
+}
+inline float rs_cubic2(float x, float A) {
+    return x * std::fma(x, std::fma(A, x, -5 * A), 8 * A) + -4 * A;
+}
+
+// Fills the tables of one axis (T taps); false if an index falls outside [0, in).
+inline bool rs_axis_taps(const UpsampleDesc& d, std::size_t axis, i64 in, i64 out, int T, i32* idx,
+                         float* wt) {
+    if (T == 1) {
+        const bool exact = d.mode == UpsampleMode::NearestExact;
+        const float scale = rs_scales_value(d, axis, in, out);
+        for (i64 o = 0; o < out; ++o) {
+            i64 s;
+            if (!exact && out == in)
+                s = o;
+            else if (!exact && out == 2 * in)
+                s = o >> 1;
+            else if (!exact)
+                s = std::min<i64>(i64(std::floor(float(o) * scale)), in - 1);
+            else
+                s = std::min<i64>(i64(std::floor(float((double(o) + 0.5) * double(scale)))),
+                                  in - 1);
+            idx[o] = i32(s);
+            wt[o] = 1.0f;
+            if (s < 0 || s >= in) return false;
+        }
+    } else if (T == 2) {
+        const float scale = rs_area_scale(d, axis, in, out);
+        for (i64 o = 0; o < out; ++o) {
+            i64 i0, i1;
+            float l0, l1;
+            if (out == in) {
+                i0 = i1 = o;
+                l0 = 1, l1 = 0;
+            } else {
+                double real = d.align_corners ? double(scale) * double(o)
+                                              : double(scale) * (double(o) + 0.5) - 0.5;
+                if (real < 0) real = 0;
+                i0 = i64(real);
+                i1 = i0 + (i0 < in - 1 ? 1 : 0);
+                l1 = float(std::min(std::max(real - double(i0), 0.0), 1.0));
+                l0 = 1.0f - l1;
+            }
+            if (i0 < 0 || i1 >= in) return false;
+            idx[o] = i32(i0), idx[out + o] = i32(i1);
+            wt[o] = l0, wt[out + o] = l1;
+        }
+    } else {
+        const float scale = rs_area_scale(d, axis, in, out);
+        const float A = -0.75f;
+        for (i64 o = 0; o < out; ++o) {
+            // area_pixel_compute_source_index with cubic = true (no clamp at 0), in double
+            const double real = d.align_corners ? double(scale) * double(o)
+                                                : std::fma(double(o) + 0.5, double(scale), -0.5);
+            const i64 i = i64(std::floor(float(real)));
+            const float t = float(real - double(i));
+            const float x2 = 1.0f - t;
+            const float c[4] = {rs_cubic2(t + 1.0f, A), rs_cubic1(t, A), rs_cubic1(x2, A),
+                                rs_cubic2(x2 + 1.0f, A)};
+            for (int j = 0; j < 4; ++j) {
+                idx[j * out + o] = i32(std::max<i64>(std::min(i - 1 + j, in - 1), 0));
+                wt[j * out + o] = c[j];
+            }
+        }
+    }
+    return true;
+}
+
+// dst[i] = combine over taps j of src_j[i] with weights w_j (per lane or broadcast): the
+// reference's fma(t0, w0, t1 * w1), then fma(tj, wj, .) for the further taps.
+template <class Arch, int T>
+inline fbatch<Arch> rs_combine(const fbatch<Arch>* v, const fbatch<Arch>* w) {
+    fbatch<Arch> acc = madd<Arch>(v[0], w[0], v[1] * w[1]);
+    for (int j = 2; j < T; ++j)
+        acc = madd<Arch>(v[j], w[j], acc);
+    return acc;
+}
+template <int T>
+inline float rs_combine1(const float* v, const float* w) {
+    float acc = std::fma(v[0], w[0], v[1] * w[1]);
+    for (int j = 2; j < T; ++j)
+        acc = std::fma(v[j], w[j], acc);
+    return acc;
+}
+
+// One input row interpolated along W: dst[o] for o < OW.
+template <class Arch, int T>
+inline void rs_row_w(const float* src, const WAxis& a, float* dst) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    const i64 OW = a.OW;
+    const i32* idx = a.idx;
+    const float* wt = a.wt;
+    i64 o = 0;
+    for (; o + V <= OW; o += V) {
+        B v[T], w[T];
+        w_taps<Arch, T>(src, a, o, v);
+        for (int j = 0; j < T; ++j)
+            w[j] = B::load_unaligned(wt + j * OW + o);
+        rs_combine<Arch, T>(v, w).store_unaligned(dst + o);
+    }
+    for (; o < OW; ++o) {
+        float v[T], w[T];
+        for (int j = 0; j < T; ++j)
+            v[j] = src[idx[j * OW + o]], w[j] = wt[j * OW + o];
+        dst[o] = rs_combine1<T>(v, w);
+    }
+}
+
+// dst = combine of T whole rows with scalar weights w[j].
+template <class Arch, int T>
+inline void rs_rows(const float* const* rows, const float* w, i64 n, float* dst) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    B wb[T];
+    for (int j = 0; j < T; ++j)
+        wb[j] = B(w[j]);
+    i64 i = 0;
+    for (; i + V <= n; i += V) {
+        B v[T];
+        for (int j = 0; j < T; ++j)
+            v[j] = B::load_unaligned(rows[j] + i);
+        rs_combine<Arch, T>(v, wb).store_unaligned(dst + i);
+    }
+    for (; i < n; ++i) {
+        float v[T];
+        for (int j = 0; j < T; ++j)
+            v[j] = rows[j][i];
+        dst[i] = rs_combine1<T>(v, w);
+    }
+}
+
+// Up to 32 W-interpolated input rows of one thread, keyed by the input row's index in x, least
+// recently used out. Holds more rows than one output row needs (T or T*T), so a row fetched for
+// the current output row is never evicted before it is used.
+struct RowCache {
+    static constexpr int kMax = 32;
+    int slots = 0;
+    i64 key[kMax];
+    std::uint64_t used[kMax];
+    std::uint64_t clock = 0;
+    float* data = nullptr;
+    i64 stride = 0;
+};
+
+template <class Arch, int T>
+inline const float* rs_cached_row(RowCache& c, i64 key, const float* x, const WAxis& wa) {
+    int victim = 0;
+    for (int s = 0; s < c.slots; ++s) {
+        if (c.key[s] == key) {
+            c.used[s] = ++c.clock;
+            return c.data + s * c.stride;
+        }
+        if (c.used[s] < c.used[victim]) victim = s;
+    }
+    float* row = c.data + victim * c.stride;
+    rs_row_w<Arch, T>(x + key * wa.W, wa, row);
+    c.key[victim] = key;
+    c.used[victim] = ++c.clock;
+    return row;
+}
+
+template <class Arch, int T>
+void rs_interp(const Context& ctx, int nd, const i64* in3, const i64* out3, i64 planes,
+               const i32* const* idx, const float* const* wt, const WAxis& wa, const float* x,
+               float* y) {
+    const i64 D = in3[0], H = in3[1], W = in3[2], OD = out3[0], OH = out3[1], OW = out3[2];
+    const i64 rows = planes * OD * OH;
+    const int slots = nd == 1 ? 0 : nd == 2 ? 2 * T : std::min(RowCache::kMax, 2 * T * T);
+    const i64 stride = round_up(OW, 16);
+    parallel_for(ctx.threads, rows, grain_for(OW * T * (nd == 3 ? 2 : 1)), [&](i64 r0, i64 r1) {
+        RowCache c;
+        c.slots = slots;
+        c.stride = stride;
+        c.data = scratch(kPrivate0, std::size_t((slots + T) * stride));
+        for (int s = 0; s < slots; ++s)
+            c.key[s] = -1, c.used[s] = 0;
+        float* tmp = c.data + slots * stride; // T rows: the H-combined rows of a 3-d output row
+        for (i64 r = r0; r < r1; ++r) {
+            float* dst = y + r * OW;
+            const i64 p = r / (OD * OH), q = r % (OD * OH), od = q / OH, oh = q % OH;
+            if (nd == 1) {
+                rs_row_w<Arch, T>(x + p * W, wa, dst);
+                continue;
+            }
+            float wh[T];
+            for (int j = 0; j < T; ++j)
+                wh[j] = wt[1][j * OH + oh];
+            const i64 nd3 = nd == 3 ? T : 1;
+            for (i64 jd = 0; jd < nd3; ++jd) {
+                const i64 sd = nd == 3 ? idx[0][jd * OD + od] : 0;
+                const float* src[T];
+                for (int j = 0; j < T; ++j)
+                    src[j] =
+                        rs_cached_row<Arch, T>(c, (p * D + sd) * H + idx[1][j * OH + oh], x, wa);
+                rs_rows<Arch, T>(src, wh, OW, nd == 3 ? tmp + jd * stride : dst);
+            }
+            if (nd == 3) {
+                float wd[T];
+                const float* src[T];
+                for (int j = 0; j < T; ++j)
+                    wd[j] = wt[0][j * OD + od], src[j] = tmp + j * stride;
+                rs_rows<Arch, T>(src, wd, OW, dst);
+            }
+        }
+    });
+}
+
+template <class Arch>
+bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, const float* x,
+                   const Shape& ys, float* y) {
+    if (xs.size() < 3 || xs.size() > 5 || ys.size() != xs.size()) return false;
+    if (xs[0] != ys[0] || xs[1] != ys[1]) return false;
+    if (product(ys, 0) == 0) return true;
+    if (d.mode == UpsampleMode::Area) return false; // adaptive pooling (simd_dispatch.cpp)
+    const int nd = int(xs.size()) - 2;
+    const bool nearest = d.mode == UpsampleMode::Nearest || d.mode == UpsampleMode::NearestExact;
+    const int T = nearest ? 1 : d.mode == UpsampleMode::Bicubic ? 4 : 2;
+    if (T > 1 && !has_fma<Arch>) return false; // fma(t0, w0, t1*w1) needs a real FMA
+    i64 in3[3] = {1, 1, 1}, out3[3] = {1, 1, 1};
+    for (int a = 0; a < nd; ++a)
+        in3[3 - nd + a] = xs[2 + a], out3[3 - nd + a] = ys[2 + a];
+    if (product(xs, 0) == 0 || in3[2] > std::numeric_limits<i32>::max()) return false;
+    // Tables for the nd real axes, in (D, H, W) slots; a missing leading axis gets index 0.
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    const i64 total = T * (out3[0] + out3[1] + out3[2]), blocks = out3[2] / V;
+    i32* idx_all = scratch_as<i32>(kShared0, total + T * out3[2] + blocks);
+    float* wt_all = scratch_as<float>(kShared1, total);
+    i32* idx[3];
+    float* wt[3];
+    i64 off = 0;
+    for (int k = 0; k < 3; off += T * out3[k], ++k) {
+        idx[k] = idx_all + off, wt[k] = wt_all + off;
+        if (k < 3 - nd) {
+            for (int j = 0; j < T; ++j)
+                idx[k][j] = 0, wt[k][j] = 1.0f;
+        } else if (!rs_axis_taps(d, std::size_t(k - (3 - nd)), in3[k], out3[k], T, idx[k], wt[k])) {
+            return false;
+        }
+    }
+    // Window blocks of the W axis.
+    i32* rel = idx_all + total;
+    i32* base = rel + T * out3[2];
+    for (i64 b = 0; b < blocks; ++b) {
+        i32 lo = std::numeric_limits<i32>::max(), hi = 0;
+        for (int j = 0; j < T; ++j)
+            for (int l = 0; l < V; ++l) {
+                const i32 v = idx[2][j * out3[2] + b * V + l];
+                lo = std::min(lo, v), hi = std::max(hi, v);
+            }
+        base[b] = hi - lo < window_lanes<Arch> ? lo : -1;
+        for (int j = 0; j < T; ++j)
+            for (int l = 0; l < V; ++l)
+                rel[j * out3[2] + b * V + l] = idx[2][j * out3[2] + b * V + l] - lo;
+    }
+    const WAxis wa{idx[2], wt[2], rel, base, in3[2], out3[2]};
+    const i64 planes = xs[0] * xs[1];
+    if (T == 2) {
+        rs_interp<Arch, 2>(ctx, nd, in3, out3, planes, idx, wt, wa, x, y);
+        return true;
+    }
+    if (T == 4) {
+        rs_interp<Arch, 4>(ctx, nd, in3, out3, planes, idx, wt, wa, x, y);
+        return true;
+    }
+    // Nearest: each output row copies from one input row, by the W index table: a plain copy,
+    // each element twice, or picked lanes (w_taps). An output row with the same input row as the
+    // one before it copies that output row.
+    const i64 D = in3[0], H = in3[1], W = in3[2], OD = out3[0], OH = out3[1], OW = out3[2];
+    const i32* iw = idx[2];
+    bool identity = OW == W, twice = OW == 2 * W;
+    for (i64 o = 0; o < OW && (identity || twice); ++o) {
+        identity = identity && iw[o] == o;
+        twice = twice && iw[o] == (o >> 1);
+    }
+    const i64 rows = planes * OD * OH;
+    parallel_for(ctx.threads, rows, grain_for(OW), [&](i64 r0, i64 r1) {
+        const float* prev_src = nullptr;
+        const float* prev_dst = nullptr;
+        for (i64 r = r0; r < r1; ++r) {
+            const i64 p = r / (OD * OH), q = r % (OD * OH), od = q / OH, oh = q % OH;
+            const float* src = x + ((p * D + idx[0][od]) * H + idx[1][oh]) * W;
+            float* dst = y + r * OW;
+            if (src == prev_src) {
+                copy_floats<Arch>(dst, prev_dst, OW);
+            } else if (identity) {
+                copy_floats<Arch>(dst, src, OW);
+            } else if (twice) {
+                duplicate2<Arch>(src, W, dst);
+            } else {
+                i64 o = 0;
+                for (; o + V <= OW; o += V) {
+                    B v[1];
+                    w_taps<Arch, 1>(src, wa, o, v);
+                    v[0].store_unaligned(dst + o);
+                }
+                for (; o < OW; ++o)
+                    dst[o] = src[iw[o]];
+            }
+            prev_src = src, prev_dst = dst;
+        }
+    });
+    return true;
+}
+
+// The op's entry in the kernel table (kernels/simd/table.hpp). Area mode never comes here: the
+// dispatcher sends it to the adaptive pooling kernel (simd_dispatch.cpp).
+template <class Arch>
+bool simd_kernel(const Context& ctx, const UpsampleDesc& d, const Io& io) {
+    return upsample_impl<Arch>(ctx, d, io.x_shape(), io.x(), io.out_shape, io.out);
+}
+
+} // namespace
+} // namespace cnnshape::kernels::simd
