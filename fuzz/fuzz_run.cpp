@@ -326,35 +326,19 @@ RunResult run_one(const Plan& plan, const LayerPlan& lp, const StateDict& w, con
 // A merge layer's kernel on several inputs, as execute runs it.
 Tensor run_merge(const LayerPlan& lp, const std::vector<const Tensor*>& in, kernels::Context c) {
     Tensor out(lp.output);
-    if (auto* d = std::get_if<ConcatDesc>(&lp.exec)) {
+    auto run_all = [&](const auto& d) {
         std::vector<Shape> shapes;
         std::vector<const float*> xs;
         for (auto* t : in)
             shapes.push_back(t->shape), xs.push_back(t->ptr());
-        kernels::run(c, *d, {shapes, xs, {}, out.shape, out.ptr()});
-    } else if (std::get_if<AddDesc>(&lp.exec)) {
-        Tensor acc = *in[0];
-        for (std::size_t i = 1; i < in.size(); ++i) {
-            Shape s(std::max(acc.shape.size(), in[i]->shape.size()));
-            for (std::size_t k = 0; k < s.size(); ++k) {
-                i64 da = k + acc.shape.size() >= s.size()
-                             ? acc.shape[k + acc.shape.size() - s.size()]
-                             : 1;
-                i64 db = k + in[i]->shape.size() >= s.size()
-                             ? in[i]->shape[k + in[i]->shape.size() - s.size()]
-                             : 1;
-                s[k] = da == 1 ? db : da;
-            }
-            Tensor next(s);
-            kernels::run(
-                c, AddDesc{},
-                {{acc.shape, in[i]->shape}, {acc.ptr(), in[i]->ptr()}, {}, next.shape, next.ptr()});
-            acc = std::move(next);
-        }
-        if (acc.shape != out.shape) fail(layer_text(lp) + ": broadcast shape differs");
-        out = std::move(acc);
+        kernels::run(c, d, {shapes, xs, {}, out.shape, out.ptr()});
+    };
+    if (auto* d = std::get_if<ConcatDesc>(&lp.exec)) {
+        run_all(*d);
+    } else if (auto* b = std::get_if<BinaryDesc>(&lp.exec)) {
+        run_all(*b);
     } else {
-        fail(layer_text(lp) + ": several inputs to a layer that is not Add or Concat");
+        fail(layer_text(lp) + ": several inputs to a layer that is not binary or Concat");
     }
     return out;
 }

@@ -18,6 +18,8 @@
 #include "support.hpp"
 
 #include "cnnshape/explain.hpp"
+#include "cnnshape/layer.hpp"
+#include "cnnshape/pyexpr.hpp"
 #include "cnnshape/report.hpp"
 
 #include <catch2/catch.hpp>
@@ -386,11 +388,25 @@ TEST_CASE("every conformance case is explained without disagreeing with the engi
             // PyTorch's module tests also cover layer types cnnshape does not support yet.
             if (!find_layer_type(expr.substr(0, expr.find('(')))) continue;
             CAPTURE(family, expr, c["input"].dump());
-            Network net = network_from_exprs({expr});
-            if (c.value("mode", "eval") == "train") net.mode = Mode::Train;
-            Plan plan = make_plan(net, c["input"].get<Shape>());
+            LayerPlan lp;
+            if (c.contains("inputs")) {
+                // Several input tensors (the binary family): the layer plan the engine would make.
+                LayerPtr layer = make_layer(parse_py_expr(expr).as_call(), "case");
+                for (auto& s : c["inputs"])
+                    lp.input_shapes.push_back(s.get<Shape>());
+                LayerOutput out = layer->infer(lp.input_shapes, InferContext{});
+                lp.type = layer->type();
+                lp.brief = layer->brief();
+                lp.output = out.shape;
+                lp.exec = out.exec;
+                CHECK(lp.output == c["output"].get<Shape>());
+            } else {
+                Network net = network_from_exprs({expr});
+                if (c.value("mode", "eval") == "train") net.mode = Mode::Train;
+                lp = make_plan(net, c["input"].get<Shape>()).layers.at(0);
+            }
             LayerExplanation e;
-            REQUIRE_NOTHROW(e = explain_layer(plan.layers.at(0)));
+            REQUIRE_NOTHROW(e = explain_layer(lp));
             for (auto& a : e.axes) {
                 CHECK(formula_result(a.formula) == a.out);
                 ++axes;

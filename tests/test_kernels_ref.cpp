@@ -1,6 +1,7 @@
 // The kernels against PyTorch: every case of tests/data/run/*.json (made by
 // tools/gen_run_fixtures.py) is planned from its layer expressions, given the recorded
-// state_dict and input, run with the reference kernels and with the dispatcher's default backend,
+// state_dict and input (or, for a case whose "spec" is an object, from that spec), run with the
+// reference kernels and with the dispatcher's default backend,
 // and compared with PyTorch's output: exactly, or within the tolerance the case records; where
 // the case records what print(output) printed (bicubic.json), the printed text too.
 #include "cli_support.hpp"
@@ -101,8 +102,11 @@ std::int64_t mismatches(const Tensor& got, const Tensor& want, const json& tol,
 Plan plan_case(const json& c, const Shape& input) {
     Mode mode = c.value("mode", "eval") == "train" ? Mode::Train : Mode::Eval;
     if (c.contains("spec")) {
-        Network net = load_spec_file(std::string(CNNSHAPE_SOURCE_DIR) + "/" +
-                                     c.at("spec").get<std::string>());
+        // A path to an example, or the spec itself (binary.json's branches).
+        Network net = c.at("spec").is_object()
+                          ? load_spec_json(c.at("spec").dump())
+                          : load_spec_file(std::string(CNNSHAPE_SOURCE_DIR) + "/" +
+                                           c.at("spec").get<std::string>());
         net.mode = mode;
         return make_plan(net, input);
     }
@@ -239,7 +243,7 @@ TEST_CASE("add broadcasts and concat joins along its dim", "[kernels]") {
     Tensor a = iota({2, 3}), b({3}), y({2, 3});
     b.data = {10, 20, 30};
     kernels::Context ctx{kernels::Backend::Ref, 1};
-    kernels::run(ctx, AddDesc{},
+    kernels::run(ctx, BinaryDesc{},
                  kernels::Io{{a.shape, b.shape}, {a.ptr(), b.ptr()}, {}, y.shape, y.ptr()});
     CHECK(std::vector<float>(y.data.begin(), y.data.end()) ==
           std::vector<float>{11, 22, 33, 14, 25, 36});

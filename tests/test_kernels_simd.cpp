@@ -593,9 +593,9 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
             }
             auto b = uniform(len, 77);
             std::vector<float> yr(len), yv(len);
-            K::run(ref_ctx(), AddDesc{},
+            K::run(ref_ctx(), BinaryDesc{},
                    K::Io{{shape, shape}, {x.data(), b.data()}, {}, shape, yr.data()});
-            REQUIRE(S::run(simd_ctx(2), AddDesc{},
+            REQUIRE(S::run(simd_ctx(2), BinaryDesc{},
                            K::Io{{shape, shape}, {x.data(), b.data()}, {}, shape, yv.data()}));
             REQUIRE(first_bit_diff(yv, yr) == -1);
         }

@@ -23,7 +23,7 @@ using cnnshape_test::spec_error;
 namespace {
 
 // cnnshape's own layers, which PyTorch writes as code (x + y, torch.cat) rather than modules.
-const std::set<std::string> kOwnLayers = {"Add", "Concat"};
+const std::set<std::string> kOwnLayers = {"Add", "Sub", "Mul", "Div", "Concat"};
 
 std::string unsupported(const TorchModule& m) {
     std::string owner =

@@ -267,7 +267,7 @@ TEST_CASE("forward references and unknown names are spec errors naming the refer
     }
 }
 
-TEST_CASE("Add and Concat need at least two inputs, other layers take exactly one", "[spec]") {
+TEST_CASE("Add needs two inputs, Concat one or more, other layers exactly one", "[spec]") {
     SpecError one = spec_error([] {
         load_spec_json(R"({"layers": [{"type": "ReLU"}, {"type": "Add", "inputs": ["input"]}]})");
     });
@@ -277,9 +277,13 @@ TEST_CASE("Add and Concat need at least two inputs, other layers take exactly on
     SpecError none = spec_error([] { load_spec_json(R"({"layers": [{"type": "Add"}]})"); });
     CHECK_THAT(none.where(), StartsWith("layers[0]"));
 
-    SpecError cat =
-        spec_error([] { load_spec_json(R"({"layers": [{"type": "Concat", "dim": 1}]})"); });
-    CHECK_THAT(cat.where(), StartsWith("layers[0]"));
+    // torch.cat([x]) is x: one input is enough (DenseNet's first dense layer concatenates one).
+    Network cat1 = load_spec_json(R"({"layers": [{"type": "Concat", "dim": 1}]})");
+    CHECK(make_plan(cat1, {1, 3, 4, 4}).layers.at(0).output == Shape{1, 3, 4, 4});
+    SpecError cat0 = spec_error(
+        [] { load_spec_json(R"({"layers": [{"type": "Concat", "dim": 1, "inputs": []}]})"); });
+    CHECK_THAT(cat0.where(), StartsWith("layers[0]"));
+    CHECK_THAT(cat0.what(), Contains("at least one layer name"));
 
     SpecError relu = spec_error([] {
         load_spec_json(R"({"layers": [{"name": "a", "type": "Tanh"},

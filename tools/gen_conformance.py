@@ -20,7 +20,10 @@ Families (one file each): conv (Conv1d/2d/3d), conv_transpose
 (ConvTranspose1d/2d/3d), maxpool, avgpool (Max/AvgPool1d/2d/3d), adaptive
 (AdaptiveMax/AvgPool1d/2d/3d), lppool (LPPool1d/2d), linear_flatten, batchnorm
 (BatchNorm1d/2d/3d, incl. train mode), pad (ZeroPad2d, ConstantPad2d), upsample,
-misc (Dropout, Dropout2d, Identity, activations, Softmax), edge_shapes (every
+misc (Dropout, Dropout2d, Identity, activations, Softmax), binary (Add, Sub,
+Mul, Div as torch.add/sub/mul/div on two or more tensors of any broadcastable
+or clashing shapes, or a tensor and a number; these cases record ``inputs``,
+the list of input shapes, instead of ``input``), edge_shapes (every
 layer type with a zero-size dim in each position, batched and unbatched, and on
 a 0-d input).  Each family mixes
 hand-picked edge cases, small exhaustive grids and seeded random sampling.
@@ -52,7 +55,9 @@ the counts printed at the end):
 Regenerate (from the repository root; needs PyTorch, e.g. Debian's
 python3-torch, which is importable by /usr/bin/python3 only):
 
-    /usr/bin/python3 tools/gen_conformance.py
+    /usr/bin/python3 tools/gen_conformance.py [FAMILY ...]
+
+(with family names, only those files are rewritten).
 
 The output is deterministic: fixed random seed, and the script re-executes
 itself with PYTHONHASHSEED=0 because some PyTorch messages print Python sets
@@ -1185,6 +1190,94 @@ def gen_edge_shapes(fam, rng):
 
 # ----------------------------------------------------------------------------
 
+
+# ----------------------------------------------------------------------------
+# binary: torch.add / sub / mul / div with broadcasting
+# ----------------------------------------------------------------------------
+
+def evaluate_binary(expr, shapes):
+    """torch.add(alpha=2) on [[2, 3], [3]] is torch.add(zeros(2, 3), zeros(3), alpha=2); more than
+    two shapes fold left to right (Add()/Mul() on a + b + c), as cnnshape's merge layers do."""
+    case = {"layer": expr, "inputs": [list(s) for s in shapes]}
+    ts = [torch.zeros(s) for s in shapes]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if len(ts) > 2:
+                fn = {"Add()": torch.add, "Mul()": torch.mul}[expr]
+                out = ts[0]
+                for t in ts[1:]:
+                    out = fn(out, t)
+            else:
+                out = eval(expr.replace("(", "(*ts, ", 1).replace(", )", ")"),
+                           {"torch": torch, "ts": ts})
+    except Exception as exc:
+        case.update({"error": type(exc).__name__, "stage": "forward", "message": first_line(exc)})
+        return case
+    case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+    return case
+
+
+def gen_binary(fam, rng):
+    def add(expr, shapes):
+        key = (expr, tuple(tuple(s) for s in shapes))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        fam.cases.append(evaluate_binary(expr, shapes))
+
+    ops = ["torch.add()", "torch.sub()", "torch.mul()", "torch.div()", "torch.add(alpha=2)",
+           "torch.sub(alpha=0.5)", "torch.div(rounding_mode='floor')",
+           "torch.div(rounding_mode='trunc')", "torch.subtract()", "torch.multiply()",
+           "torch.divide()"]
+    hand = [
+        ([2, 3, 4, 4], [2, 3, 1, 1]), ([2, 3, 1, 1], [2, 3, 4, 4]), ([2, 3, 4, 4], [3, 1, 1]),
+        ([2, 3, 4, 4], [4]), ([2, 1, 5], [2, 5]), ([3], [4]), ([2, 3], [3, 2]), ([], [2, 3]),
+        ([2, 3], []), ([], []), ([0, 3], [1, 3]), ([0, 3], [2, 3]), ([0], [1]), ([0], [2]),
+        ([1, 6, 7], [6, 1]), ([5, 1, 4, 1], [3, 1, 1]), ([2, 3, 4], [2, 3, 5]),
+        ([1, 1, 1, 1, 1], [7]), ([4, 1], [1, 4]),
+    ]
+    for a, b in hand:
+        for op in ops:
+            add(op, [a, b])
+    # Argument checks, before any shape.
+    for expr in ["torch.add(alpha=True)", "torch.sub(alpha=False)", "torch.div(rounding_mode='xyz')",
+                 "torch.div(rounding_mode='Floor')", "torch.add(alpha=1e300)",
+                 "torch.sub(alpha=-1e39)", "torch.add(alpha=3.5e38)"]:
+        add(expr, [[2, 3], [3]])
+        add(expr, [[2, 3], [4]])
+    # A tensor and a number.
+    for expr in ["torch.add(2.5)", "torch.add(1, alpha=3)", "torch.sub(0.5)", "torch.mul(2)",
+                 "torch.mul(-0.0)", "torch.div(3)", "torch.div(0.0)", "torch.div(2, rounding_mode='floor')",
+                 "torch.div(2, rounding_mode='trunc')", "torch.mul(True)", "torch.add(False)",
+                 "torch.sub(True)", "torch.mul(1e300)"]:
+        for s in ([2, 3, 4], [], [0, 2]):
+            add(expr, [s])
+    # Random pairs: a base shape, each dim of each side kept, set to 1, dropped (leading dims)
+    # or, rarely, changed so they clash.
+    sizes = [0, 1, 2, 3, 4, 5, 7]
+    for _ in range(500):
+        rank = rng.randint(0, 5)
+        base = [rng.choice(sizes[1:]) if rng.random() < 0.9 else 0 for _ in range(rank)]
+        sides = []
+        for _side in range(2):
+            s = []
+            for d in base:
+                r = rng.random()
+                s.append(1 if r < 0.3 else (d + 1 if r < 0.36 else d))
+            drop = rng.randint(0, len(s)) if rng.random() < 0.4 else 0
+            sides.append(s[drop:])
+        add(rng.choice(ops), sides)
+    # Three or four inputs folded left to right.
+    for _ in range(120):
+        rank = rng.randint(0, 4)
+        base = [rng.choice(sizes[1:]) for _ in range(rank)]
+        shapes = []
+        for _k in range(rng.choice([3, 3, 4])):
+            s = [1 if rng.random() < 0.35 else (d + 1 if rng.random() < 0.04 else d) for d in base]
+            shapes.append(s[rng.randint(0, len(s)) if rng.random() < 0.3 else 0:])
+        add(rng.choice(["Add()", "Mul()"]), shapes)
+
 def main():
     t0 = time.time()
     torch.manual_seed(0)
@@ -1192,7 +1285,11 @@ def main():
 
     fams = []
 
+    only = set(sys.argv[1:])
+
     def run(name, fn, *args, drop=None):
+        if only and name not in only:
+            return
         fam = Family(name, drop)
         # one RNG stream per family so editing one family leaves the others unchanged
         fn(fam, random.Random("%d/%s" % (SEED, name)), *args)
@@ -1210,6 +1307,7 @@ def main():
     run("upsample", gen_upsample, 900)
     run("misc", gen_misc)
     run("edge_shapes", gen_edge_shapes, drop=edge_drop)
+    run("binary", gen_binary)
 
     total = 0
     size = 0

@@ -39,6 +39,16 @@ Families (one file each) and why each tolerance:
   polynomial or SLEEF approximations in PyTorch's vector path: 1e-6.
 * conv, conv_transpose, linear and the networks: PyTorch's accumulation order
   (oneDNN / BLAS) is not reproducible: rtol 1e-4 (atol 1e-5).
+* binary: Add, Sub, Mul, Div (torch.add/sub/mul/div) exact: one IEEE operation per
+  element (rounding_mode='floor': c10's div_floor_floating). alpha != 1: 1e-6.
+  cnnshape computes input + alpha * other as one fused multiply-add, as PyTorch's
+  vectorised loop does; the tail of each of PyTorch's inner runs goes through a
+  scalar loop that GCC compiled partly unfused, one rounding of alpha * other away. Each case is an inline JSON
+  spec (``spec`` is an object, not a path) whose branches (exact pooling layers)
+  make the broadcast shapes: squeeze-and-excitation [N, C, 1, 1], spatial
+  attention [N, 1, H, W],
+  rank broadcasting through Flatten, tensor-scalar, chains of 3 inputs; the
+  same spec is evaluated here by a small graph walker (``run_spec``).
 * init: ``torch.manual_seed(seed)`` then building the modules; every parameter
   must match ``init_weights(plan, seed)`` bit for bit.
 * networks: example specs (funnel, LeNet-5) and a small conv/bn/pool/linear stack
@@ -638,6 +648,145 @@ def network_cases():
     return cases
 
 
+# ----------------------------------------------------------------------------------------------
+BINARY_FNS = {"Add": torch.add, "torch.add": torch.add, "Sub": torch.sub, "torch.sub": torch.sub,
+              "Mul": torch.mul, "torch.mul": torch.mul, "Div": torch.div, "torch.div": torch.div}
+
+
+def run_spec(spec, x, seed):
+    """Evaluates a flat cnnshape JSON spec (modules by their PyTorch keywords, merge layers by
+    "inputs") the way cnnshape plans it; returns (output, state_dict)."""
+    torch.manual_seed(seed)
+    mods = nn.ModuleDict()
+    outs = {"input": x}
+    prev = x
+    for i, l in enumerate(spec["layers"]):
+        l = dict(l)
+        name = l.pop("name", str(i))
+        typ = l.pop("type")
+        refs = l.pop("inputs", None)
+        ins = [outs[r] for r in refs] if refs else [prev]
+        if typ in BINARY_FNS:
+            fn = BINARY_FNS[typ]
+            if "other" in l:
+                y = fn(ins[0], l.pop("other"), **l)
+            else:
+                y = ins[0]
+                for t in ins[1:]:
+                    y = fn(y, t, **l)
+        elif typ in ("Concat", "torch.cat"):
+            y = torch.cat(ins, **l)
+        else:
+            m = getattr(nn, typ)(**l)
+            mods[name] = m
+            y = m.eval()(ins[0])
+        outs[name] = y
+        prev = y
+    return prev, mods.state_dict()
+
+
+def binary_cases(gen):
+    def spec(shape, layers):
+        return OrderedDict([("input", shape), ("layers", layers)])
+
+    def conv(name, cin, cout, k=1, inputs=None, **kw):
+        l = OrderedDict([("name", name), ("type", "Conv2d"), ("in_channels", cin),
+                         ("out_channels", cout), ("kernel_size", k)])
+        l.update(kw)
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def merge(name, typ, inputs, **kw):
+        l = OrderedDict([("name", name), ("type", typ), ("inputs", inputs)])
+        l.update(kw)
+        return l
+
+    cases = []
+
+    def add(title, sp, kind, tol=None):
+        if tol is None:
+            tol = NEAR if any("alpha" in l and l["alpha"] != 1 for l in sp["layers"]) else EXACT
+        x = make_input(sp["input"], kind, gen)
+        with torch.no_grad():
+            y, state = run_spec(sp, x, 0)
+        st = OrderedDict((k, f32(v)) for k, v in state.items())
+        cases.append(OrderedDict([("name", title + " (%s)" % kind), ("spec", sp), ("input", f32(x)),
+                                  ("state", st), ("output", f32(y)), ("tol", tol)]))
+
+    # The branches are exact layers (average and max pooling), so every output bit is the binary
+    # op's: a conv branch would bring in its accumulation order.
+    def avg3(name, inputs=None):
+        l = OrderedDict([("name", name), ("type", "AvgPool2d"), ("kernel_size", 3), ("stride", 1),
+                         ("padding", 1)])
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def gate(kind="AdaptiveAvgPool2d"):
+        return OrderedDict([("name", "gate"), ("type", kind), ("output_size", 1)])
+
+    def channel_max(c, inputs=None):  # [N, C, H, W] as an unbatched 3-d input -> [N, 1, H, W]
+        l = OrderedDict([("name", "m"), ("type", "MaxPool3d"), ("kernel_size", [c, 1, 1])])
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    ops = [("Add", {}), ("Sub", {}), ("Mul", {}), ("Div", {}), ("torch.add", {"alpha": 2.5}),
+           ("torch.sub", {"alpha": -0.3}), ("torch.div", {"rounding_mode": "floor"}),
+           ("torch.div", {"rounding_mode": "trunc"})]
+    for typ, kw in ops:
+        label = typ + "".join(", %s=%r" % kv for kv in kw.items())
+        # Same shapes: the input and its 3x3 average, both orders.
+        for kind in ("randn", "special", "signed_zeros"):
+            add("%s of [2, 4, 6, 6] and its 3x3 average" % label,
+                spec([2, 4, 6, 6], [avg3("a"), merge("y", typ, ["input", "a"], **kw)]), kind)
+        add("%s of the 3x3 average and [2, 4, 6, 6]" % label,
+            spec([2, 4, 6, 6], [avg3("a"), merge("y", typ, ["a", "input"], **kw)]), "special")
+        # Squeeze-and-excitation: [N, C, H, W] op [N, C, 1, 1], both orders.
+        add("%s, [2, 8, 9, 7] by its pooled [2, 8, 1, 1]" % label,
+            spec([2, 8, 9, 7], [gate(), merge("y", typ, ["input", "gate"], **kw)]), "randn")
+        add("%s, the pooled [2, 8, 1, 1] by [2, 8, 9, 7]" % label,
+            spec([2, 8, 9, 7], [gate("AdaptiveMaxPool2d"),
+                                merge("y", typ, ["gate", "input"], **kw)]), "signed_zeros")
+        # Spatial attention: [N, C, H, W] op [N, 1, H, W].
+        add("%s, [2, 5, 6, 6] by a [2, 1, 6, 6] map" % label,
+            spec([2, 5, 6, 6], [channel_max(5), merge("y", typ, ["input", "m"], **kw)]), "randn")
+        # Ranks differ and both sides expand: [2, 1, 5] op [2, 5] -> [2, 2, 5].
+        add("%s, [2, 1, 5] by its flattening [2, 5]" % label,
+            spec([2, 1, 5], [OrderedDict([("name", "f"), ("type", "Flatten"), ("start_dim", 0),
+                                          ("end_dim", 1)]),
+                             merge("y", typ, ["input", "f"], **kw)]), "special")
+    # A tensor and a number.
+    for typ, kw in [("torch.add", {"other": 2.5}), ("torch.add", {"other": 1, "alpha": 3}),
+                    ("torch.add", {"other": 0.1, "alpha": 0.7}), ("torch.sub", {"other": 0.5}),
+                    ("torch.mul", {"other": 0.1}), ("torch.mul", {"other": -0.0}),
+                    ("torch.div", {"other": 3}), ("torch.div", {"other": 0.0}),
+                    ("torch.div", {"other": -0.7, "rounding_mode": "floor"}),
+                    ("torch.div", {"other": 0.3, "rounding_mode": "trunc"})]:
+        label = typ + "(" + ", ".join("%s=%r" % kv for kv in kw.items()) + ")"
+        l = OrderedDict([("name", "y"), ("type", typ)])
+        l.update(kw)
+        for kind in ("randn", "special"):
+            add(label + " on [3, 4, 5]", spec([3, 4, 5], [l]), kind)
+    # Chains: x + a + b and x * a * b, left to right, with broadcasting.
+    for typ in ("Add", "Mul"):
+        add("%s of three: [2, 6, 5, 5], [2, 6, 1, 1], [2, 1, 5, 5]" % typ,
+            spec([2, 6, 5, 5], [gate("AdaptiveMaxPool2d"), channel_max(6, ["input"]),
+                                merge("y", typ, ["input", "gate", "m"])]), "randn")
+        add("%s of four [3, 7, 4, 4]" % typ,
+            spec([3, 7, 4, 4], [avg3("a"), avg3("b", ["a"]),
+                                merge("y", typ, ["input", "a", "b", "input"])]), "special")
+    # Large enough for the SIMD kernel to split the work between threads.
+    add("Mul, [2, 16, 20, 20] by its pooled [2, 16, 1, 1]", spec([2, 16, 20, 20], [
+        gate(), merge("y", "Mul", ["input", "gate"])]), "randn")
+    add("torch.add alpha=2.5, [2, 16, 20, 20] and its 3x3 average", spec([2, 16, 20, 20], [
+        avg3("a"), merge("y", "torch.add", ["input", "a"], alpha=2.5)]), "randn")
+    add("Div, [2, 16, 20, 20] by its 3x3 average", spec([2, 16, 20, 20], [
+        avg3("a"), merge("y", "Div", ["input", "a"])]), "randn")
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20240611)
@@ -657,6 +806,8 @@ def main():
         family("networks", network_cases(), "rtol 1e-4 end to end"),
         family("dropout", dropout_cases(), "train-mode masks from torch.manual_seed(dropout_seed): exact"),
         family("bicubic", bicubic_cases(), "exact, and print(output) for PyTorch's own test cases"),
+        family("binary", binary_cases(torch.Generator().manual_seed(777)),
+               "exact: one IEEE operation per element; alpha != 1 1e-6"),
     ]
     total = 0
     for name, n, size in results:

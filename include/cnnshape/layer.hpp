@@ -77,8 +77,16 @@ public:
 
     // Short description for tables: "Conv2d(3, 8, k=3, s=2, p=1)".
     virtual std::string brief() const = 0;
-    // Whether the layer takes several inputs (Add, Concat).
-    virtual bool multi_input() const { return false; }
+    // How many input tensors the layer takes: [min, max]. One by default; the merge layers (Add,
+    // Mul, Concat, ...) take branches named by "inputs".
+    struct InputCount {
+        std::size_t min = 1, max = 1;
+    };
+    virtual InputCount input_count() const { return {}; }
+    // Appended to the message when the count is wrong (", or a number as `other`").
+    virtual std::string inputs_hint() const { return ""; }
+    // Whether the layer can take several inputs (a merge layer).
+    bool multi_input() const { return input_count().max > 1; }
     // PyTorch's constructor checks that do not need the input (throws ShapeError).
     virtual void check_construct() const {}
     virtual LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const = 0;
@@ -93,7 +101,8 @@ struct ParamSpec {
     std::string name;
     bool required = false;
     Value default_value;
-    bool inferable = false; // required in PyTorch, but cnnshape can take it from the input
+    bool inferable = false;    // required in PyTorch, but cnnshape can take it from the input
+    bool keyword_only = false; // after `*` in the Python signature (torch.add's alpha)
 };
 
 struct LayerType {
@@ -102,6 +111,8 @@ struct LayerType {
     bool accepts_anything = false; // Identity(*args, **kwargs)
     std::string family;            // "conv", "pool", ... for documentation
     LayerPtr (*make)(Args);
+    // Other spellings that name this type exactly: torch functions ("torch.add", "torch.cat").
+    std::vector<std::string> aliases = {};
 };
 
 // The registry: every layer type cnnshape knows, with PyTorch's signatures.

@@ -11,13 +11,21 @@ namespace {
 std::string signature(const LayerType& t) {
     if (t.accepts_anything) return t.name + "(*args, **kwargs)";
     std::string s = t.name + "(";
+    bool star = false;
     for (std::size_t i = 0; i < t.params.size(); ++i) {
         const ParamSpec& p = t.params[i];
         if (i) s += ", ";
+        if (p.keyword_only && !star) {
+            s += "*, ";
+            star = true;
+        }
         s += p.name;
         if (!p.required) s += "=" + p.default_value.repr();
     }
-    return s + ")";
+    s += ")";
+    for (std::size_t i = 0; i < t.aliases.size(); ++i)
+        s += (i ? ", " : "  also ") + t.aliases[i];
+    return s;
 }
 
 } // namespace

@@ -63,6 +63,10 @@ inline ParamSpec inferable(const char* n) {
 inline ParamSpec opt(const char* n, Value v) {
     return ParamSpec{n, false, std::move(v), false};
 }
+// A keyword-only parameter (after `*` in the Python signature).
+inline ParamSpec kwonly(const char* n, Value v) {
+    return ParamSpec{n, false, std::move(v), false, true};
+}
 inline Value I(std::int64_t i) {
     return Value::integer(i);
 }

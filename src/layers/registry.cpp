@@ -74,6 +74,9 @@ const LayerType* find_layer_type(const std::string& name) {
     std::string base = strip_prefix(name);
     for (auto& t : layer_types())
         if (t.name == base) return &t;
+    for (auto& t : layer_types())
+        for (auto& a : t.aliases)
+            if (a == name) return &t;
     return nullptr;
 }
 
@@ -90,13 +93,16 @@ Args bind_args(const LayerType& type, const std::vector<Value>& positional,
     if (type.accepts_anything) return a; // Identity(*args, **kwargs) ignores its arguments
     const auto& ps = type.params;
     std::vector<const Value*> slot(ps.size(), nullptr);
-    // Python's count excludes device/dtype from nothing: they are ordinary parameters.
-    if (positional.size() > ps.size()) {
-        // Python counts `self` in both numbers.
+    // Python's count excludes device/dtype from nothing: they are ordinary parameters. Keyword-only
+    // ones (after `*`) are not counted.
+    std::size_t n_positional =
+        std::count_if(ps.begin(), ps.end(), [](auto& p) { return !p.keyword_only; });
+    if (positional.size() > n_positional) {
+        // Python counts `self` (a torch function: `input`) in both numbers.
         std::size_t nreq = std::count_if(ps.begin(), ps.end(), [](auto& p) { return p.required; });
-        std::string takes = nreq == ps.size()
-                                ? fmt::format("{}", ps.size() + 1)
-                                : fmt::format("from {} to {}", nreq + 1, ps.size() + 1);
+        std::string takes = nreq == n_positional
+                                ? fmt::format("{}", n_positional + 1)
+                                : fmt::format("from {} to {}", nreq + 1, n_positional + 1);
         throw SpecError(where, fmt::format("{}() takes {} positional arguments but {} were given",
                                            type.name, takes, positional.size() + 1));
     }

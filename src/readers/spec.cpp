@@ -90,15 +90,19 @@ public:
     void add_leaf(const std::string& name, LayerPtr layer, std::vector<std::int64_t> inputs,
                   const std::string& where, bool trainable, std::vector<std::string> assumed = {}) {
         check_dtype(*layer);
-        if (layer->multi_input()) {
-            if (inputs.size() < 2)
-                throw SpecError(where, fmt::format("{} joins branches: give it \"inputs\" with at "
-                                                   "least two layer names",
-                                                   layer->type()));
-        } else if (inputs.size() != 1) {
-            throw SpecError(where + ".inputs", fmt::format("{} takes exactly one input, got {}",
-                                                           layer->type(), inputs.size()));
-        }
+        const Layer::InputCount count = layer->input_count();
+        if (inputs.size() < count.min && count.max > 1)
+            throw SpecError(where, fmt::format("{} joins branches: give it \"inputs\" with at "
+                                               "least {} layer name{}{}",
+                                               layer->type(), count.min == 2 ? "two" : "one",
+                                               count.min == 1 ? "" : "s", layer->inputs_hint()));
+        if (inputs.size() < count.min || inputs.size() > count.max)
+            throw SpecError(where + ".inputs",
+                            count.max == 1
+                                ? fmt::format("{} takes exactly one input, got {}{}", layer->type(),
+                                              inputs.size(), layer->inputs_hint())
+                                : fmt::format("{} takes {} inputs, got {}{}", layer->type(),
+                                              count.max, inputs.size(), layer->inputs_hint()));
         // Checked as each layer arrives, whatever the reader, so a huge spec stops here and
         // not after building every node.
         if (net.nodes.size() >= kMaxSpecLayers)

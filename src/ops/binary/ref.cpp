@@ -1,5 +1,7 @@
-// Add with broadcasting.
+// The binary family's reference kernel: every output element walks its inputs' broadcast
+// offsets and folds them left to right with binary::apply.
 #include "kernels/ref/ref.hpp"
+#include "apply.hpp"
 
 namespace cnnshape::kernels::ref {
 namespace {
@@ -18,32 +20,34 @@ std::vector<std::int64_t> broadcast_strides(const Shape& s, std::size_t rank) {
 
 } // namespace
 
-void run(const Context&, const AddDesc&, const Io& io) {
-    const Shape &a_shape = io.in_shapes.at(0), &b_shape = io.in_shapes.at(1);
-    const float *a = io.in.at(0), *b = io.in.at(1);
-    const Shape& y_shape = io.out_shape;
+void run(const Context&, const BinaryDesc& d, const Io& io) {
+    const Shape& ys = io.out_shape;
     float* y = io.out;
-    std::size_t rank = y_shape.size();
-    std::int64_t n = numel(y_shape);
-    if (a_shape == y_shape && b_shape == y_shape) {
+    const std::size_t rank = ys.size(), k = io.in.size();
+    const std::int64_t n = numel(ys);
+    if (d.scalar_other) {
         for (std::int64_t i = 0; i < n; ++i)
-            y[i] = a[i] + b[i];
+            y[i] = binary::apply(d, io.in[0][i], d.other);
         return;
     }
-    auto sa = broadcast_strides(a_shape, rank), sb = broadcast_strides(b_shape, rank);
-    std::vector<std::int64_t> pos(rank, 0);
-    std::int64_t ia = 0, ib = 0;
+    std::vector<std::vector<std::int64_t>> st(k);
+    for (std::size_t t = 0; t < k; ++t)
+        st[t] = broadcast_strides(io.in_shapes.at(t), rank);
+    std::vector<std::int64_t> pos(rank, 0), off(k, 0);
     for (std::int64_t i = 0; i < n; ++i) {
-        y[i] = a[ia] + b[ib];
-        // Advance the multi-index (last dim fastest), keeping both source offsets in step.
-        for (std::size_t dpos = rank; dpos-- > 0;) {
-            ++pos[dpos];
-            ia += sa[dpos];
-            ib += sb[dpos];
-            if (pos[dpos] < y_shape[dpos]) break;
-            ia -= sa[dpos] * pos[dpos];
-            ib -= sb[dpos] * pos[dpos];
-            pos[dpos] = 0;
+        float acc = io.in[0][off[0]];
+        for (std::size_t t = 1; t < k; ++t)
+            acc = binary::apply(d, acc, io.in[t][off[t]]);
+        y[i] = acc;
+        // Advance the multi-index (last dim fastest), keeping every source offset in step.
+        for (std::size_t dim = rank; dim-- > 0;) {
+            ++pos[dim];
+            for (std::size_t t = 0; t < k; ++t)
+                off[t] += st[t][dim];
+            if (pos[dim] < ys[dim]) break;
+            for (std::size_t t = 0; t < k; ++t)
+                off[t] -= st[t][dim] * pos[dim];
+            pos[dim] = 0;
         }
     }
 }

@@ -8,7 +8,7 @@ namespace {
 struct ConcatLayer : Layer {
     std::int64_t dim;
     explicit ConcatLayer(Args a) : Layer(std::move(a)) { dim = arg_int(args(), "dim"); }
-    bool multi_input() const override { return true; }
+    InputCount input_count() const override { return {1, SIZE_MAX}; }
 
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
         if (inputs.empty()) throw ShapeError("torch.cat(): expected a non-empty list of Tensors");
@@ -49,7 +49,8 @@ LayerPtr make_concat(Args a) {
 } // namespace
 
 void register_concat(std::vector<LayerType>& r) {
-    r.push_back({"Concat", {opt("dim", I(0))}, false, "merge", make_concat});
+    r.push_back(
+        {"Concat", {opt("dim", I(0))}, false, "merge", make_concat, {"torch.cat", "torch.concat"}});
 }
 
 } // namespace cnnshape::detail
