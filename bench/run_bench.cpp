@@ -182,6 +182,23 @@ Case concat_case() {
     return c;
 }
 
+Case binary_case(std::string name, std::string label, BinaryOp op, Shape as, Shape bs) {
+    Case c;
+    c.name = std::move(name);
+    c.label = std::move(label);
+    const Shape ys = as;
+    c.bytes = double(numel(as) + numel(bs) + numel(ys)) * 4;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto a = std::make_shared<std::vector<float>>(random_floats(numel(as), 9));
+        auto b = std::make_shared<std::vector<float>>(random_floats(numel(bs), 10));
+        auto y = std::make_shared<std::vector<float>>(numel(ys));
+        BinaryDesc d;
+        d.op = op;
+        return [=] { K::run(ctx, d, K::Io{{as, bs}, {a->data(), b->data()}, {}, ys, y->data()}); };
+    };
+    return c;
+}
+
 Case resnet_case(const std::string& repo) {
     Case c;
     c.name = "resnet18";
@@ -365,6 +382,10 @@ int main(int argc, char** argv) {
         cases.push_back(upsample_case("upnearest2x", UpsampleMode::Nearest));
         cases.push_back(upsample_case("upbilinear2x", UpsampleMode::Bilinear));
         cases.push_back(concat_case());
+        cases.push_back(binary_case("add64", "x + y, 2 x 1x64x56x56", BinaryOp::Add,
+                                    {1, 64, 56, 56}, {1, 64, 56, 56}));
+        cases.push_back(binary_case("semul", "x * gate, 1x256x28x28 by 1x256x1x1", BinaryOp::Mul,
+                                    {1, 256, 28, 28}, {1, 256, 1, 1}));
         cases.push_back(conv_case());
         cases.push_back(resnet_case(o.repo));
     } catch (const std::exception& e) {

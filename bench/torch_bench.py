@@ -61,6 +61,18 @@ class Cat(nn.Module):
         return torch.cat([x, self.other], self.dim)
 
 
+class Binary(nn.Module):
+    """x op other, with other a fixed tensor of the given shape."""
+
+    def __init__(self, fn, shape):
+        super().__init__()
+        self.fn = fn
+        self.other = torch.randn(*shape)
+
+    def forward(self, x):
+        return self.fn(x, self.other)
+
+
 def cases():
     big = (1, 64, 112, 112)
     mid = (1, 64, 56, 56)
@@ -75,6 +87,8 @@ def cases():
         "upnearest2x": (nn.Upsample(scale_factor=2, mode="nearest"), mid),
         "upbilinear2x": (nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), mid),
         "cat2x64": (Cat(mid, 1), mid),
+        "add64": (Binary(torch.add, mid), mid),
+        "semul": (Binary(torch.mul, (1, 256, 1, 1)), (1, 256, 28, 28)),
         "conv3x3_64": (nn.Conv2d(64, 64, 3, padding=1, bias=False), (1, 64, 56, 56)),
         "resnet18": (resnet18(), (1, 3, 224, 224)),
     }
