@@ -170,7 +170,7 @@ Plan make_plan(const Network& net, const Shape& input) {
             t.buffer_bytes = checked_add(t.buffer_bytes, lp.buffer_bytes);
             t.macs = checked_add(t.macs, lp.macs);
             t.activation_bytes = checked_add(t.activation_bytes, lp.output_bytes);
-            // Checked here so an overflow names the layer (make_plan throws only LayerError).
+            // Checked here so an overflow names the layer (a LayerError, not a bare ShapeError).
             t.param_bytes = checked_mul(t.params, 4);
         } catch (const ShapeError& e) {
             throw LayerError(i, n.name, n.layer->type(), std::string(e.what()) + " (totals)");

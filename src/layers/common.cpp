@@ -92,8 +92,7 @@ Ints arg_ints(const Args& a, const char* name, std::size_t n, bool allow_none) {
     if (v.is_tuple()) {
         Ints r;
         for (auto& e : v.as_tuple()) {
-            if (!e.is_int())
-                type_error(a, name, n == 1 ? "int or tuple of ints" : "int or tuple of ints", v);
+            if (!e.is_int()) type_error(a, name, "int or tuple of ints", v);
             r.push_back(e.as_int());
         }
         return r;

@@ -8,8 +8,6 @@
 namespace cnnshape::detail {
 namespace {
 
-enum class PoolKind { Max, Avg, LP };
-
 struct Window {
     Ints k, s, p, d; // already expanded to nd entries
 };
@@ -26,7 +24,6 @@ struct PoolCore {
     Shape run2d(const Shape& x, const Window& w,
                 std::optional<std::int64_t> divisor = std::nullopt) const {
         std::int64_t rank = x.size();
-        const char* fn = kind == PoolKind::Max ? "max_pool2d" : "avg_pool2d";
         if (divisor && *divisor == 0) throw ShapeError("divisor must be not zero");
         if (kind == PoolKind::Max && rank != 3 && rank != 4)
             throw ShapeError("non-empty 3D or 4D (batch mode) tensor expected for input");
@@ -38,7 +35,6 @@ struct PoolCore {
         std::int64_t C = x[rank - 3], H = x[rank - 2], W = x[rank - 1];
         std::int64_t oh = pooling_output_shape(H, w.k[0], w.p[0], w.s[0], w.d[0], ceil_mode);
         std::int64_t ow = pooling_output_shape(W, w.k[1], w.p[1], w.s[1], w.d[1], ceil_mode);
-        (void)fn;
         shape_check2d(x, w, C, H, W, oh, ow);
         Shape o(x.begin(), x.end() - 2);
         o.push_back(oh);
@@ -278,9 +274,7 @@ struct PoolLayer : Layer {
         }
         Window w = window();
         PoolDesc d;
-        d.kind = kind == PoolKind::Max   ? cnnshape::PoolKind::Max
-                 : kind == PoolKind::Avg ? cnnshape::PoolKind::Avg
-                                         : cnnshape::PoolKind::LP;
+        d.kind = kind;
         d.nd = nd;
         d.kernel = w.k;
         d.stride = w.s;
