@@ -19,8 +19,6 @@ struct PoolCore {
     bool ceil_mode;
     bool avg3d_input_check = false; // avg_pool3d requires input >= kernel
 
-    static Ints expand(const Ints& v, int nd) { return v.size() == 1 ? Ints(nd, v[0]) : v; }
-
     Shape run2d(const Shape& x, const Window& w,
                 std::optional<std::int64_t> divisor = std::nullopt) const {
         std::int64_t rank = x.size();
@@ -160,10 +158,10 @@ struct PoolLayer : Layer {
 
     Window window() const {
         Window w;
-        w.k = PoolCore::expand(kernel, nd);
-        w.s = stride.empty() ? w.k : PoolCore::expand(stride, nd);
-        w.p = PoolCore::expand(padding, nd);
-        w.d = PoolCore::expand(dilation, nd);
+        w.k = per_axis(kernel, nd);
+        w.s = stride.empty() ? w.k : per_axis(stride, nd);
+        w.p = per_axis(padding, nd);
+        w.d = per_axis(dilation, nd);
         return w;
     }
 
