@@ -2,6 +2,7 @@
 // infer() in order, composing receptive fields and summing the counts.
 #include "cnnshape/plan.hpp"
 #include "cnnshape/checked.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/fault.hpp"
 #include <algorithm>
@@ -148,9 +149,7 @@ Plan make_plan(const Network& net, const Shape& input) {
             lp.args[k] = v;
             // Show the filled-in count where the brief had "?".
             auto q = lp.brief.find('?');
-            if (q != std::string::npos)
-                lp.brief.replace(q, 1,
-                                 v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            if (q != std::string::npos) lp.brief.replace(q, 1, compact_json(v));
         }
         lp.output = out.shape;
         lp.params = out.params;
