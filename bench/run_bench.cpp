@@ -443,7 +443,7 @@ int main(int argc, char** argv) {
         std::map<int, double> ours;
         for (int t : o.threads) {
             K::Context ctx;
-            ctx.backend = K::Backend::Simd;
+            ctx.backend = K::Backend::SimdWhereHandled;
             ctx.threads = t;
             Timing tm;
             try {

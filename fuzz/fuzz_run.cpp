@@ -350,8 +350,8 @@ void check(const Plan& plan, const Options& opt) {
     using kernels::Backend;
 
     RunResult ref = run_all(plan, w, input, context(Backend::Ref, 1));
-    RunResult s1 = run_all(plan, w, input, context(Backend::Simd, 1));
-    RunResult s2 = run_all(plan, w, input, context(Backend::Simd, 2));
+    RunResult s1 = run_all(plan, w, input, context(Backend::SimdWhereHandled, 1));
+    RunResult s2 = run_all(plan, w, input, context(Backend::SimdWhereHandled, 2));
 
     // (c) 2 threads == 1 thread, bit for bit, every layer.
     for (std::size_t i = 0; i < plan.layers.size(); ++i)
@@ -367,7 +367,7 @@ void check(const Plan& plan, const Options& opt) {
     // where execute() fuses them). The same bits as layer by layer.
     {
         RunOptions o;
-        o.kernels = context(Backend::Simd, 1);
+        o.kernels = context(Backend::SimdWhereHandled, 1);
         RunResult lean = execute(plan, w, input, o);
         LayerPlan last;
         last.output = plan.output;
@@ -392,7 +392,7 @@ void check(const Plan& plan, const Options& opt) {
         Tolerance tol = tolerance(lp, in, w);
         const Tensor& r = ref.layer_outputs[i];
         if (in.size() == 1) {
-            RunResult s = run_one(plan, lp, w, *in[0], context(Backend::Simd, 1));
+            RunResult s = run_one(plan, lp, w, *in[0], context(Backend::SimdWhereHandled, 1));
             compare(lp, tol, r, s.output, "SIMD vs reference");
             if (s.indices) {
                 // The whole-network run keeps only the last layer's indices: run it alone.
@@ -401,7 +401,8 @@ void check(const Plan& plan, const Options& opt) {
                 compare_indices(lp, ri.indices, s.indices, "SIMD vs reference");
             }
         } else {
-            compare(lp, tol, r, run_merge(lp, in, context(Backend::Simd, 1)), "SIMD vs reference");
+            compare(lp, tol, r, run_merge(lp, in, context(Backend::SimdWhereHandled, 1)),
+                    "SIMD vs reference");
         }
     }
     if (!plan.layers.empty()) {

@@ -88,9 +88,9 @@ TEST_CASE("SIMD 2x2 stride-2 pooling (the direct path) equals the reference bit 
                         CAPTURE(arch, w, h, int(kind), nan);
                         K::run(ctx(K::Backend::Ref), d,
                                K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
-                        REQUIRE(S::run(ctx(K::Backend::Simd, 1), d,
+                        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 1), d,
                                        K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr}));
-                        REQUIRE(S::run(ctx(K::Backend::Simd, 2), d,
+                        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 2), d,
                                        K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr}));
                         CHECK(first_bit_diff(y1, yr) == -1);
                         CHECK(first_bit_diff(y2, yr) == -1);
@@ -114,8 +114,8 @@ TEST_CASE("2x2 stride-2 max pooling keeps the first of tied zeros and the last N
     for (const auto& arch : S::available_archs()) {
         S::force_arch(arch);
         std::vector<float> y(16, 7.0f);
-        REQUIRE(
-            S::run(ctx(K::Backend::Simd), d, K::Io{{xs}, {x.data()}, {}, ys, y.data(), nullptr}));
+        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, y.data(), nullptr}));
         CAPTURE(arch);
         CHECK(std::signbit(y[0]));
         CHECK(y[0] == 0.0f);
@@ -152,9 +152,9 @@ TEST_CASE("SIMD global average pooling is PyTorch's mean() bit for bit, as the r
                 CAPTURE(arch, n, planes);
                 K::run(ctx(K::Backend::Ref), d,
                        K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
-                K::run(ctx(K::Backend::Simd, 1), d,
+                K::run(ctx(K::Backend::SimdWhereHandled, 1), d,
                        K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr});
-                K::run(ctx(K::Backend::Simd, 2), d,
+                K::run(ctx(K::Backend::SimdWhereHandled, 2), d,
                        K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr});
                 CHECK(first_bit_diff(y1, yr) == -1);
                 CHECK(first_bit_diff(y2, yr) == -1);
@@ -199,7 +199,7 @@ TEST_CASE("run reuses activation buffers without mixing layers' values", "[run]"
     StateDict w = init_weights(plan, 3);
     RunOptions keep, reuse;
     keep.keep_all = true; // every output kept: no buffer is ever reused
-    keep.kernels = reuse.kernels = ctx(K::Backend::Simd, 2);
+    keep.kernels = reuse.kernels = ctx(K::Backend::SimdWhereHandled, 2);
     RunResult a = execute(plan, w, x, keep), b = execute(plan, w, x, reuse);
     REQUIRE(a.output.shape == b.output.shape);
     CHECK(first_bit_diff(std::vector<float>(a.output.data.begin(), a.output.data.end()),
@@ -281,7 +281,7 @@ TEST_CASE("Conv -> BatchNorm -> ReLU run as one pass give the bits of the layers
                 v = g(rng);
             x.data[7] = kNaN;
             RunOptions fused, separate;
-            fused.kernels = separate.kernels = ctx(K::Backend::Simd, 2);
+            fused.kernels = separate.kernels = ctx(K::Backend::SimdWhereHandled, 2);
             separate.fuse = false;
             RunResult a = execute(plan, w, x, fused), b = execute(plan, w, x, separate);
             CAPTURE(arch, c.spec);

@@ -273,8 +273,8 @@ TEST_CASE("CNNSHAPE_BACKEND forces the reference backend", "[kernels]") {
     setenv("CNNSHAPE_BACKEND", "ref", 1);
     CHECK(kernels::default_backend() == kernels::Backend::Ref);
     setenv("CNNSHAPE_BACKEND", "simd", 1);
-    CHECK(kernels::default_backend() == kernels::Backend::Simd);
-    CHECK(kernels::make_context("", 3).backend == kernels::Backend::Simd);
+    CHECK(kernels::default_backend() == kernels::Backend::SimdWhereHandled);
+    CHECK(kernels::make_context("", 3).backend == kernels::Backend::SimdWhereHandled);
     CHECK(kernels::make_context("", 3).threads == 3);
     CHECK(kernels::make_context("ref", 1).backend == kernels::Backend::Ref);
     // An unknown backend is refused, never quietly replaced by the default.

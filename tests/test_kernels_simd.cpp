@@ -49,7 +49,7 @@ K::Context ref_ctx() {
 
 K::Context simd_ctx(int threads) {
     K::Context c;
-    c.backend = K::Backend::Simd;
+    c.backend = K::Backend::SimdWhereHandled;
     c.threads = threads;
     return c;
 }

@@ -330,7 +330,7 @@ TEST_CASE("BatchNorm of an empty batch whose channels differ from num_features",
             Network net = load_spec_json(std::string(R"({"input": [0, 9, 4, 4], "mode": ")") +
                                          mode + R"(", "layers": )" + layers + "}");
             Plan plan = make_plan(net, *net.input);
-            for (auto backend : {kernels::Backend::Ref, kernels::Backend::Simd}) {
+            for (auto backend : {kernels::Backend::Ref, kernels::Backend::SimdWhereHandled}) {
                 CAPTURE(layers, mode, int(backend));
                 RunOptions opt;
                 opt.kernels.backend = backend;

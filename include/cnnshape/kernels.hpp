@@ -16,7 +16,11 @@
 
 namespace cnnshape::kernels {
 
-enum class Backend { Ref, Simd };
+// Ref: the reference kernels only. SimdWhereHandled: each op's SIMD kernel where it handles the
+// case (simd_kernel returns false for the cases it declines), else the reference kernel; so a
+// layer can run its reference kernel under either backend. The strings users type
+// (CNNSHAPE_BACKEND, --backend) stay "ref" and "simd".
+enum class Backend { Ref, SimdWhereHandled };
 
 // The backend to use when none is forced: CNNSHAPE_BACKEND=ref|simd in the environment, else simd.
 // Any other value of CNNSHAPE_BACKEND is a UsageError: a forced implementation is never ignored.
@@ -28,7 +32,7 @@ std::string simd_arch();
 void check_simd_arch_env();
 
 struct Context {
-    Backend backend = Backend::Simd;
+    Backend backend = Backend::SimdWhereHandled;
     int threads = 1;
 };
 

@@ -1,5 +1,6 @@
 // CI assertions: reading limits such as "10M" or "2GiB", and checking a Plan's totals against them.
 #include "cnnshape/budget.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/report.hpp"
 #include <cctype>
@@ -182,7 +183,7 @@ std::string checks_json(const std::vector<Check>& checks) {
         const Check& c = checks[i];
         auto value = [](const nlohmann::ordered_json& v) {
             if (v.is_array()) return shape_json_text(v.get<Shape>());
-            return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            return compact_json(v);
         };
         out += fmt::format("{}{{\"name\": \"{}\", \"limit\": {}, \"actual\": {}, \"ok\": {}}}",
                            i ? ", " : "", c.name, value(c.limit), value(c.actual),

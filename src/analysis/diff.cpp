@@ -1,5 +1,6 @@
 // Comparing two Plans layer by layer (matched by name), and the diff's text and JSON reports.
 #include "cnnshape/diff.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/report.hpp"
 #include <algorithm>
 #include <cmath>
@@ -25,14 +26,12 @@ std::string json_text(const json& v) {
         std::string s = "{";
         bool first = true;
         for (auto it = v.begin(); it != v.end(); ++it) {
-            s += (first ? "" : ", ") +
-                 json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                 ": " + json_text(it.value());
+            s += (first ? "" : ", ") + compact_json(json(it.key())) + ": " + json_text(it.value());
             first = false;
         }
         return s + "}";
     }
-    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+    return compact_json(v);
 }
 
 // Python spelling of an argument for the text report: True, None, 'same', (2, 2).

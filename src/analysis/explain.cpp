@@ -4,6 +4,7 @@
 // src/ops/<folder>/explain.cpp (explain_op); explain_layer visits the layer's ExecDesc.
 #include "cnnshape/explain.hpp"
 #include "cnnshape/checked.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/report.hpp"
 #include "cnnshape/rules.hpp"
 #include "explain_support.hpp"
@@ -338,10 +339,7 @@ void write_json(std::string& out, const nlohmann::ordered_json& j, int indent) {
         out += "{\n";
         std::size_t n = 0;
         for (auto it = j.begin(); it != j.end(); ++it) {
-            out += pad +
-                   nlohmann::ordered_json(it.key()).dump(-1, ' ', false,
-                                                         nlohmann::json::error_handler_t::replace) +
-                   ": ";
+            out += pad + compact_json(nlohmann::ordered_json(it.key())) + ": ";
             write_json(out, it.value(), indent + 2);
             out += ++n < j.size() ? ",\n" : "\n";
         }
@@ -362,7 +360,7 @@ void write_json(std::string& out, const nlohmann::ordered_json& j, int indent) {
         }
         out += "]";
     } else {
-        out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        out += compact_json(j);
     }
 }
 } // namespace

@@ -7,6 +7,7 @@
 #include "cnnshape/error.hpp"
 #include "cnnshape/explain.hpp"
 #include "cnnshape/layer.hpp"
+#include "cnnshape/per_axis.hpp"
 #include "cnnshape/plan.hpp"
 #include "cnnshape/report.hpp"
 #include "cnnshape/rules.hpp"
@@ -80,8 +81,7 @@ using words::join;
 using words::noun;
 
 Shape expand(const Shape& v, std::size_t nd, const char* what) {
-    if (v.size() == 1) return Shape(nd, v[0]);
-    if (v.size() == nd) return v;
+    if (v.size() == 1 || v.size() == nd) return per_axis(v, nd);
     throw UsageError(fmt::format("{} has {} sizes but the layer has {} spatial axes: give one "
                                  "size for every axis or one per axis",
                                  what, v.size(), nd));

@@ -1,5 +1,6 @@
 // cnnshape plan [SPEC] [--input SHAPE] [--layer EXPR]... [--format FORMAT] [checks] [--batch]
 #include "cnnshape/budget.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/network.hpp"
 #include "cnnshape/plan.hpp"
@@ -103,7 +104,7 @@ std::string batch_where(const std::string& where) {
 }
 
 void json_string(std::string& out, const std::string& s) {
-    out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += compact_json(nlohmann::json(s));
 }
 
 // Answers one line, appending its JSON to `out`; returns its exit code.

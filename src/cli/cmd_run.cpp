@@ -219,7 +219,8 @@ int run_run(const RunCliOptions& o) {
         return report_error(e.what(), kResourceLimit, json_out);
     } // out of memory (5), file system errors (2) and bugs (3): run_guarded
 
-    std::string arch = ctx.backend == kernels::Backend::Simd ? kernels::simd_arch() : "";
+    std::string arch =
+        ctx.backend == kernels::Backend::SimdWhereHandled ? kernels::simd_arch() : "";
     std::string ran = backend_text(ctx.backend) + (arch.empty() ? "" : " (" + arch + ")");
     std::sort(times_ms.begin(), times_ms.end());
     double median = 0;

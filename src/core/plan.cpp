@@ -2,6 +2,7 @@
 // infer() in order, composing receptive fields and summing the counts.
 #include "cnnshape/plan.hpp"
 #include "cnnshape/checked.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/fault.hpp"
 #include <algorithm>
@@ -148,9 +149,7 @@ Plan make_plan(const Network& net, const Shape& input) {
             lp.args[k] = v;
             // Show the filled-in count where the brief had "?".
             auto q = lp.brief.find('?');
-            if (q != std::string::npos)
-                lp.brief.replace(q, 1,
-                                 v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            if (q != std::string::npos) lp.brief.replace(q, 1, compact_json(v));
         }
         lp.output = out.shape;
         lp.params = out.params;
@@ -170,7 +169,7 @@ Plan make_plan(const Network& net, const Shape& input) {
             t.buffer_bytes = checked_add(t.buffer_bytes, lp.buffer_bytes);
             t.macs = checked_add(t.macs, lp.macs);
             t.activation_bytes = checked_add(t.activation_bytes, lp.output_bytes);
-            // Checked here so an overflow names the layer (make_plan throws only LayerError).
+            // Checked here so an overflow names the layer (a LayerError, not a bare ShapeError).
             t.param_bytes = checked_mul(t.params, 4);
         } catch (const ShapeError& e) {
             throw LayerError(i, n.name, n.layer->type(), std::string(e.what()) + " (totals)");

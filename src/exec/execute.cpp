@@ -385,8 +385,8 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     std::int64_t peak = live;
     const std::vector<int> consumers = remaining;
     // Fusing skips the intermediate outputs, so not when every layer's output is kept.
-    const bool fuse =
-        options.fuse && !options.keep_all && options.kernels.backend == kernels::Backend::Simd;
+    const bool fuse = options.fuse && !options.keep_all &&
+                      options.kernels.backend == kernels::Backend::SimdWhereHandled;
     for (std::size_t i = 0; i < n; ++i) {
         const LayerPlan& lp = plan.layers[i];
         std::vector<const Tensor*> ins;

@@ -2,6 +2,7 @@
 // {"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...,
 //  "__metadata__": {...}}, then the tensors' bytes (offsets are relative to the end of the
 // header). Every tensor is converted to float32; the header is checked before anything is read.
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/tensor_io.hpp"
 #include "dtype.hpp"
@@ -67,8 +68,7 @@ std::uint64_t header_uint(const std::string& path, const std::string& name, cons
     if (v.is_number_unsigned()) return v.get<std::uint64_t>();
     if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return v.get<std::uint64_t>();
     fail(path, "has a bad header: tensor '" + name + "': " + field +
-                   " must hold non-negative integers, not " +
-                   v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                   " must hold non-negative integers, not " + compact_json(v));
 }
 
 } // namespace
@@ -146,18 +146,16 @@ std::map<std::string, LoadedTensor> read_safetensors(const std::string& path) {
         const auto& off = v["data_offsets"];
         if (!off.is_array() || off.size() != 2)
             fail(path, "has a bad header: tensor '" + name +
-                           "': data_offsets must be [begin, end], not " +
-                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                           "': data_offsets must be [begin, end], not " + compact_json(off));
         e.begin = header_uint(path, name, "data_offsets", off[0]);
         e.end = header_uint(path, name, "data_offsets", off[1]);
         if (e.begin > e.end)
             fail(path, "has a bad header: tensor '" + name + "': data_offsets " +
-                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                           " end before they begin");
+                           compact_json(off) + " end before they begin");
         if (e.end > buffer_size)
             fail(path, "is truncated or corrupt: tensor '" + name + "' has data_offsets " +
-                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                           " but the data section has " + std::to_string(buffer_size) + " bytes");
+                           compact_json(off) + " but the data section has " +
+                           std::to_string(buffer_size) + " bytes");
         std::int64_t need = 0;
         if (overflow || __builtin_mul_overflow(e.numel, std::int64_t(e.dtype->size), &need) ||
             std::uint64_t(need) != e.end - e.begin)
@@ -165,9 +163,8 @@ std::map<std::string, LoadedTensor> read_safetensors(const std::string& path) {
                            shape_list_text(e.shape) + " and dtype " + code + " needs " +
                            (overflow ? std::string("more bytes than fit in 64 bits")
                                      : std::to_string(need) + " bytes") +
-                           " but data_offsets " +
-                           off.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                           " hold " + std::to_string(e.end - e.begin));
+                           " but data_offsets " + compact_json(off) + " hold " +
+                           std::to_string(e.end - e.begin));
         entries.push_back(std::move(e));
     }
 

@@ -110,7 +110,6 @@ public:
         // A constructor: a dotted name and '('. (Bare words are numbers: nan, inf.)
         save = i_;
         std::string head = dotted();
-        std::size_t after_name = i_;
         skip();
         if (!head.empty() && i_ < s_.size() && s_[i_] == '(') {
             if (head == "torch.tensor" || head == "torch.as_tensor")
@@ -131,7 +130,6 @@ public:
             if (i_ < s_.size() && s_[i_] == ')') fail_here(head + "() needs the values");
         } else {
             i_ = save;
-            (void)after_name;
         }
         r.root = value(0);
         skip();

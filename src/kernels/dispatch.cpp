@@ -14,14 +14,14 @@ namespace cnnshape::kernels {
 namespace {
 Backend backend_named(const std::string& v, const std::string& what) {
     if (v == "ref") return Backend::Ref;
-    if (v == "simd") return Backend::Simd;
+    if (v == "simd") return Backend::SimdWhereHandled;
     throw UsageError(what + " '" + v + "' is not a backend: use ref or simd");
 }
 } // namespace
 
 Backend default_backend() {
     const char* env = std::getenv("CNNSHAPE_BACKEND");
-    if (!env || !*env) return Backend::Simd;
+    if (!env || !*env) return Backend::SimdWhereHandled;
     return backend_named(env, "CNNSHAPE_BACKEND");
 }
 
@@ -43,7 +43,7 @@ Context make_context(const std::string& backend, int threads) {
 
 #define CNNSHAPE_OP(folder, Desc)                                                                  \
     void run(const Context& ctx, const Desc& d, const Io& io) {                                    \
-        if (ctx.backend == Backend::Simd && simd::run(ctx, d, io)) return;                         \
+        if (ctx.backend == Backend::SimdWhereHandled && simd::run(ctx, d, io)) return;             \
         ref::run(ctx, d, io);                                                                      \
     }
 #include "ops/ops.def"
@@ -51,7 +51,7 @@ Context make_context(const std::string& backend, int threads) {
 
 bool conv_fused(const Context& ctx, const ConvDesc& d, const Io& io, const ConvEpilogue& ep) {
     // The reference backend is the oracle: it always runs the layers one by one.
-    return ctx.backend == Backend::Simd && simd::conv_fused(ctx, d, io, ep);
+    return ctx.backend == Backend::SimdWhereHandled && simd::conv_fused(ctx, d, io, ep);
 }
 
 void batch_norm_coefficients(const BatchNormDesc& d, const float* weight, const float* bias,

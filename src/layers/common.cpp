@@ -88,12 +88,11 @@ std::string arg_str(const Args& a, const char* name) {
 Ints arg_ints(const Args& a, const char* name, std::size_t n, bool allow_none) {
     const Value& v = arg(a, name);
     if (v.is_none() && allow_none) return {};
-    if (v.is_int()) return Ints(n, v.as_int());
+    if (v.is_int()) return per_axis(v.as_int(), n);
     if (v.is_tuple()) {
         Ints r;
         for (auto& e : v.as_tuple()) {
-            if (!e.is_int())
-                type_error(a, name, n == 1 ? "int or tuple of ints" : "int or tuple of ints", v);
+            if (!e.is_int()) type_error(a, name, "int or tuple of ints", v);
             r.push_back(e.as_int());
         }
         return r;

@@ -4,6 +4,7 @@
 #include "cnnshape/checked.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/layer.hpp"
+#include "cnnshape/per_axis.hpp"
 #include <fmt/format.h>
 #include <optional>
 #include <string>

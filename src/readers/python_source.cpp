@@ -505,7 +505,7 @@ void Names::bind(size_t si) {
                 if (old != scope_.end() && !old->second.empty() &&
                     bound_[old->second.back()].value) {
                     Value a = *bound_[old->second.back()].value;
-                    b.value = augmented(a, s.op, v, s);
+                    b.value = augmented(a, s.op, v);
                 } else {
                     b.why = "line " + line + " changes it with '" + s.op +
                             "=' from a value cnnshape does not know";
@@ -525,8 +525,7 @@ void Names::bind(size_t si) {
     bound_.push_back(std::move(b));
 }
 
-std::optional<Value> Names::augmented(const Value& a, const std::string& op, const Value& v,
-                                      const BindSite& s) {
+std::optional<Value> Names::augmented(const Value& a, const std::string& op, const Value& v) {
     // Reuse the parser's arithmetic: evaluate "a op v" as text of their reprs.
     std::string expr = "(" + a.repr() + ") " + op + " (" + v.repr() + ")";
     try {
@@ -536,7 +535,6 @@ std::optional<Value> Names::augmented(const Value& a, const std::string& op, con
         p.expect_end("the value");
         return r;
     } catch (const SpecError&) {
-        (void)s;
         return std::nullopt;
     }
 }
@@ -648,7 +646,6 @@ void check_after_call(const Source& src, size_t from, size_t limit) {
         if (!p.lex(name.end).is("(")) return; // an attribute (.training)
         Value mv = p.parse_primary();
         const Call& m = mv.as_call();
-        std::string first = m.name.substr(0, m.name.find('.'));
         if (std::string d = dtype_change(m); !d.empty())
             src.fail(name.start, "'." + shorten(m.name) + "(...)' makes the network " + d +
                                      "; cnnshape plans float32 networks only");
@@ -657,7 +654,6 @@ void check_after_call(const Source& src, size_t from, size_t limit) {
                                      "(...)' after the nn.Sequential(...) call may change the "
                                      "network, which cnnshape does not follow; write the network "
                                      "it gives as one nn.Sequential(...)");
-        (void)first;
     }
 }
 

@@ -124,8 +124,7 @@ private:
 
     void bind(size_t si);
 
-    std::optional<Value> augmented(const Value& a, const std::string& op, const Value& v,
-                                   const BindSite& s);
+    std::optional<Value> augmented(const Value& a, const std::string& op, const Value& v);
 
     const Source& src_;
     const PyStructure& py_;

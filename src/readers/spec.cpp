@@ -1,5 +1,6 @@
 // Spec readers: JSON specs, nn.Sequential Python / print(model) text, --layer expressions. All
 // build the same Network through one Builder, which owns naming and input resolution.
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/error.hpp"
 #include "cnnshape/network.hpp"
 #include "cnnshape/pyexpr.hpp"
@@ -302,8 +303,7 @@ Shape json_shape(const json& j, const std::string& where) {
         if (!j[i].is_number_integer() || j[i].get<std::int64_t>() < 0)
             throw SpecError(
                 where + fmt::format("[{}]", i),
-                fmt::format("a size must be a non-negative integer, got {}",
-                            j[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+                fmt::format("a size must be a non-negative integer, got {}", compact_json(j[i])));
         s.push_back(j[i].get<std::int64_t>());
     }
     return s;
@@ -350,9 +350,7 @@ public:
         if (j.contains("name")) {
             if (!j["name"].is_string() && !j["name"].is_number_integer())
                 throw SpecError(where + ".name", "\"name\" must be a string");
-            name = j["name"].is_string()
-                       ? j["name"].get<std::string>()
-                       : j["name"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            name = j["name"].is_string() ? j["name"].get<std::string>() : compact_json(j["name"]);
         }
         std::vector<std::string> refs;
         bool has_refs = j.contains("inputs");

@@ -1,4 +1,5 @@
 #include "cnnshape/report.hpp"
+#include "cnnshape/compact_json.hpp"
 #include "cnnshape/version.hpp"
 #include <algorithm>
 #include <cmath>
@@ -156,9 +157,7 @@ namespace {
 // building a JSON tree (copying trees dominated the time of 10,000-layer plans).
 struct JsonOut {
     std::string s;
-    void str(const std::string& v) {
-        s += nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    }
+    void str(const std::string& v) { s += compact_json(nlohmann::json(v)); }
     void num(std::int64_t v) { s += std::to_string(v); }
     void num(double v) {
         if (std::isfinite(v))
@@ -223,7 +222,7 @@ std::string report_json_text(const Plan& p) {
         o.str(l.brief);
         o.s += ", ";
         o.key("args");
-        o.s += l.args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        o.s += compact_json(l.args);
         o.s += ", ";
         o.key("inputs");
         o.s += '[';
@@ -325,7 +324,7 @@ std::string report_json_text(const Plan& p) {
             nlohmann::ordered_json args = nlohmann::ordered_json::object();
             for (const std::string& a : l.assumed)
                 args[a] = l.args.contains(a) ? l.args[a] : nlohmann::ordered_json(nullptr);
-            o.s += args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            o.s += compact_json(args);
             o.s += '}';
         }
         o.s += "\n  ]";

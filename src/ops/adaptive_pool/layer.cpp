@@ -37,7 +37,7 @@ struct AdaptiveLayer : Layer {
 
     // torch/nn/modules/utils.py _list_with_default: None entries take the input's trailing sizes.
     Ints resolve(const Shape& x) const {
-        if (output_size.is_int()) return Ints(nd == 1 ? 1 : nd, output_size.as_int());
+        if (output_size.is_int()) return per_axis(output_size.as_int(), nd == 1 ? 1 : nd);
         if (output_size.is_none()) {
             if (nd == 1)
                 throw ShapeError("adaptive_avg_pool1d(): argument 'output_size' must be tuple of "

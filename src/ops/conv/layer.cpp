@@ -42,7 +42,7 @@ struct ConvLayer : Layer {
         // weight. (Longer lists of the wrong length are refused in forward.)
         std::size_t kd = kernel.size();
         for (Ints* v : {&stride, &dilation, &padding, &output_padding})
-            if (v->size() == 1 && kd != 1) *v = Ints(kd, v->front());
+            *v = per_axis(*v, kd);
     }
 
     std::string fn() const {

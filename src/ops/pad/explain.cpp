@@ -1,5 +1,6 @@
 // How explain describes constant padding.
 #include "analysis/explain_support.hpp"
+#include "cnnshape/compact_json.hpp"
 
 namespace cnnshape {
 
@@ -31,12 +32,9 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const ConstantPadDesc& 
         if (a < 0 || b < 0) ax.notes.push_back("negative padding crops");
         e.axes.push_back(ax);
     }
-    e.notes.push_back(fmt::format(
-        "pads with the constant {} (pairs start at the last dimension: "
-        "left, right, top, bottom)",
-        l.args.contains("value")
-            ? l.args["value"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-            : "0"));
+    e.notes.push_back(fmt::format("pads with the constant {} (pairs start at the last dimension: "
+                                  "left, right, top, bottom)",
+                                  l.args.contains("value") ? compact_json(l.args["value"]) : "0"));
 }
 
 } // namespace cnnshape

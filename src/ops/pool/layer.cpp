@@ -8,8 +8,6 @@
 namespace cnnshape::detail {
 namespace {
 
-enum class PoolKind { Max, Avg, LP };
-
 struct Window {
     Ints k, s, p, d; // already expanded to nd entries
 };
@@ -21,12 +19,9 @@ struct PoolCore {
     bool ceil_mode;
     bool avg3d_input_check = false; // avg_pool3d requires input >= kernel
 
-    static Ints expand(const Ints& v, int nd) { return v.size() == 1 ? Ints(nd, v[0]) : v; }
-
     Shape run2d(const Shape& x, const Window& w,
                 std::optional<std::int64_t> divisor = std::nullopt) const {
         std::int64_t rank = x.size();
-        const char* fn = kind == PoolKind::Max ? "max_pool2d" : "avg_pool2d";
         if (divisor && *divisor == 0) throw ShapeError("divisor must be not zero");
         if (kind == PoolKind::Max && rank != 3 && rank != 4)
             throw ShapeError("non-empty 3D or 4D (batch mode) tensor expected for input");
@@ -38,7 +33,6 @@ struct PoolCore {
         std::int64_t C = x[rank - 3], H = x[rank - 2], W = x[rank - 1];
         std::int64_t oh = pooling_output_shape(H, w.k[0], w.p[0], w.s[0], w.d[0], ceil_mode);
         std::int64_t ow = pooling_output_shape(W, w.k[1], w.p[1], w.s[1], w.d[1], ceil_mode);
-        (void)fn;
         shape_check2d(x, w, C, H, W, oh, ow);
         Shape o(x.begin(), x.end() - 2);
         o.push_back(oh);
@@ -164,10 +158,10 @@ struct PoolLayer : Layer {
 
     Window window() const {
         Window w;
-        w.k = PoolCore::expand(kernel, nd);
-        w.s = stride.empty() ? w.k : PoolCore::expand(stride, nd);
-        w.p = PoolCore::expand(padding, nd);
-        w.d = PoolCore::expand(dilation, nd);
+        w.k = per_axis(kernel, nd);
+        w.s = stride.empty() ? w.k : per_axis(stride, nd);
+        w.p = per_axis(padding, nd);
+        w.d = per_axis(dilation, nd);
         return w;
     }
 
@@ -278,9 +272,7 @@ struct PoolLayer : Layer {
         }
         Window w = window();
         PoolDesc d;
-        d.kind = kind == PoolKind::Max   ? cnnshape::PoolKind::Max
-                 : kind == PoolKind::Avg ? cnnshape::PoolKind::Avg
-                                         : cnnshape::PoolKind::LP;
+        d.kind = kind;
         d.nd = nd;
         d.kernel = w.k;
         d.stride = w.s;

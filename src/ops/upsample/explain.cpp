@@ -1,5 +1,6 @@
 // How explain describes upsampling.
 #include "analysis/explain_support.hpp"
+#include "cnnshape/compact_json.hpp"
 
 namespace cnnshape {
 
@@ -45,10 +46,8 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const UpsampleDesc& ud)
             double f = sf.is_number() ? sf.get<double>() : sf[i].get<double>();
             std::int64_t v = std::int64_t(std::floor(double(in[i]) * f));
             check_equal(v, out[i], l, names[i] + "_out");
-            ax.formula = fmt::format(
-                "{}_out = floor({} * {}) = {}", names[i], in[i],
-                nlohmann::json(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                v);
+            ax.formula = fmt::format("{}_out = floor({} * {}) = {}", names[i], in[i],
+                                     compact_json(nlohmann::json(f)), v);
         } else {
             ax.formula = fmt::format("{}_out = size = {}", names[i], out[i]);
         }

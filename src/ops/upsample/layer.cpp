@@ -80,7 +80,7 @@ struct UpsampleLayer : Layer {
                 for (auto& e : size.as_tuple())
                     out_sizes.push_back(e.as_int());
             } else {
-                out_sizes = Ints(std::max<std::int64_t>(dim, 0), size.as_int());
+                out_sizes = per_axis(size.as_int(), std::max<std::int64_t>(dim, 0));
             }
         } else if (!scale.is_none()) {
             if (scale.is_tuple()) {
@@ -94,7 +94,7 @@ struct UpsampleLayer : Layer {
                 for (auto& e : scale.as_tuple())
                     scales.push_back(e.as_float());
             } else {
-                scales = std::vector<double>(std::max<std::int64_t>(dim, 0), scale.as_float());
+                scales = per_axis(scale.as_float(), std::max<std::int64_t>(dim, 0));
             }
         } else {
             throw ShapeError("either size or scale_factor should be defined");
