@@ -99,7 +99,8 @@ i64 layer_work(const LayerPlan& lp) {
             window *= u->mode == UpsampleMode::Area ? double(in[in.size() - 1 - i] / o + 2) : 4.0;
         }
         work += out * window;
-    } else if (std::get_if<ElementwiseDesc>(&lp.exec) || std::get_if<BatchNormDesc>(&lp.exec)) {
+    } else if (std::get_if<ElementwiseDesc>(&lp.exec) || std::get_if<BatchNormDesc>(&lp.exec) ||
+               std::get_if<SoftmaxDesc>(&lp.exec) || std::get_if<FlattenDesc>(&lp.exec)) {
         work += 4 * out;
     }
     return sat(work);
@@ -209,7 +210,6 @@ Tolerance tolerance(const LayerPlan& lp, const std::vector<const Tensor*>& in, c
         case Activation::SiLU:
         case Activation::GELU:
         case Activation::GELUTanh:
-        case Activation::Softmax:
             // Polynomial exp/tanh against libm (as tests/test_kernels_simd.cpp allows).
             t.kind = Tolerance::Near;
             t.rel = 4e-6;
@@ -220,6 +220,12 @@ Tolerance tolerance(const LayerPlan& lp, const std::vector<const Tensor*>& in, c
             t.kind = Tolerance::Value; // +0 == -0: the sign of a zero is PyTorch's
             t.why = "piecewise activation";
         }
+    } else if (std::get_if<SoftmaxDesc>(&lp.exec)) {
+        // exp against libm, as for the transcendental activations.
+        t.kind = Tolerance::Near;
+        t.rel = 4e-6;
+        t.abs = 1e-7;
+        t.why = "softmax";
     } else {
         t.why = "exact layer";
     }

@@ -1,4 +1,4 @@
-// Shape-preserving layers: Dropout, Dropout2d, Identity and the activations. Softmax checks dim.
+// Shape-preserving layers: Dropout, Dropout2d, Identity and the activations.
 #include "layers/common.hpp"
 
 namespace cnnshape::detail {
@@ -14,8 +14,6 @@ struct ElementwiseLayer : Layer {
                 arg_float(args(), k.c_str());
             else if (k == "approximate")
                 arg_str(args(), "approximate");
-            else if (k == "dim")
-                arg_opt_int(args(), "dim");
         }
     }
 
@@ -41,7 +39,6 @@ struct ElementwiseLayer : Layer {
                 : t == "Sigmoid"   ? Activation::Sigmoid
                 : t == "Tanh"      ? Activation::Tanh
                 : t == "Hardswish" ? Activation::Hardswish
-                : t == "Softmax"   ? Activation::Softmax
                                    : Activation::Identity;
         if (const Value* s = args().find("negative_slope")) d.negative_slope = s->as_float();
         if (const Value* p = args().find("p")) {
@@ -59,22 +56,9 @@ struct ElementwiseLayer : Layer {
                 throw ShapeError("approximate argument must be either none or tanh.");
             if (a->as_string() == "tanh") d.act = Activation::GELUTanh;
         }
-        if (type() == "Softmax") {
-            auto dim = arg_opt_int(args(), "dim");
-            std::int64_t rank = x.size();
-            // torch.nn.functional._get_softmax_dim for dim=None
-            std::int64_t dim_or_default =
-                dim ? *dim : ((rank == 0 || rank == 1 || rank == 3) ? 0 : 1);
-            d.dim = wrap_dim(dim_or_default, rank);
-        }
         LayerOutput out;
         out.exec = d;
         out.shape = x;
-        // Softmax normalises along its dim: every output sees that whole dim.
-        if (type() == "Softmax" && !x.empty()) {
-            out.rf = RfEffect::Whole;
-            out.rf_dims = {d.dim};
-        }
         return out;
     }
 
@@ -85,7 +69,6 @@ struct ElementwiseLayer : Layer {
             if (s->as_float() != 0.01) b.add(s->repr());
         if (const Value* a = args().find("approximate"))
             if (a->as_string() != "none") b.add("approximate='" + a->as_string() + "'");
-        if (const Value* d = args().find("dim")) b.add("dim=" + d->repr());
         return b.text.empty() ? type() : b.wrap(type());
     }
 };
@@ -114,7 +97,6 @@ void register_elementwise(std::vector<LayerType>& r) {
     r.push_back({"Sigmoid", {}, false, "activation", make});
     r.push_back({"Tanh", {}, false, "activation", make});
     r.push_back({"Hardswish", inplace, false, "activation", make});
-    r.push_back({"Softmax", {opt("dim", N())}, false, "activation", make});
 }
 
 } // namespace cnnshape::detail

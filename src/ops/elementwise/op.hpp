@@ -1,11 +1,11 @@
-// Shape-preserving unary layers (activations, Identity, Dropout, Softmax): ElementwiseDesc.
+// Shape-preserving unary layers (activations, Identity, Dropout): ElementwiseDesc.
 #pragma once
 #include "cnnshape/op_api.hpp"
 
 namespace cnnshape {
 
 enum class Activation {
-    Identity, // Identity, Dropout/Dropout2d in eval mode, Flatten (data unchanged)
+    Identity, // Identity, Dropout/Dropout2d in eval mode (data unchanged)
     ReLU,
     ReLU6,
     LeakyReLU,
@@ -15,14 +15,12 @@ enum class Activation {
     Sigmoid,
     Tanh,
     Hardswish,
-    Softmax,
     Dropout // train mode: PyTorch's random mask, drawn by the executor from the run's generator
 };
 
 struct ElementwiseDesc {
     Activation act = Activation::Identity;
     double negative_slope = 0.01;
-    std::int64_t dim = 0;     // Softmax, wrapped into [0, rank)
     double p = 0.5;           // Dropout
     bool channelwise = false; // Dropout2d
 };

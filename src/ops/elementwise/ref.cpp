@@ -1,8 +1,6 @@
 // Activations and other shape-preserving layers, written as aten's scalar CPU paths compute them
 // in float. (PyTorch's vectorised paths use polynomial / SLEEF exp, erf and tanh, so the
-// transcendental ones agree to a few ulp, not bit for bit.) Softmax subtracts the max, sums the
-// exponentials, and multiplies by 1/sum along the last dim or divides by the sum along any
-// other dim, as aten's two softmax kernels do.
+// transcendental ones agree to a few ulp, not bit for bit.)
 #include "kernels/ref/ref.hpp"
 #include "cnnshape/error.hpp"
 #include <cmath>
@@ -40,44 +38,10 @@ float apply(const ElementwiseDesc& d, float x) {
         return std::tanh(x);
     case Activation::Hardswish:
         return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f;
-    case Activation::Softmax:
     case Activation::Dropout:
         break;
     }
     return x;
-}
-
-void softmax(const ElementwiseDesc& d, const Shape& shape, const float* x, float* y) {
-    std::int64_t outer = 1, inner = 1, len = shape.empty() ? 1 : shape[d.dim];
-    for (std::int64_t i = 0; i < d.dim; ++i)
-        outer *= shape[i];
-    for (std::size_t i = d.dim + 1; i < shape.size(); ++i)
-        inner *= shape[i];
-    bool last = inner == 1;
-    for (std::int64_t o = 0; o < outer; ++o)
-        for (std::int64_t in = 0; in < inner; ++in) {
-            const float* xp = x + o * len * inner + in;
-            float* yp = y + o * len * inner + in;
-            float mx = -std::numeric_limits<float>::infinity();
-            for (std::int64_t i = 0; i < len; ++i) {
-                float v = xp[i * inner];
-                if (v > mx || std::isnan(v)) mx = v;
-            }
-            double sum = 0;
-            for (std::int64_t i = 0; i < len; ++i) {
-                yp[i * inner] = std::exp(xp[i * inner] - mx);
-                sum += yp[i * inner];
-            }
-            float s = float(sum);
-            if (last) {
-                float r = 1.0f / s;
-                for (std::int64_t i = 0; i < len; ++i)
-                    yp[i * inner] *= r;
-            } else {
-                for (std::int64_t i = 0; i < len; ++i)
-                    yp[i * inner] /= s;
-            }
-        }
 }
 
 } // namespace
@@ -87,10 +51,6 @@ void run(const Context&, const ElementwiseDesc& d, const Io& io) {
     const float* x = io.x();
     float* y = io.out;
     std::int64_t n = numel(shape);
-    if (d.act == Activation::Softmax) {
-        if (n > 0) softmax(d, shape, x, y);
-        return;
-    }
     if (d.act == Activation::Dropout) {
         // p = 0 keeps everything and p = 1 zeroes everything without drawing; anything else
         // needs PyTorch's random mask, which execute() draws (dropout_train).

@@ -1,6 +1,5 @@
 // How `run` runs the shape-preserving layers: the kernel, or, for Dropout in train mode, PyTorch's
-// random mask drawn from the run's generator. Flatten and Identity keep the data; the Plan
-// already gave the output its shape.
+// random mask drawn from the run's generator. Identity keeps the data.
 #include "exec/op_run.hpp"
 
 #include <algorithm>

@@ -89,7 +89,7 @@ bool elementwise_impl(const Context& ctx, const ElementwiseDesc& d, const Shape&
             [](float v) { return std::tanh(v); });
         return true;
     default:
-        return false; // GELU, Softmax, Dropout: the reference
+        return false; // GELU, Dropout: the reference
     }
 }
 

@@ -1,0 +1,16 @@
+// Softmax: what the kernels need (SoftmaxDesc).
+#pragma once
+#include "cnnshape/op_api.hpp"
+
+namespace cnnshape {
+
+struct SoftmaxDesc {
+    std::int64_t dim = 0; // wrapped into [0, rank); dim=None already resolved (_get_softmax_dim)
+};
+
+// Defined in this folder: how `run` feeds the kernels (run.cpp) and how `explain` describes the
+// layer (explain.cpp).
+void run_op(const OpRun& r, const SoftmaxDesc& d);
+void explain_op(LayerExplanation& e, const LayerPlan& l, const SoftmaxDesc& d);
+
+} // namespace cnnshape
