@@ -39,4 +39,11 @@ struct TensorSpec {
     std::int64_t fan_in = 0;
 };
 
+// What a layer's infer decides for running it, next to its LayerOutput: the kernel descriptor
+// and the state_dict entries with PyTorch's initialisation.
+struct Lowering {
+    ExecDesc exec;
+    std::vector<TensorSpec> tensors;
+};
+
 } // namespace cnnshape

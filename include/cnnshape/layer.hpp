@@ -4,12 +4,10 @@
 // check_construct(), for every layer of a network before any forward rule, as PyTorch builds
 // every module before it runs one.
 #pragma once
-#include "cnnshape/exec_desc.hpp"
 #include "cnnshape/shape.hpp"
 #include "cnnshape/value.hpp"
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -34,6 +32,9 @@ enum class RfEffect {
     Drop     // no spatial meaning afterwards
 };
 
+// The shape engine's answer for one layer: the output shape, the counts and the receptive-field
+// step. Nothing of reports (JSON) or of running (kernel descriptors, initialisation) lives here:
+// those are the Lowering that infer fills alongside (exec_desc.hpp).
 struct LayerOutput {
     Shape shape;
     std::int64_t params = 0;       // nn.Parameter elements
@@ -44,11 +45,10 @@ struct LayerOutput {
     std::vector<AxisMap> axes;
     std::vector<std::int64_t> rf_dims; // Whole, Reshape: input dims, 0 .. rank-1
     // Arguments filled in from the input (in_channels, in_features, num_features).
-    nlohmann::ordered_json inferred = nlohmann::ordered_json::object();
-    // What the kernels need, and the layer's state_dict entries.
-    ExecDesc exec;
-    std::vector<TensorSpec> tensors;
+    std::vector<std::pair<std::string, std::int64_t>> inferred;
 };
+
+struct Lowering; // exec_desc.hpp: what the kernels need, and the layer's state_dict entries
 
 struct InferContext {
     Mode mode = Mode::Eval;
@@ -72,8 +72,6 @@ public:
 
     const std::string& type() const { return args_.type; }
     const Args& args() const { return args_; }
-    // Python spelling of the arguments as bound (PyTorch's names), for JSON reports.
-    nlohmann::ordered_json args_json() const;
 
     // Short description for tables: "Conv2d(3, 8, k=3, s=2, p=1)".
     virtual std::string brief() const = 0;
@@ -89,7 +87,8 @@ public:
     bool multi_input() const { return input_count().max > 1; }
     // PyTorch's constructor checks that do not need the input (throws ShapeError).
     virtual void check_construct() const {}
-    virtual LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const = 0;
+    virtual LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,
+                              Lowering& lower) const = 0;
 
 private:
     Args args_;

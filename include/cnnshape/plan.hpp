@@ -1,8 +1,10 @@
 // The Plan: every layer's shapes and counts, fixed once by the shape engine. Reports format it;
 // kernels trust it.
 #pragma once
+#include "cnnshape/exec_desc.hpp"
 #include "cnnshape/network.hpp"
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,10 @@ namespace cnnshape {
 struct RfAxis {
     double size = 1, jump = 1, start = 0;
 };
+
+// The arguments as bound, in Python's spelling under PyTorch's names, for reports:
+// {"kernel_size": [3, 3], "padding": "same", "bias": false, ...}.
+nlohmann::ordered_json args_json(const Args& args);
 
 struct LayerPlan {
     std::int64_t index = 0;

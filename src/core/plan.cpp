@@ -6,8 +6,36 @@
 #include "cnnshape/error.hpp"
 #include "cnnshape/fault.hpp"
 #include <algorithm>
+#include <cmath>
 
 namespace cnnshape {
+
+static nlohmann::ordered_json to_json(const Value& v) {
+    if (v.is_none()) return nullptr;
+    if (v.is_bool()) return v.as_bool();
+    if (v.is_int()) return v.as_int();
+    if (v.is_float()) {
+        double d = v.as_float();
+        if (std::isfinite(d)) return d;
+        return v.repr();
+    }
+    if (v.is_string()) return v.as_string();
+    if (v.is_tuple()) {
+        auto arr = nlohmann::ordered_json::array();
+        for (auto& e : v.as_tuple())
+            arr.push_back(to_json(e));
+        return arr;
+    }
+    return v.repr();
+}
+
+nlohmann::ordered_json args_json(const Args& args) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    for (auto& [k, v] : args.values)
+        j[k] = to_json(v);
+    return j;
+}
+
 namespace {
 
 // Receptive-field state of a tensor: one entry per spatial axis, the trailing axes.size() dims.
@@ -137,19 +165,20 @@ Plan make_plan(const Network& net, const Shape& input) {
             lp.input_shapes.push_back(idx < 0 ? input : shapes[idx]);
         }
         LayerOutput out;
+        Lowering lower;
         try {
-            out = n.layer->infer(lp.input_shapes, ctx);
+            out = n.layer->infer(lp.input_shapes, ctx, lower);
             lp.output_bytes = checked_mul(numel(out.shape), 4);
         } catch (const ShapeError& e) {
             throw LayerError(i, n.name, n.layer->type(), e.what());
         }
         lp.brief = n.layer->brief();
-        lp.args = n.layer->args_json();
-        for (auto& [k, v] : out.inferred.items()) {
+        lp.args = args_json(n.layer->args());
+        for (auto& [k, v] : out.inferred) {
             lp.args[k] = v;
             // Show the filled-in count where the brief had "?".
             auto q = lp.brief.find('?');
-            if (q != std::string::npos) lp.brief.replace(q, 1, compact_json(v));
+            if (q != std::string::npos) lp.brief.replace(q, 1, std::to_string(v));
         }
         lp.output = out.shape;
         lp.params = out.params;
@@ -157,8 +186,8 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.buffers = out.buffers;
         lp.buffer_bytes = out.buffer_bytes;
         lp.macs = out.macs;
-        lp.exec = std::move(out.exec);
-        lp.tensors = std::move(out.tensors);
+        lp.exec = std::move(lower.exec);
+        lp.tensors = std::move(lower.tensors);
         steps[i] = RfStep{out.rf, std::move(out.axes), std::move(out.rf_dims),
                           lp.input_shapes.empty() ? Shape{} : lp.input_shapes[0]};
         shapes[i] = out.shape;

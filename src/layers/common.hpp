@@ -3,6 +3,7 @@
 #pragma once
 #include "cnnshape/checked.hpp"
 #include "cnnshape/error.hpp"
+#include "cnnshape/exec_desc.hpp"
 #include "cnnshape/layer.hpp"
 #include "cnnshape/per_axis.hpp"
 #include <fmt/format.h>

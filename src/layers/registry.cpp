@@ -23,32 +23,6 @@ std::string Args::path(const std::string& name) const {
     return where + ", argument '" + name + "'";
 }
 
-static nlohmann::ordered_json to_json(const Value& v) {
-    if (v.is_none()) return nullptr;
-    if (v.is_bool()) return v.as_bool();
-    if (v.is_int()) return v.as_int();
-    if (v.is_float()) {
-        double d = v.as_float();
-        if (std::isfinite(d)) return d;
-        return v.repr();
-    }
-    if (v.is_string()) return v.as_string();
-    if (v.is_tuple()) {
-        auto arr = nlohmann::ordered_json::array();
-        for (auto& e : v.as_tuple())
-            arr.push_back(to_json(e));
-        return arr;
-    }
-    return v.repr();
-}
-
-nlohmann::ordered_json Layer::args_json() const {
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    for (auto& [k, v] : args_.values)
-        j[k] = to_json(v);
-    return j;
-}
-
 const std::vector<LayerType>& layer_types() {
     static const std::vector<LayerType> types = [] {
         std::vector<LayerType> r;

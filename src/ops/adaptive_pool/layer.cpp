@@ -64,7 +64,8 @@ struct AdaptiveLayer : Layer {
         return r;
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x0 = inputs.at(0);
         Ints os = resolve(x0);
         AdaptivePoolDesc desc;
@@ -155,7 +156,7 @@ struct AdaptiveLayer : Layer {
         if (nd == 1) o.erase(o.end() - 2);
         LayerOutput out;
         out.shape = o;
-        out.exec = desc;
+        lower.exec = desc;
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i) {
             std::int64_t c = x0[x0.size() - nd + i], b = o[o.size() - nd + i];

@@ -112,7 +112,8 @@ struct BinaryLayer : Layer {
         return ", or a number as \"other\"";
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         Shape r = inputs.at(0);
         for (std::size_t t = 1; t < inputs.size(); ++t)
             r = broadcast(r, inputs[t]);
@@ -123,7 +124,7 @@ struct BinaryLayer : Layer {
             throw ShapeError("value cannot be converted to type float without overflow");
         LayerOutput out;
         out.shape = r;
-        out.exec = desc;
+        lower.exec = desc;
         return out;
     }
 

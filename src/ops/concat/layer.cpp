@@ -10,7 +10,8 @@ struct ConcatLayer : Layer {
     explicit ConcatLayer(Args a) : Layer(std::move(a)) { dim = arg_int(args(), "dim"); }
     InputCount input_count() const override { return {1, SIZE_MAX}; }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         if (inputs.empty()) throw ShapeError("torch.cat(): expected a non-empty list of Tensors");
         for (std::size_t t = 0; t < inputs.size(); ++t)
             if (inputs[t].empty())
@@ -37,7 +38,7 @@ struct ConcatLayer : Layer {
         }
         LayerOutput out;
         out.shape = o;
-        out.exec = ConcatDesc{d};
+        lower.exec = ConcatDesc{d};
         return out;
     }
     std::string brief() const override { return fmt::format("Concat(dim={})", dim); }

@@ -179,7 +179,8 @@ struct ConvLayer : Layer {
         return out;
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         Shape x = inputs.at(0);
         if (transposed && !padding_str.empty())
             throw ShapeError(
@@ -220,7 +221,7 @@ struct ConvLayer : Layer {
         std::int64_t in = in_channels.value_or(b[1]);
         if (!in_channels) {
             check_with_channels(in);
-            out.inferred["in_channels"] = in;
+            out.inferred.emplace_back("in_channels", in);
         }
         for (int i = 0; i < nd; ++i)
             if (pl[i] < 0 || pr[i] < 0) throw ShapeError("negative padding is not supported");
@@ -345,12 +346,12 @@ struct ConvLayer : Layer {
                          : padding_mode == "replicate" ? PadMode::Replicate
                          : padding_mode == "circular"  ? PadMode::Circular
                                                        : PadMode::Zeros;
-        out.exec = d;
+        lower.exec = d;
         // _calculate_fan_in_and_fan_out: weight.size(1) * receptive field size.
         std::int64_t fan_in = checked_mul(w[1], kvol);
-        out.tensors.push_back({"weight", w, false, false, Init::KaimingUniform, fan_in});
+        lower.tensors.push_back({"weight", w, false, false, Init::KaimingUniform, fan_in});
         if (bias)
-            out.tensors.push_back(
+            lower.tensors.push_back(
                 {"bias", {out_channels}, false, false, Init::FanInUniform, fan_in});
         return out;
     }

@@ -27,7 +27,8 @@ struct ElementwiseLayer : Layer {
         }
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         ElementwiseDesc d;
         const std::string& t = type();
@@ -57,7 +58,7 @@ struct ElementwiseLayer : Layer {
             if (a->as_string() == "tanh") d.act = Activation::GELUTanh;
         }
         LayerOutput out;
-        out.exec = d;
+        lower.exec = d;
         out.shape = x;
         return out;
     }

@@ -11,14 +11,15 @@ struct FlattenLayer : Layer {
         end_dim = arg_int(args(), "end_dim");
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
         std::int64_t s = wrap_dim(start_dim, rank), e = wrap_dim(end_dim, rank);
         if (s > e)
             throw ShapeError("flatten() has invalid args: start_dim cannot come after end_dim");
         LayerOutput out;
-        out.exec = FlattenDesc{s, e}; // a view: the data is unchanged
+        lower.exec = FlattenDesc{s, e}; // a view: the data is unchanged
         if (rank == 0) {
             out.shape = {1};
             return out; // one element, seen as it is

@@ -23,7 +23,8 @@ struct LinearLayer : Layer {
                                 out_features, in_features.value_or(0)));
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t in = in_features.value_or(x.empty() ? 0 : x.back());
         if (x.empty())
@@ -36,7 +37,7 @@ struct LinearLayer : Layer {
                             x.back(), in, out_features));
         }
         LayerOutput out;
-        if (!in_features) out.inferred["in_features"] = in;
+        if (!in_features) out.inferred.emplace_back("in_features", in);
         out.shape = x;
         out.shape.back() = out_features;
         out.params = checked_add(checked_mul(in, out_features), bias ? out_features : 0);
@@ -44,11 +45,11 @@ struct LinearLayer : Layer {
         // Every output mixes the whole last dim (after Flatten, no spatial axis is left).
         out.rf = RfEffect::Whole;
         out.rf_dims = {std::int64_t(x.size()) - 1};
-        out.exec = LinearDesc{in, out_features, bias};
-        out.tensors.push_back(
+        lower.exec = LinearDesc{in, out_features, bias};
+        lower.tensors.push_back(
             {"weight", {out_features, in}, false, false, Init::KaimingUniform, in});
         if (bias)
-            out.tensors.push_back({"bias", {out_features}, false, false, Init::FanInUniform, in});
+            lower.tensors.push_back({"bias", {out_features}, false, false, Init::FanInUniform, in});
         return out;
     }
 

@@ -23,7 +23,8 @@ struct BatchNormLayer : Layer {
                                          *num_features, *num_features));
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
         // torch/nn/modules/batchnorm.py _check_input_dim
@@ -55,7 +56,7 @@ struct BatchNormLayer : Layer {
                 throw ShapeError(fmt::format("weight should contain {} elements not {}", C, nf));
         }
         LayerOutput out;
-        if (!num_features) out.inferred["num_features"] = nf;
+        if (!num_features) out.inferred.emplace_back("num_features", nf);
         out.shape = x;
         out.params = affine ? checked_mul(2, nf) : 0;
         out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
@@ -66,7 +67,7 @@ struct BatchNormLayer : Layer {
         d.affine = affine;
         d.track_running_stats = track;
         d.batch_stats = batch_stats;
-        out.exec = d;
+        lower.exec = d;
         // Batch statistics are sums over every dim but the channels: each output sees them all.
         if (batch_stats) {
             out.rf = RfEffect::Whole;
@@ -74,13 +75,13 @@ struct BatchNormLayer : Layer {
                 if (i != 1) out.rf_dims.push_back(i);
         }
         if (affine) {
-            out.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
-            out.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
+            lower.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
+            lower.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
         }
         if (track) {
-            out.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
-            out.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
-            out.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
+            lower.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
+            lower.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
+            lower.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
         }
         return out;
     }

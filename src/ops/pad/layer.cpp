@@ -12,7 +12,8 @@ struct PadLayer : Layer {
         if (present(args(), "value")) arg_float(args(), "value");
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
         std::int64_t n = pad.size();
@@ -65,7 +66,7 @@ struct PadLayer : Layer {
         out.shape = o;
         out.rf = RfEffect::Map;
         const Value* v = args().find("value");
-        out.exec = ConstantPadDesc{pad, v ? v->as_float() : 0.0};
+        lower.exec = ConstantPadDesc{pad, v ? v->as_float() : 0.0};
         return out;
     }
 

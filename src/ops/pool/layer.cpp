@@ -247,7 +247,8 @@ struct PoolLayer : Layer {
         return o;
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         LayerOutput out;
         if (nd == 1) {
@@ -283,7 +284,7 @@ struct PoolLayer : Layer {
         d.return_indices = return_indices;
         d.divisor_override = divisor_override;
         d.norm_type = norm_type;
-        out.exec = d;
+        lower.exec = d;
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i)
             out.axes.push_back(

@@ -9,14 +9,15 @@ struct SoftmaxLayer : Layer {
 
     explicit SoftmaxLayer(Args a) : Layer(std::move(a)) { dim = arg_opt_int(args(), "dim"); }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
         // torch.nn.functional._get_softmax_dim for dim=None
         std::int64_t dim_or_default = dim ? *dim : ((rank == 0 || rank == 1 || rank == 3) ? 0 : 1);
         SoftmaxDesc d{wrap_dim(dim_or_default, rank)};
         LayerOutput out;
-        out.exec = d;
+        lower.exec = d;
         out.shape = x;
         // Softmax normalises along its dim: every output sees that whole dim.
         if (!x.empty()) {

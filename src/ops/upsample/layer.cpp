@@ -55,7 +55,8 @@ struct UpsampleLayer : Layer {
         return s;
     }
 
-    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&) const override {
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
+                      Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
         bool nearestish = mode == "nearest" || mode == "area" || mode == "nearest-exact";
@@ -190,7 +191,7 @@ struct UpsampleLayer : Layer {
         if (!scales.empty() && !(recompute && *recompute) && mode != "area")
             d.scale_factor = scales;
         d.align_corners = align_corners.value_or(false);
-        out.exec = d;
+        lower.exec = d;
         out.shape = Shape(x.begin(), x.begin() + 2);
         out.shape.insert(out.shape.end(), out_sizes.begin(), out_sizes.end());
         out.rf = RfEffect::Map;
