@@ -2,94 +2,19 @@
 // for what the copying kernels share).
 #pragma once
 #include "kernels/simd/copy.hpp"
+#include "taps.hpp"
 
 namespace cnnshape::kernels::simd {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Upsample. Index and weight tables per axis, exactly as ops/upsample/ref.cpp computes them
-// (compute_scales_value, area_pixel_compute_scale/source_index, the cubic convolution weights),
-// stored tap-major: idx[j * out + o], wt[j * out + o].
-
-inline float rs_scales_value(const UpsampleDesc& d, std::size_t axis, i64 in, i64 out) {
-    if (axis < d.scale_factor.size() && d.scale_factor[axis] > 0)
-        return float(1.0 / d.scale_factor[axis]);
-    return float(in) / float(out);
-}
-
-inline float rs_area_scale(const UpsampleDesc& d, std::size_t axis, i64 in, i64 out) {
-    if (d.align_corners) return out > 1 ? float(in - 1) / float(out - 1) : 0.0f;
-    return rs_scales_value(d, axis, in, out);
-}
-
-inline float rs_cubic1(float x, float A) {
-    return (x * std::fma(x, A + 2, -(A + 3))) * x + 1.0f;
-}
-inline float rs_cubic2(float x, float A) {
-    return x * std::fma(x, std::fma(A, x, -5 * A), 8 * A) + -4 * A;
-}
+// Upsample. Index and weight tables per axis from taps.hpp, as the reference uses them, stored
+// tap-major: idx[j * out + o], wt[j * out + o].
 
 // Fills the tables of one axis (T taps); false if an index falls outside [0, in).
 inline bool rs_axis_taps(const UpsampleDesc& d, std::size_t axis, i64 in, i64 out, int T, i32* idx,
                          float* wt) {
-    if (T == 1) {
-        const bool exact = d.mode == UpsampleMode::NearestExact;
-        const float scale = rs_scales_value(d, axis, in, out);
-        for (i64 o = 0; o < out; ++o) {
-            i64 s;
-            if (!exact && out == in)
-                s = o;
-            else if (!exact && out == 2 * in)
-                s = o >> 1;
-            else if (!exact)
-                s = std::min<i64>(i64(std::floor(float(o) * scale)), in - 1);
-            else
-                s = std::min<i64>(i64(std::floor(float((double(o) + 0.5) * double(scale)))),
-                                  in - 1);
-            idx[o] = i32(s);
-            wt[o] = 1.0f;
-            if (s < 0 || s >= in) return false;
-        }
-    } else if (T == 2) {
-        const float scale = rs_area_scale(d, axis, in, out);
-        for (i64 o = 0; o < out; ++o) {
-            i64 i0, i1;
-            float l0, l1;
-            if (out == in) {
-                i0 = i1 = o;
-                l0 = 1, l1 = 0;
-            } else {
-                double real = d.align_corners ? double(scale) * double(o)
-                                              : double(scale) * (double(o) + 0.5) - 0.5;
-                if (real < 0) real = 0;
-                i0 = i64(real);
-                i1 = i0 + (i0 < in - 1 ? 1 : 0);
-                l1 = float(std::min(std::max(real - double(i0), 0.0), 1.0));
-                l0 = 1.0f - l1;
-            }
-            if (i0 < 0 || i1 >= in) return false;
-            idx[o] = i32(i0), idx[out + o] = i32(i1);
-            wt[o] = l0, wt[out + o] = l1;
-        }
-    } else {
-        const float scale = rs_area_scale(d, axis, in, out);
-        const float A = -0.75f;
-        for (i64 o = 0; o < out; ++o) {
-            // area_pixel_compute_source_index with cubic = true (no clamp at 0), in double
-            const double real = d.align_corners ? double(scale) * double(o)
-                                                : std::fma(double(o) + 0.5, double(scale), -0.5);
-            const i64 i = i64(std::floor(float(real)));
-            const float t = float(real - double(i));
-            const float x2 = 1.0f - t;
-            const float c[4] = {rs_cubic2(t + 1.0f, A), rs_cubic1(t, A), rs_cubic1(x2, A),
-                                rs_cubic2(x2 + 1.0f, A)};
-            for (int j = 0; j < 4; ++j) {
-                idx[j * out + o] = i32(std::max<i64>(std::min(i - 1 + j, in - 1), 0));
-                wt[j * out + o] = c[j];
-            }
-        }
-    }
-    return true;
+    return upsample::axis_taps(d, axis, in, out, T, idx, wt, 1, out);
 }
 
 // dst[i] = combine over taps j of src_j[i] with weights w_j (per lane or broadcast): the
