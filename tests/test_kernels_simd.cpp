@@ -571,8 +571,9 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
             };
             for (Act a : {Act{Activation::Identity, true}, Act{Activation::ReLU, true},
                           Act{Activation::ReLU6, true}, Act{Activation::LeakyReLU, true},
-                          Act{Activation::Hardswish, true}, Act{Activation::Sigmoid, false},
-                          Act{Activation::Tanh, false}, Act{Activation::SiLU, false}}) {
+                          Act{Activation::Hardswish, true}, Act{Activation::Hardsigmoid, true},
+                          Act{Activation::Sigmoid, false}, Act{Activation::Tanh, false},
+                          Act{Activation::SiLU, false}}) {
                 ElementwiseDesc d;
                 d.act = a.act;
                 d.negative_slope = 0.2;

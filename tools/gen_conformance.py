@@ -1098,6 +1098,7 @@ def gen_misc(fam, rng):
              "nn.GELU()", "nn.GELU(approximate='tanh')", "nn.GELU(approximate='none')",
              "nn.GELU('tanh')", "nn.GELU(approximate='foo')", "nn.SiLU()", "nn.SiLU(inplace=True)",
              "nn.Sigmoid()", "nn.Tanh()", "nn.Hardswish()", "nn.Hardswish(inplace=True)",
+             "nn.Hardsigmoid()", "nn.Hardsigmoid(inplace=True)",
              "nn.Softmax()", "nn.Softmax(dim=None)", "nn.Softmax(dim=0)", "nn.Softmax(1)",
              "nn.Softmax(dim=-1)", "nn.Softmax(dim=2)", "nn.Softmax(dim=3)", "nn.Softmax(dim=4)",
              "nn.Softmax(dim=-4)", "nn.Softmax(dim=-5)", "nn.Softmax(-2)"]

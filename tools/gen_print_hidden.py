@@ -95,6 +95,7 @@ def cnnshape_signatures():
     out = subprocess.run([BINARY, "layers"], check=True, capture_output=True, text=True).stdout
     sigs = []
     for line in out.splitlines():
+        line = line.split("  also ")[0]  # "Add(...)  also torch.add": the torch spellings
         name, rest = line.split("(", 1)
         params = []
         for p in rest.rstrip(")").split(", "):

@@ -549,6 +549,11 @@ def misc_cases(rng, gen):
               "nn.Dropout(0.3)", "nn.Flatten(0)", "nn.Flatten(0, -1)"]:
         for kind in ("randn", "signed_zeros"):
             out.append(run_case([e], [], kind, sgen, EXACT))
+    # Hardsigmoid (MobileNetV3's gate): exact. Own generator, so the cases above keep their data.
+    hgen = torch.Generator().manual_seed(3579)
+    for kind in ("randn", "special", "signed_zeros"):
+        out.append(run_case(["nn.Hardsigmoid()"], [2, 3, 5, 7], kind, hgen, EXACT))
+    out.append(run_case(["nn.Hardsigmoid()"], [], "randn", hgen, EXACT))  # inplace would record the changed input
     for e in ["nn.GELU()", "nn.GELU(approximate='tanh')", "nn.SiLU()", "nn.Sigmoid()", "nn.Tanh()",
               "nn.Softmax()", "nn.Softmax(dim=0)", "nn.Softmax(dim=-1)"]:
         out.append(run_case([e], [], "randn", sgen, NEAR))

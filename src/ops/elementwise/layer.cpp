@@ -32,15 +32,16 @@ struct ElementwiseLayer : Layer {
         const Shape& x = inputs.at(0);
         ElementwiseDesc d;
         const std::string& t = type();
-        d.act = t == "ReLU"        ? Activation::ReLU
-                : t == "ReLU6"     ? Activation::ReLU6
-                : t == "LeakyReLU" ? Activation::LeakyReLU
-                : t == "GELU"      ? Activation::GELU
-                : t == "SiLU"      ? Activation::SiLU
-                : t == "Sigmoid"   ? Activation::Sigmoid
-                : t == "Tanh"      ? Activation::Tanh
-                : t == "Hardswish" ? Activation::Hardswish
-                                   : Activation::Identity;
+        d.act = t == "ReLU"          ? Activation::ReLU
+                : t == "ReLU6"       ? Activation::ReLU6
+                : t == "LeakyReLU"   ? Activation::LeakyReLU
+                : t == "GELU"        ? Activation::GELU
+                : t == "SiLU"        ? Activation::SiLU
+                : t == "Sigmoid"     ? Activation::Sigmoid
+                : t == "Tanh"        ? Activation::Tanh
+                : t == "Hardswish"   ? Activation::Hardswish
+                : t == "Hardsigmoid" ? Activation::Hardsigmoid
+                                     : Activation::Identity;
         if (const Value* s = args().find("negative_slope")) d.negative_slope = s->as_float();
         if (const Value* p = args().find("p")) {
             d.p = p->as_float();
@@ -98,6 +99,7 @@ void register_elementwise(std::vector<LayerType>& r) {
     r.push_back({"Sigmoid", {}, false, "activation", make});
     r.push_back({"Tanh", {}, false, "activation", make});
     r.push_back({"Hardswish", inplace, false, "activation", make});
+    r.push_back({"Hardsigmoid", inplace, false, "activation", make});
 }
 
 } // namespace cnnshape::detail

@@ -15,6 +15,7 @@ enum class Activation {
     Sigmoid,
     Tanh,
     Hardswish,
+    Hardsigmoid, // min(max(x + 3, 0), 6) / 6
     Dropout // train mode: PyTorch's random mask, drawn by the executor from the run's generator
 };
 

@@ -38,6 +38,8 @@ float apply(const ElementwiseDesc& d, float x) {
         return std::tanh(x);
     case Activation::Hardswish:
         return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case Activation::Hardsigmoid: // std::max/min keep the NaN of x + 3, as PyTorch's do
+        return std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f;
     case Activation::Dropout:
         break;
     }

@@ -57,6 +57,22 @@ bool elementwise_impl(const Context& ctx, const ElementwiseDesc& d, const Shape&
             [slope](float v) { return v > 0.0f ? v : v * slope; });
         return true;
     }
+    case Activation::Hardsigmoid: // min(max(x + 3, 0), 6) / 6, NaN propagating
+        map_elements<Arch>(
+            ctx, n, x, y,
+            [&](const B& v) {
+                B t = v + three;
+                t = xsimd::select(t < zero, zero, t);
+                t = xsimd::select(t > six, six, t);
+                return t / six;
+            },
+            [](float v) {
+                float t = v + 3.0f;
+                t = t < 0.0f ? 0.0f : t;
+                t = t > 6.0f ? 6.0f : t;
+                return t / 6.0f;
+            });
+        return true;
     case Activation::Hardswish: // x * min(max(x + 3, 0), 6) / 6, NaN propagating
         map_elements<Arch>(
             ctx, n, x, y,
