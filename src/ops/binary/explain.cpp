@@ -25,9 +25,10 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const BinaryDesc& d) {
                                   explain_detail::join(shapes, " and "), shape_x(l.output)));
     if (d.op == BinaryOp::Add || d.op == BinaryOp::Sub) {
         if (d.alpha != 1)
-            e.notes.push_back(fmt::format("with alpha={}, the second input is scaled first "
-                                          "(one fused multiply-add, as PyTorch's vectorised loop computes it)",
-                                          d.alpha));
+            e.notes.push_back(
+                fmt::format("with alpha={}, the second input is scaled first "
+                            "(one fused multiply-add, as PyTorch's vectorised loop computes it)",
+                            d.alpha));
     }
 }
 
