@@ -573,10 +573,13 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
                           Act{Activation::ReLU6, true}, Act{Activation::LeakyReLU, true},
                           Act{Activation::Hardswish, true}, Act{Activation::Hardsigmoid, true},
                           Act{Activation::Sigmoid, false}, Act{Activation::Tanh, false},
-                          Act{Activation::SiLU, false}}) {
+                          Act{Activation::SiLU, false}, Act{Activation::Hardtanh, true},
+                          Act{Activation::Threshold, true}, Act{Activation::Hardshrink, true},
+                          Act{Activation::Softshrink, true}, Act{Activation::Softsign, true}}) {
                 ElementwiseDesc d;
                 d.act = a.act;
                 d.negative_slope = 0.2;
+                d.a = 0.5, d.b = 2.0; // Hardtanh(0.5, 2), Threshold(0.5, 2), the shrinks' lambd
                 std::vector<float> yr(len), yv(len), yi(x);
                 CAPTURE(arch, len, int(a.act));
                 K::run(ref_ctx(), d, K::Io{{shape}, {x.data()}, {}, shape, yr.data()});

@@ -104,8 +104,56 @@ bool elementwise_impl(const Context& ctx, const ElementwiseDesc& d, const Shape&
             ctx, n, x, y, [&](const B& v) { return xsimd::tanh(v); },
             [](float v) { return std::tanh(v); });
         return true;
+    case Activation::Hardtanh: { // std::min(std::max(x, lo), hi), NaN kept
+        const float lo = float(d.a), hi = float(d.b);
+        const B vlo(lo), vhi(hi);
+        map_elements<Arch>(
+            ctx, n, x, y,
+            [&](const B& v) {
+                const B t = xsimd::select(v < vlo, vlo, v);
+                return xsimd::select(vhi < t, vhi, t);
+            },
+            [lo, hi](float v) {
+                const float t = v < lo ? lo : v;
+                return hi < t ? hi : t;
+            });
+        return true;
+    }
+    case Activation::Threshold: {
+        const float th = float(d.a), val = float(d.b);
+        const B vth(th), vval(val);
+        map_elements<Arch>(
+            ctx, n, x, y, [&](const B& v) { return xsimd::select(v <= vth, vval, v); },
+            [th, val](float v) { return v <= th ? val : v; });
+        return true;
+    }
+    case Activation::Hardshrink: {
+        const float l = float(d.a);
+        const B vl(l), vml(-l);
+        map_elements<Arch>(
+            ctx, n, x, y,
+            [&](const B& v) { return xsimd::select((v >= vml) & (v <= vl), zero, v); },
+            [l](float v) { return (v >= -l && v <= l) ? 0.0f : v; });
+        return true;
+    }
+    case Activation::Softshrink: { // NaN gives 0
+        const float l = float(d.a);
+        const B vl(l), vml(-l);
+        map_elements<Arch>(
+            ctx, n, x, y,
+            [&](const B& v) {
+                return xsimd::select(v > vl, v - vl, xsimd::select(v < vml, v + vl, zero));
+            },
+            [l](float v) { return v > l ? v - l : (v < -l ? v + l : 0.0f); });
+        return true;
+    }
+    case Activation::Softsign: // input / (input.abs() + 1)
+        map_elements<Arch>(
+            ctx, n, x, y, [&](const B& v) { return v / (xsimd::abs(v) + one); },
+            [](float v) { return v / (std::fabs(v) + 1.0f); });
+        return true;
     default:
-        return false; // GELU, Dropout: the reference
+        return false; // GELU, Dropout, PReLU and the other transcendental ones: the reference
     }
 }
 
