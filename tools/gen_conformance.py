@@ -1148,7 +1148,9 @@ def gen_activation(fam, rng):
              "torchvision.ops.StochasticDepth(1.5, 'row')",
              "torchvision.ops.StochasticDepth(-0.5, 'batch')",
              "torchvision.ops.StochasticDepth(0.2, 'rows')",
-             "torchvision.ops.StochasticDepth(2, 'foo')"]
+             "torchvision.ops.StochasticDepth(2, 'foo')",
+             "torchvision.ops.StochasticDepth(0.5, 1)",
+             "torchvision.ops.StochasticDepth(0.5, None)"]
     for expr in exprs:
         for shape in shapes:
             fam.add(expr, shape)

@@ -17,7 +17,7 @@ struct ElementwiseLayer : Layer {
                 arg_float(args(), k.c_str());
             else if (k == "min_value" || k == "max_value")
                 arg_opt_float(args(), k.c_str());
-            else if (k == "approximate" || k == "mode")
+            else if (k == "approximate")
                 arg_str(args(), k.c_str());
             else if (k == "num_parameters")
                 arg_int(args(), k.c_str());
@@ -139,11 +139,13 @@ struct ElementwiseLayer : Layer {
             // input unless training with p != 0.
             const Value* p = args().find("p");
             const double pv = arg_float(args(), "p");
-            const std::string mode = arg_str(args(), "mode");
+            const Value& m = *args().find("mode");
+            // any value is compared with the two strings; the message shows it as str() would
+            const std::string mode = m.is_string() ? m.as_string() : m.repr();
             if (pv < 0.0 || pv > 1.0)
                 throw ShapeError(fmt::format(
                     "drop probability has to be between 0 and 1, but got {}", p->repr()));
-            if (mode != "batch" && mode != "row")
+            if (!m.is_string() || (mode != "batch" && mode != "row"))
                 throw ShapeError(
                     fmt::format("mode has to be either 'batch' or 'row', but got {}", mode));
             d.p = pv;
@@ -204,7 +206,8 @@ struct ElementwiseLayer : Layer {
             b.add(args().find("threshold")->repr() + ", " + args().find("value")->repr());
         if (t == "PReLU" && arg_int(args(), "num_parameters") != 1)
             b.add(args().find("num_parameters")->repr());
-        if (const Value* m = args().find("mode")) b.add(m->as_string());
+        if (const Value* m = args().find("mode"))
+            b.add(m->is_string() ? m->as_string() : m->repr());
         return b.text.empty() ? type() : b.wrap(type());
     }
 };
