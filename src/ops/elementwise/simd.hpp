@@ -157,9 +157,49 @@ bool elementwise_impl(const Context& ctx, const ElementwiseDesc& d, const Shape&
     }
 }
 
+// PReLU: x > 0 ? x : w[c] * x, one weight or one per dim-1 index (planes of `inner` elements).
+template <class Arch>
+bool prelu_impl(const Context& ctx, const ElementwiseDesc& d, const Shape& shape, const float* x,
+                const float* w, float* y) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    const i64 n = product(shape, 0);
+    if (n == 0) return true;
+    const i64 c = d.num_parameters;
+    const B zero(0.0f);
+    if (c == 1) {
+        const float w0 = w[0];
+        const B vw(w0);
+        map_elements<Arch>(
+            ctx, n, x, y, [&](const B& v) { return xsimd::select(v > zero, v, vw * v); },
+            [w0](float v) { return v > 0.0f ? v : w0 * v; });
+        return true;
+    }
+    const i64 inner = product(shape, 2);
+    const i64 planes = n / inner;
+    parallel_for(ctx.threads, planes, grain_for(inner), [&](i64 p0, i64 p1) {
+        for (i64 p = p0; p < p1; ++p) {
+            const float wv = w[p % c];
+            const B vw(wv);
+            const float* xp = x + p * inner;
+            float* yp = y + p * inner;
+            i64 i = 0;
+            for (; i + V <= inner; i += V) {
+                const B v = B::load_unaligned(xp + i);
+                xsimd::select(v > zero, v, vw * v).store_unaligned(yp + i);
+            }
+            for (; i < inner; ++i)
+                yp[i] = xp[i] > 0.0f ? xp[i] : wv * xp[i];
+        }
+    });
+    return true;
+}
+
 // The op's entry in the kernel table (kernels/simd/table.hpp).
 template <class Arch>
 bool simd_kernel(const Context& ctx, const ElementwiseDesc& d, const Io& io) {
+    if (d.act == Activation::PReLU)
+        return prelu_impl<Arch>(ctx, d, io.x_shape(), io.x(), io.param(0), io.out);
     return elementwise_impl<Arch>(ctx, d, io.x_shape(), io.x(), io.out);
 }
 
