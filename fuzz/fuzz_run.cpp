@@ -210,6 +210,11 @@ Tolerance tolerance(const LayerPlan& lp, const std::vector<const Tensor*>& in, c
         case Activation::SiLU:
         case Activation::GELU:
         case Activation::GELUTanh:
+        case Activation::ELU:
+        case Activation::Mish:
+        case Activation::Softplus:
+        case Activation::Tanhshrink:
+        case Activation::LogSigmoid:
             // Polynomial exp/tanh against libm (as tests/test_kernels_simd.cpp allows).
             t.kind = Tolerance::Near;
             t.rel = 4e-6;

@@ -74,6 +74,17 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^value cannot be converted to type float without overflow$"),
         std::regex("^div expected rounding_mode to be one of None, 'trunc', or 'floor' .*$"),
         std::regex("^Subtraction, the `-` operator, with a bool tensor is not supported.*$"),
+        std::regex("^Halving dimension must be even, but dimension [0-9]+ is size [0-9]+$"),
+        std::regex("^glu does not support scalars because halving size must be even$"),
+        std::regex("^Mismatch of parameter numbers and input channel size. Found .*$"),
+        std::regex("^Not allow zero-dim input tensor.$"),
+        std::regex("^lambda must be greater or equal to 0, but found to be .*$"),
+        std::regex("^dropout1d: Expected 2D or 3D input, but received a [0-9]+D input. .*$"),
+        std::regex("^Feature dropout requires at least 2 dimensions in the input$"),
+        std::regex("^drop probability has to be between 0 and 1, but got .*$"),
+        std::regex("^mode has to be either 'batch' or 'row', but got .*$"),
+        std::regex("^ZeroDivisionError: alpha cannot be 0 for CELU$"),
+        std::regex("^Trying to create tensor with negative dimension .*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;

@@ -361,3 +361,39 @@ TEST_CASE("report which fixture cases are bit-exact", "[.][exactness]") {
                  << worst << inexact);
         }
 }
+
+TEST_CASE("PReLU's weight starts at init and is counted as parameters", "[kernels][run]") {
+    Plan plan = cnnshape_test::plan_exprs({"nn.PReLU(3, init=0.1)"}, {2, 3, 4});
+    REQUIRE(plan.layers.size() == 1);
+    CHECK(plan.layers[0].params == 3);
+    CHECK(plan.layers[0].macs == 0);
+    StateDict sd = init_weights(plan, 0);
+    REQUIRE(sd.count("0.weight"));
+    CHECK(sd["0.weight"].shape == Shape{3});
+    for (float v : sd["0.weight"].data)
+        CHECK(v == 0.1f);
+}
+
+TEST_CASE("torchvision.ops.StochasticDepth is one type in every spelling", "[kernels][run]") {
+    const LayerType* t = find_layer_type("StochasticDepth");
+    REQUIRE(t != nullptr);
+    CHECK(find_layer_type("torchvision.ops.StochasticDepth") == t);
+    CHECK(find_layer_type("ops.StochasticDepth") == t);
+    Plan json = cnnshape_test::plan_json(
+        R"({"input": [4, 3], "layers": [{"type": "torchvision.ops.StochasticDepth", "p": 0.2,)"
+        R"( "mode": "row"}]})");
+    CHECK(json.layers.at(0).type == "StochasticDepth");
+    Network py = load_spec_python("import torchvision\nimport torch.nn as nn\nm = nn.Sequential("
+                                  "nn.ReLU(), torchvision.ops.StochasticDepth(0.5, 'batch'))\n");
+    REQUIRE(py.nodes.size() == 2);
+    Network text = load_spec_text("Sequential(\n  (0): StochasticDepth(p=0.2, mode=row)\n)\n");
+    Plan tp = make_plan(text, {4, 3});
+    CHECK(tp.layers.at(0).type == "StochasticDepth");
+    // Train mode plans as eval does; only 'row' on a 0-d input fails, as in torchvision.
+    CHECK(cnnshape_test::plan_exprs({"torchvision.ops.StochasticDepth(0.2, 'row')"}, {4, 3},
+                                    Mode::Train)
+              .output == Shape{4, 3});
+    auto e = cnnshape_test::layer_error({"torchvision.ops.StochasticDepth(0.2, 'row')"}, {},
+                                        Mode::Train);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("tuple index out of range"));
+}

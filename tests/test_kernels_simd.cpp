@@ -573,10 +573,13 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
                           Act{Activation::ReLU6, true}, Act{Activation::LeakyReLU, true},
                           Act{Activation::Hardswish, true}, Act{Activation::Hardsigmoid, true},
                           Act{Activation::Sigmoid, false}, Act{Activation::Tanh, false},
-                          Act{Activation::SiLU, false}}) {
+                          Act{Activation::SiLU, false}, Act{Activation::Hardtanh, true},
+                          Act{Activation::Threshold, true}, Act{Activation::Hardshrink, true},
+                          Act{Activation::Softshrink, true}, Act{Activation::Softsign, true}}) {
                 ElementwiseDesc d;
                 d.act = a.act;
                 d.negative_slope = 0.2;
+                d.a = 0.5, d.b = 2.0; // Hardtanh(0.5, 2), Threshold(0.5, 2), the shrinks' lambd
                 std::vector<float> yr(len), yv(len), yi(x);
                 CAPTURE(arch, len, int(a.act));
                 K::run(ref_ctx(), d, K::Io{{shape}, {x.data()}, {}, shape, yr.data()});
@@ -591,6 +594,22 @@ TEST_CASE("SIMD activations and Add agree with the reference", "[simd]") {
                     REQUIRE(first_far(yv, yr, 4e-6, 1e-7) == -1);
                 }
                 REQUIRE(first_bit_diff(yi, yv) == -1);
+            }
+            // PReLU: one weight, and one per channel of a (2, 3, len) input.
+            for (std::int64_t c : {std::int64_t(1), std::int64_t(3)}) {
+                ElementwiseDesc d;
+                d.act = Activation::PReLU;
+                d.num_parameters = c;
+                const Shape s3{2, 3, len};
+                auto x3 = uniform(6 * len, std::uint32_t(len + c), -8.0f, 8.0f);
+                x3[0] = kNaN, x3[1] = -0.0f, x3[2] = kInf, x3[3] = -kInf;
+                const std::vector<float> w = {0.25f, -0.5f, 0.0f};
+                std::vector<float> yr(6 * len), yv(6 * len);
+                CAPTURE(arch, len, c);
+                K::run(ref_ctx(), d, K::Io{{s3}, {x3.data()}, {w.data()}, s3, yr.data()});
+                REQUIRE(
+                    S::run(simd_ctx(2), d, K::Io{{s3}, {x3.data()}, {w.data()}, s3, yv.data()}));
+                REQUIRE(first_bit_diff(yv, yr) == -1);
             }
             auto b = uniform(len, 77);
             std::vector<float> yr(len), yv(len);

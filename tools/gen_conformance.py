@@ -78,6 +78,7 @@ import time  # noqa: E402
 import warnings  # noqa: E402
 
 import torch  # noqa: E402
+import torchvision  # noqa: E402
 
 nn = torch.nn
 
@@ -107,7 +108,7 @@ def evaluate(expr, shape, mode):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            module = eval(expr, {"nn": nn})
+            module = eval(expr, {"nn": nn, "torchvision": torchvision})
         except Exception as exc:  # construction error
             return {"layer": expr, "error": type(exc).__name__,
                     "stage": "construct", "message": first_line(exc)}
@@ -1114,6 +1115,61 @@ def gen_misc(fam, rng):
         fam.add(expr, shape)
 
 
+def gen_activation(fam, rng):
+    """Issue 11's activations and dropouts: shapes, construction and forward errors."""
+    shapes = [[2, 3, 4, 4], [3, 4, 4], [2, 5], [5], [], [0, 3], [1, 2, 3, 4, 5], [2, 4, 6],
+              [2, 3, 0, 4]]
+    exprs = ["nn.Hardtanh()", "nn.Hardtanh(-2.0, 2.0)", "nn.Hardtanh(0.5, 0.5)",
+             "nn.Hardtanh(1, -1)", "nn.Hardtanh(min_val=-0.5, max_val=3, inplace=True)",
+             "nn.Hardtanh(min_value=-3.0)", "nn.Hardtanh(max_value=-2.0)",
+             "nn.Hardtanh(float('nan'), 1.0)", "nn.ELU()", "nn.ELU(0.5)", "nn.ELU(alpha=-1.0, inplace=True)",
+             "nn.SELU()", "nn.SELU(True)", "nn.CELU()", "nn.CELU(2.0)", "nn.CELU(alpha=0.0)",
+             "nn.CELU(0)", "nn.Mish()", "nn.Mish(inplace=True)", "nn.Softplus()",
+             "nn.Softplus(2, 10)", "nn.Softplus(beta=0.5, threshold=1)", "nn.Softplus(0)",
+             "nn.Softsign()", "nn.Threshold(0.1, 20.0)", "nn.Threshold(0, -1, True)",
+             "nn.Threshold(threshold=1.5, value=0.0)", "nn.Hardshrink()", "nn.Hardshrink(0.0)",
+             "nn.Hardshrink(-1.0)", "nn.Hardshrink(lambd=2)", "nn.Softshrink()",
+             "nn.Softshrink(0.0)", "nn.Softshrink(-1.0)", "nn.Softshrink(lambd=-0.25)",
+             "nn.Softshrink(-1e-7)", "nn.Tanhshrink()", "nn.LogSigmoid()", "nn.PReLU()", "nn.PReLU(3)",
+             "nn.PReLU(4)", "nn.PReLU(num_parameters=5, init=0.1)", "nn.PReLU(0)",
+             "nn.PReLU(-1)", "nn.PReLU(1, -0.5)", "nn.PReLU(2)", "nn.GLU()", "nn.GLU(0)",
+             "nn.GLU(1)", "nn.GLU(dim=2)", "nn.GLU(-2)", "nn.GLU(4)", "nn.GLU(-5)", "nn.GLU(dim=-6)",
+             "nn.LogSoftmax()", "nn.LogSoftmax(dim=None)", "nn.LogSoftmax(0)", "nn.LogSoftmax(dim=1)",
+             "nn.LogSoftmax(dim=-1)", "nn.LogSoftmax(dim=3)", "nn.LogSoftmax(dim=4)",
+             "nn.LogSoftmax(-5)", "nn.Softmax2d()", "nn.Dropout1d()", "nn.Dropout1d(0.3)",
+             "nn.Dropout1d(p=1.5)", "nn.Dropout1d(-0.5, True)", "nn.Dropout3d()",
+             "nn.Dropout3d(0.2)", "nn.Dropout3d(p=2.0)", "nn.AlphaDropout()",
+             "nn.AlphaDropout(0.1, inplace=True)", "nn.AlphaDropout(1.1)",
+             "nn.FeatureAlphaDropout()", "nn.FeatureAlphaDropout(p=0.25)",
+             "nn.FeatureAlphaDropout(-1)",
+             "torchvision.ops.StochasticDepth(0.2, 'row')",
+             "torchvision.ops.StochasticDepth(p=0.5, mode='batch')",
+             "torchvision.ops.StochasticDepth(0.0, 'row')",
+             "torchvision.ops.StochasticDepth(1.5, 'row')",
+             "torchvision.ops.StochasticDepth(-0.5, 'batch')",
+             "torchvision.ops.StochasticDepth(0.2, 'rows')",
+             "torchvision.ops.StochasticDepth(2, 'foo')",
+             "torchvision.ops.StochasticDepth(0.5, 1)",
+             "torchvision.ops.StochasticDepth(0.5, None)"]
+    for expr in exprs:
+        for shape in shapes:
+            fam.add(expr, shape)
+    train = ["nn.Dropout1d(0.5)", "nn.Dropout1d(0.0)", "nn.Dropout3d(0.5)", "nn.Dropout3d(1.0)",
+             "nn.AlphaDropout(0.5)", "nn.AlphaDropout(0.0)", "nn.FeatureAlphaDropout(0.5)",
+             "nn.FeatureAlphaDropout(1.0)", "torchvision.ops.StochasticDepth(0.2, 'row')",
+             "torchvision.ops.StochasticDepth(0.2, 'batch')",
+             "torchvision.ops.StochasticDepth(0.0, 'row')",
+             "torchvision.ops.StochasticDepth(1.0, 'row')", "nn.PReLU(3)", "nn.GLU(1)",
+             "nn.Softmax2d()"]
+    for expr in train:
+        for shape in ([2, 3, 4, 4], [3, 4], [4], [], [0, 2], [2, 3, 2, 2, 2], [0]):
+            fam.add(expr, shape, "train")
+    for i in range(120):
+        expr = rng.choice(exprs)
+        shape = [rng.randint(1, 4) for _ in range(rng.randint(0, 5))]
+        fam.add(expr, shape, rng.choice([None, "train"]))
+
+
 # ----------------------------------------------------------------------------
 # Edge shapes: a zero-size dim in every position, batched and unbatched, and 0-d
 # ----------------------------------------------------------------------------
@@ -1309,6 +1365,7 @@ def main():
     run("misc", gen_misc)
     run("edge_shapes", gen_edge_shapes, drop=edge_drop)
     run("binary", gen_binary)
+    run("activation", gen_activation)
 
     total = 0
     size = 0

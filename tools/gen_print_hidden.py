@@ -29,6 +29,10 @@ import sys
 
 import torch
 import torch.nn as nn
+import torchvision.ops
+import warnings
+
+warnings.filterwarnings("ignore", message="keyword argument m")  # Hardtanh's min_value/max_value
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "build/cnnshape"
 OUT = "src/readers/print_hidden.inc"
@@ -45,6 +49,8 @@ BASE = [
     ("BatchNorm", dict(num_features=4)),
     ("ZeroPad2d", dict(padding=1)),
     ("ConstantPad2d", dict(padding=1, value=0.0)),
+    ("Threshold", dict(threshold=0.1, value=20.0)),
+    ("StochasticDepth", dict(p=0.2, mode="row")),
 ]
 
 # Values other than the default to try, in order, for each argument (the first one PyTorch's
@@ -80,7 +86,7 @@ ALTERNATIVES = {
     "value": [0.5],
     "size": [5],
     "scale_factor": [3.0],
-    "mode": ["bilinear"],
+    "mode": ["bilinear", "batch"],
     "align_corners": [True],
     "recompute_scale_factor": [True],
     "p": [0.25],
@@ -88,6 +94,16 @@ ALTERNATIVES = {
     "negative_slope": [0.2],
     "approximate": ["tanh"],
     "dim": [1],
+    "min_val": [-2.0],
+    "max_val": [2.0],
+    "min_value": [-2.0],
+    "max_value": [2.0],
+    "alpha": [0.5],
+    "beta": [2],
+    "threshold": [5],
+    "lambd": [0.25],
+    "num_parameters": [3],
+    "init": [0.1],
 }
 
 
@@ -123,7 +139,7 @@ def torch_params(cls):
 
 
 def hidden_args(name, params):
-    cls = getattr(nn, name)
+    cls = getattr(nn, name, None) or getattr(torchvision.ops, name)
     if torch_params(cls) != params:
         sys.exit(f"{name}: cnnshape's parameters {params} are not PyTorch's {torch_params(cls)}")
     base = base_for(name)
@@ -152,7 +168,7 @@ def hidden_args(name, params):
 def main():
     rows = []
     for name, params in cnnshape_signatures():
-        if not hasattr(nn, name):
+        if not hasattr(nn, name) and not hasattr(torchvision.ops, name):
             continue  # Add, Concat: cnnshape's own, never in print(model) text
         rows.append((name, [] if name == "Identity" else hidden_args(name, params)))
     with open(OUT, "w") as f:

@@ -37,6 +37,13 @@ Families (one file each) and why each tolerance:
   build fuses it); batch statistics are double sums in another order: 1e-5.
 * activations: ReLU/ReLU6/LeakyReLU/Hardswish/Identity exact; erf/exp/tanh are
   polynomial or SLEEF approximations in PyTorch's vector path: 1e-6.
+* activation: the activations and dropouts of issue 11. Hardtanh, Threshold,
+  Hardshrink, Softshrink, Softsign, PReLU and the eval-mode dropouts exact (with
+  NaN, infinities and signed zeros); ELU/SELU/CELU, Mish, Softplus, Tanhshrink,
+  LogSigmoid, LogSoftmax, Softmax2d and GLU go through exp/log1p/tanh: 1e-6.
+  Train-mode Dropout1d/3d, AlphaDropout, FeatureAlphaDropout and
+  torchvision.ops.StochasticDepth: the masks of torch.manual_seed(dropout_seed),
+  exact.
 * conv, conv_transpose, linear and the networks: PyTorch's accumulation order
   (oneDNN / BLAS) is not reproducible: rtol 1e-4 (atol 1e-5).
 * binary: Add, Sub, Mul, Div (torch.add/sub/mul/div) exact: one IEEE operation per
@@ -75,6 +82,7 @@ from collections import OrderedDict
 
 import torch
 import torch.nn as nn
+import torchvision
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tests", "data", "run")
@@ -101,7 +109,7 @@ def i64(t):
 
 def build(exprs, seed):
     torch.manual_seed(seed)
-    mods = [eval(e, {"nn": nn, "torch": torch}) for e in exprs]
+    mods = [eval(e, {"nn": nn, "torch": torch, "torchvision": torchvision}) for e in exprs]
     return nn.Sequential(*mods)
 
 
@@ -590,6 +598,80 @@ def dropout_cases():
     return out
 
 
+def activation_cases():
+    """Issue 11's activations and dropouts. Own generators, so no other family changes."""
+    gen = torch.Generator().manual_seed(1111)
+    out = []
+    exact = ["nn.Hardtanh()", "nn.Hardtanh(-0.5, 2.0)", "nn.Hardtanh(-0.0, 0.5)",
+             "nn.Hardtanh(min_value=-2.0, max_value=0.25)", "nn.Threshold(0.1, 20.0)",
+             "nn.Threshold(-0.5, -0.0)", "nn.Threshold(0, 0)", "nn.Hardshrink()", "nn.Hardshrink(0.0)",
+             "nn.Hardshrink(1.25)", "nn.Softshrink()", "nn.Softshrink(0.0)", "nn.Softshrink(1.5)",
+             "nn.Softsign()", "nn.PReLU()", "nn.PReLU(3)", "nn.PReLU(3, init=-0.5)",
+             "nn.PReLU(1, 0.0)", "nn.Dropout3d()", "nn.AlphaDropout(0.3)",
+             "nn.FeatureAlphaDropout()", "torchvision.ops.StochasticDepth(0.3, 'row')",
+             "torchvision.ops.StochasticDepth(0.3, mode='batch')"]
+    for e in exact:
+        for kind in ("randn", "special", "signed_zeros"):
+            out.append(run_case([e], [2, 3, 5, 7], kind, gen, EXACT))
+    for e, shape in [("nn.Dropout1d(0.2)", [2, 3, 35]), ("nn.Dropout1d()", [3, 35]),
+                     ("nn.PReLU()", [40]), ("nn.PReLU()", []), ("nn.PReLU(3)", [2, 3]),
+                     ("nn.PReLU(4)", [2, 4, 3, 2, 2]), ("nn.Hardtanh(-2.0, 3.0)", []),
+                     ("nn.Softshrink(0.25)", []), ("nn.Softsign()", [])]:
+        out.append(run_case([e], shape, "signed_zeros", gen, EXACT))
+    near = ["nn.ELU()", "nn.ELU(0.5)", "nn.ELU(alpha=-1.5)", "nn.SELU()", "nn.CELU()",
+            "nn.CELU(2.0)", "nn.CELU(alpha=0.25)", "nn.Mish()", "nn.Softplus()",
+            "nn.Softplus(2, 5)", "nn.Softplus(beta=0.5, threshold=1)", "nn.Tanhshrink()",
+            "nn.LogSigmoid()", "nn.LogSoftmax(dim=1)", "nn.LogSoftmax(dim=-1)",
+            "nn.LogSoftmax(dim=0)", "nn.LogSoftmax()", "nn.LogSoftmax(2)", "nn.Softmax2d()"]
+    for e in near:
+        for kind in ("randn", "special"):
+            out.append(run_case([e], [2, 3, 5, 7], kind, gen, NEAR))
+    for e, shape in [("nn.Softmax2d()", [3, 5, 7]), ("nn.LogSoftmax()", [3, 5, 7]),
+                     ("nn.LogSoftmax(dim=0)", [40]), ("nn.LogSoftmax()", []),
+                     ("nn.LogSoftmax(dim=-1)", [4, 37]), ("nn.GLU()", [2, 3, 5, 8]),
+                     ("nn.GLU(1)", [2, 4, 5, 7]), ("nn.GLU(0)", [4, 6]), ("nn.GLU(-3)", [2, 6, 3, 5]),
+                     ("nn.GLU()", [70]), ("nn.ELU()", []), ("nn.Mish()", [50]),
+                     ("nn.Softplus()", [100]), ("nn.LogSigmoid()", [100])]:
+        out.append(run_case([e], shape, "randn", gen, NEAR))
+        out.append(run_case([e], shape, "special", gen, NEAR))
+    # Train mode: PyTorch's masks, from torch.manual_seed(dropout_seed).
+    for i, (e, shape, kind) in enumerate([
+            ("nn.Dropout1d(0.5)", [2, 6, 9], "randn"),
+            ("nn.Dropout1d(0.3)", [6, 9], "special"),
+            ("nn.Dropout1d(1.0)", [2, 3, 4], "signed_zeros"),
+            ("nn.Dropout3d(0.5)", [2, 3, 2, 3, 4], "randn"),
+            ("nn.Dropout3d(0.4)", [3, 2, 3, 4], "randn"),
+            ("nn.Dropout3d(0.5)", [5, 7], "special"),
+            ("nn.Dropout3d(0.5)", [9], "randn"),
+            ("nn.Dropout3d(0.0)", [2, 3, 2, 2, 2], "randn"),
+            ("nn.AlphaDropout(0.5)", [2, 3, 5, 7], "randn"),
+            ("nn.AlphaDropout(0.2)", [40], "special"),
+            ("nn.AlphaDropout(1.0)", [2, 9], "signed_zeros"),
+            ("nn.AlphaDropout(0.0)", [2, 9], "randn"),
+            ("nn.AlphaDropout(0.5)", [], "randn"),
+            ("nn.FeatureAlphaDropout(0.5)", [2, 6, 4, 5], "randn"),
+            ("nn.FeatureAlphaDropout(0.3)", [4, 9], "special"),
+            ("nn.FeatureAlphaDropout(1.0)", [4, 9], "randn"),
+            ("torchvision.ops.StochasticDepth(0.5, 'row')", [8, 3, 4], "randn"),
+            ("torchvision.ops.StochasticDepth(0.2, 'row')", [16, 5], "special"),
+            ("torchvision.ops.StochasticDepth(0.5, 'batch')", [2, 3, 4], "randn"),
+            ("torchvision.ops.StochasticDepth(0.5, 'batch')", [2, 3, 4], "randn"),
+            ("torchvision.ops.StochasticDepth(1.0, 'row')", [4, 3], "signed_zeros"),
+            ("torchvision.ops.StochasticDepth(0.0, 'batch')", [4, 3], "randn"),
+            ("torchvision.ops.StochasticDepth(0.5, 'batch')", [], "randn")]):
+        out.append(run_case([e], shape, kind, gen, EXACT, mode="train", dropout_seed=200 + i))
+    # Draws in layer order: p = 1 StochasticDepth still draws its noise, Dropout(1.0) does not.
+    out.append(run_case(["torchvision.ops.StochasticDepth(1.0, 'row')", "nn.Dropout(0.5)",
+                         "nn.Dropout(1.0)", "nn.AlphaDropout(0.5)",
+                         "torchvision.ops.StochasticDepth(0.5, 'batch')",
+                         "nn.FeatureAlphaDropout(0.5)", "nn.Dropout1d(0.5)"],
+                        [3, 4, 6], "randn", gen, EXACT, mode="train", dropout_seed=9))
+    out.append(run_case(["nn.Conv2d(3, 4, 3, padding=1)", "nn.PReLU(4, 0.1)",
+                         "nn.Dropout3d(0.5)", "nn.GLU(1)"],
+                        [2, 3, 6, 6], "randn", gen, CONV, mode="train", dropout_seed=11))
+    return out
+
+
 def init_cases():
     seqs = [
         (["nn.Conv2d(3, 8, 3)"], [1, 3, 8, 8], 0),
@@ -796,7 +878,14 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20240611)
     gen = torch.Generator().manual_seed(12345)
+    only = set(sys.argv[1:])
+    if only == {"activation"}:  # the one family that can be written alone
+        results = [family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact")]
+        for name, n, size in results:
+            print("%-16s %4d cases  %8d bytes" % (name, n, size))
+        return
     results = [
+        family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact"),
         family("maxpool", maxpool_cases(rng, gen), "values and int64 indices exact"),
         family("avgpool", avgpool_cases(rng, gen), "exact"),
         family("lppool", lppool_cases(rng, gen), "norm_type 2 exact, others 1e-6"),

@@ -25,7 +25,8 @@ enum class Init {
     KaimingUniform, // kaiming_uniform_(a=sqrt(5)): U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     FanInUniform,   // bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     Ones,
-    Zeros
+    Zeros,
+    Constant // every element `value` (PReLU's weight: init)
 };
 
 // One tensor of a layer's state_dict ("weight", "bias", "running_mean", ...), in the order
@@ -37,6 +38,7 @@ struct TensorSpec {
     bool is_int64 = false; // num_batches_tracked
     Init init = Init::Zeros;
     std::int64_t fan_in = 0;
+    double value = 0; // Init::Constant
 };
 
 // What a layer's infer decides for running it, next to its LayerOutput: the kernel descriptor

@@ -221,6 +221,9 @@ StateDict init_weights(const Plan& plan, std::uint64_t seed) {
                 break;
             case Init::Zeros:
                 break;
+            case Init::Constant:
+                std::fill(t.data.begin(), t.data.end(), float(spec.value));
+                break;
             }
             sd[key_of(lp, spec)] = std::move(t);
         }

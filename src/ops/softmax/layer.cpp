@@ -1,4 +1,5 @@
-// Softmax(dim): the shape is kept; dim=None takes PyTorch's legacy default.
+// Softmax(dim) and LogSoftmax(dim): the shape is kept; dim=None takes PyTorch's legacy default.
+// Softmax2d: Softmax over dim -3 of a 3-D or 4-D input. GLU(dim): halves dim.
 #include "layers/common.hpp"
 
 namespace cnnshape::detail {
@@ -7,15 +8,34 @@ namespace {
 struct SoftmaxLayer : Layer {
     std::optional<std::int64_t> dim;
 
-    explicit SoftmaxLayer(Args a) : Layer(std::move(a)) { dim = arg_opt_int(args(), "dim"); }
+    explicit SoftmaxLayer(Args a) : Layer(std::move(a)) {
+        if (type() == "GLU")
+            dim = arg_int(args(), "dim");
+        else if (type() != "Softmax2d")
+            dim = arg_opt_int(args(), "dim");
+    }
 
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
                       Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
+        if (type() == "GLU") return glu(x, lower);
+        if (type() == "Softmax2d") {
+            // nn.Softmax2d.forward: assert input.dim() in (3, 4), then softmax over dim -3
+            if (rank != 3 && rank != 4)
+                throw ShapeError("Softmax2d requires a 3D or 4D tensor as input");
+            SoftmaxDesc d{rank - 3, SoftmaxKind::Softmax};
+            LayerOutput out;
+            lower.exec = d;
+            out.shape = x;
+            out.rf = RfEffect::Whole;
+            out.rf_dims = {d.dim};
+            return out;
+        }
         // torch.nn.functional._get_softmax_dim for dim=None
         std::int64_t dim_or_default = dim ? *dim : ((rank == 0 || rank == 1 || rank == 3) ? 0 : 1);
-        SoftmaxDesc d{wrap_dim(dim_or_default, rank)};
+        SoftmaxDesc d{wrap_dim(dim_or_default, rank),
+                      type() == "LogSoftmax" ? SoftmaxKind::LogSoftmax : SoftmaxKind::Softmax};
         LayerOutput out;
         lower.exec = d;
         out.shape = x;
@@ -24,6 +44,24 @@ struct SoftmaxLayer : Layer {
             out.rf = RfEffect::Whole;
             out.rf_dims = {d.dim};
         }
+        return out;
+    }
+
+    // aten's glu: no 0-dim input, dim wrapped, its size even; the output has half of it.
+    LayerOutput glu(const Shape& x, Lowering& lower) const {
+        if (x.empty())
+            throw ShapeError("glu does not support scalars because halving size must be even");
+        SoftmaxDesc d{wrap_dim(*dim, std::int64_t(x.size())), SoftmaxKind::GLU};
+        if (x[d.dim] % 2 != 0)
+            throw ShapeError(fmt::format(
+                "Halving dimension must be even, but dimension {} is size {}", d.dim, x[d.dim]));
+        LayerOutput out;
+        lower.exec = d;
+        out.shape = x;
+        out.shape[d.dim] /= 2;
+        // Output i sees inputs i and i + size / 2 along dim: counted as the whole dim.
+        out.rf = RfEffect::Whole;
+        out.rf_dims = {d.dim};
         return out;
     }
 
@@ -42,6 +80,9 @@ LayerPtr make(Args a) {
 
 void register_softmax(std::vector<LayerType>& r) {
     r.push_back({"Softmax", {opt("dim", N())}, false, "activation", make});
+    r.push_back({"LogSoftmax", {opt("dim", N())}, false, "activation", make});
+    r.push_back({"Softmax2d", {}, false, "activation", make});
+    r.push_back({"GLU", {opt("dim", I(-1))}, false, "activation", make});
 }
 
 } // namespace cnnshape::detail
