@@ -45,6 +45,10 @@ BASE = [
     ("BatchNorm", dict(num_features=4)),
     ("ZeroPad2d", dict(padding=1)),
     ("ConstantPad2d", dict(padding=1, value=0.0)),
+    ("Unflatten", dict(dim=0, unflattened_size=(2, 2))),
+    ("PixelShuffle", dict(upscale_factor=2)),
+    ("PixelUnshuffle", dict(downscale_factor=2)),
+    ("ChannelShuffle", dict(groups=2)),
 ]
 
 # Values other than the default to try, in order, for each argument (the first one PyTorch's
@@ -56,7 +60,7 @@ ALTERNATIVES = {
     "stride": [3],
     "padding": [1, 2],
     "dilation": [2],
-    "groups": [2],
+    "groups": [2, 3],
     "bias": [False],
     "padding_mode": ["reflect", "circular"],
     "output_padding": [1],
@@ -88,6 +92,9 @@ ALTERNATIVES = {
     "negative_slope": [0.2],
     "approximate": ["tanh"],
     "dim": [1],
+    "unflattened_size": [(4,)],
+    "upscale_factor": [3],
+    "downscale_factor": [3],
 }
 
 
