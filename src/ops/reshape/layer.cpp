@@ -329,6 +329,18 @@ struct ExpandLayer : MoveLayer {
                                          "sizes provided ({}) must be greater or equal to the "
                                          "number of dimensions in the tensor ({})",
                                          py_list(x), py_list(sizes), nd, td));
+        LayerOutput out;
+        if (td == 0) { // inferExpandGeometry takes the sizes as they are for a 0-dim tensor
+            for (auto s : sizes)
+                if (s < 0) throw ShapeError("numel: integer multiplication overflow");
+            out.shape.assign(sizes.begin(), sizes.end());
+            checked_product(out.shape);
+            ReshapeDesc d;
+            d.shape = out.shape;
+            d.strides.assign(nd, 0);
+            lower.exec = d;
+            return out;
+        }
         Ints st = contiguous_strides(x);
         ReshapeDesc d;
         d.shape.assign(nd, 0);
@@ -360,7 +372,6 @@ struct ExpandLayer : MoveLayer {
         }
         for (auto s : d.shape)
             if (s < 0) throw ShapeError("numel: integer multiplication overflow");
-        LayerOutput out;
         out.shape = d.shape;
         checked_product(out.shape);
         lower.exec = d;
