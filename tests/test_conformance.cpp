@@ -29,7 +29,8 @@ nlohmann::json load(const std::string& family) {
 // Messages that PyTorch 1.13 and 2.x word alike, so an exact match is required.
 bool exact_message(const std::string& m, const std::string& layer) {
     // 1.13 crops padding with narrow(), whose index errors 2.x words differently.
-    if (layer.find("Pad2d") != std::string::npos && m.rfind("Dimension out of range", 0) == 0)
+    if (layer.find("Pad2d") != std::string::npos &&
+        (m.rfind("Dimension out of range", 0) == 0 || m.rfind("start (", 0) == 0))
         return false;
     static const std::vector<std::regex> patterns = {
         std::regex("^Given input size: \\(.*Output size is too small$"),
@@ -85,6 +86,34 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^mode has to be either 'batch' or 'row', but got .*$"),
         std::regex("^ZeroDivisionError: alpha cannot be 0 for CELU$"),
         std::regex("^Trying to create tensor with negative dimension .*$"),
+        // The data-movement ops (reshape.json).
+        std::regex("^shape '\\[.*\\]' is invalid for input of size [0-9]+$"),
+        std::regex("^only one dimension can be inferred$"),
+        std::regex("^invalid shape dimension -[0-9]+$"),
+        std::regex("^cannot reshape tensor of 0 elements into shape .*$"),
+        std::regex("^permute\\(sparse_coo\\): number of dimensions in the tensor input .*$"),
+        std::regex("^permute\\(\\): duplicate dims are not allowed.$"),
+        std::regex("^Dimension specified as -?[0-9]+ but tensor has no dimensions$"),
+        std::regex("^unflatten: .*$"),
+        std::regex("^unflatten got an unexpected error:$"),
+        std::regex("^expand\\(torch.FloatTensor\\{.*\\}, size=.*\\): the number of sizes .*$"),
+        std::regex("^The expanded size of the tensor \\(-?[0-9]+\\) .*$"),
+        std::regex("^shifts and dimensions must align. shifts: [0-9]+, dims:[0-9]+$"),
+        std::regex("^`shifts` required$"),
+        std::regex("^pixel_(un)?shuffle expects .*$"),
+        std::regex("^channel_shuffle expects input with > 2 dims, .*$"),
+        std::regex("^Number of groups to divide channels in must be positive. .*$"),
+        std::regex("^Number of channels must be divisible by groups. .*$"),
+        std::regex("^select\\(\\): index -?[0-9]+ out of range for tensor of size .*$"),
+        std::regex("^(select|narrow)\\(\\) cannot be applied to a 0-dim tensor.$"),
+        std::regex("^start \\(-?[0-9]+\\) \\+ length \\(-?[0-9]+\\) exceeds dimension size .*$"),
+        std::regex("^too many indices for tensor of dimension [0-9]+$"),
+        std::regex("^slice step cannot be zero$"),
+        std::regex("^step must be greater than zero$"),
+        std::regex("^dim [0-9]+ appears multiple times in the list of dims$"),
+        std::regex("^(reshape|permute|flip|unflatten)\\(\\): argument '.*' \\(position [0-9]\\) "
+                   "must be .*$"),
+        std::regex("^unflattened_size must be .*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;

@@ -1335,6 +1335,189 @@ def gen_binary(fam, rng):
             shapes.append(s[rng.randint(0, len(s)) if rng.random() < 0.3 else 0:])
         add(rng.choice(["Add()", "Mul()"]), shapes)
 
+# ----------------------------------------------------------------------------
+# reshape: the data-movement ops (torch.reshape, Tensor.view, permute, ...)
+# ----------------------------------------------------------------------------
+
+class _Bound:
+    """torch.f(args) written without its input: torch.reshape((2, -1)) is torch.reshape(x, (2, -1))."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getattr__(self, name):
+        fn = getattr(torch, name)
+        return lambda *a, **k: fn(self.x, *a, **k)
+
+
+def _slice(x):
+    """Slice(dim, start, end, step): Python's x[:, ..., a:b:c] (dim >= 0) or x[..., a:b:c, :]."""
+    def f(dim=0, start=None, end=None, step=1):
+        s = slice(start, end, step)
+        if dim >= 0:
+            return x[(slice(None),) * dim + (s,)]
+        return x[(Ellipsis, s) + (slice(None),) * (-dim - 1)]
+    return f
+
+
+def evaluate_reshape(expr, shape):
+    """nn.* and torchvision.ops.* are modules (built, then called); torch.f(...) gets the input as
+    its first argument; View(...), Expand(...), Contiguous() and Slice(...) are x.view(...),
+    x.expand(...), x.contiguous() and x[..., a:b:c]."""
+    import torchvision
+    x = torch.zeros(shape)
+    module = expr.startswith("nn.") or expr.startswith("torchvision.")
+    ns = {"nn": nn, "torchvision": torchvision, "torch": _Bound(x),
+          "View": lambda size: x.view(size), "Expand": lambda size: x.expand(size),
+          "Contiguous": lambda: x.contiguous(), "Slice": _slice(x)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if module:
+            try:
+                m = eval(expr, ns)
+            except Exception as exc:
+                return {"layer": expr, "error": type(exc).__name__, "stage": "construct",
+                        "message": first_line(exc)}
+        case = {"layer": expr, "input": list(shape)}
+        try:
+            out = m(x) if module else eval(expr, ns)
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+            return case
+    case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+    return case
+
+
+def gen_reshape(fam, rng):
+    def add(expr, shape):
+        key = (expr, tuple(shape))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = evaluate_reshape(expr, shape)
+        if case.get("stage") == "construct":
+            if (expr, "construct") in fam.keys:
+                return
+            fam.keys.add((expr, "construct"))
+            case.pop("input", None)
+        fam.cases.append(case)
+
+    shapes = [[2, 3, 4, 5], [2, 3, 4], [6], [], [0, 3], [1, 4, 1, 2], [2, 8, 4, 4], [1, 3, 1, 1],
+              [24], [2, 12], [3, 0, 2], [1], [4, 6, 1]]
+    exprs = [
+        # reshape / view
+        "torch.reshape((2, -1))", "torch.reshape((-1,))", "torch.reshape((2, -1, 5))",
+        "torch.reshape((-1, -1))", "torch.reshape((-2, 12))", "torch.reshape((5,))",
+        "torch.reshape(())", "torch.reshape((-1, 0))", "torch.reshape((2, 0, -1))",
+        "torch.reshape((6, 4))", "torch.reshape((1, -1, 1))", "torch.reshape(-1)",
+        "View((2, -1))", "View(-1)", "View((2, -1, 5))", "View((-1, -1))", "View((-2, 12))",
+        "View((4, 3, 2))", "View(())", "View((1, 1))", "View((0, -1))", "View((3, -1, 4))",
+        "View(size=(1, -1))",
+        # permute / transpose
+        "torch.permute((0, 1))", "torch.permute((0, 1, 1))", "torch.permute((0, 1, 3))",
+        "torch.permute((2, 0, 1))", "torch.permute((0, 2, 3, 1))", "torch.permute((0, 3, 1, 2))",
+        "torch.permute((-1, 0, 1))", "torch.permute((0, -1, 2))", "torch.permute(())",
+        "torch.permute((0,))", "torch.permute((1, 0))", "torch.permute((1, 0, 2, 3))",
+        "torch.permute((5, 0, 0))", "torch.permute((0, 0, 5))", "torch.permute((3, 2, 1, 0))",
+        "torchvision.ops.Permute([0, 2, 3, 1])", "torchvision.ops.Permute([0, 2, 1])",
+        "torchvision.ops.misc.Permute([0, 3, 1, 2])",
+        "torch.transpose(0, 1)", "torch.transpose(1, 2)", "torch.transpose(-1, -2)",
+        "torch.transpose(0, 3)", "torch.transpose(0, -1)", "torch.transpose(2, 2)",
+        "torch.swapaxes(1, 3)", "torch.swapaxes(0, 2)", "torch.swapdims(0, 1)",
+        "torch.swapdims(-4, 1)",
+        # squeeze / unsqueeze
+        "torch.squeeze()", "torch.squeeze(0)", "torch.squeeze(1)", "torch.squeeze(2)",
+        "torch.squeeze(-1)", "torch.squeeze(-3)", "torch.squeeze(4)", "torch.squeeze(dim=-2)",
+        "torch.unsqueeze(0)", "torch.unsqueeze(1)", "torch.unsqueeze(-1)", "torch.unsqueeze(2)",
+        "torch.unsqueeze(4)", "torch.unsqueeze(-5)", "torch.unsqueeze(-2)", "torch.unsqueeze(1)",
+        # unflatten / flatten
+        "nn.Unflatten(1, (3, 4))", "nn.Unflatten(1, (3, -1))", "nn.Unflatten(-1, [2, 2])",
+        "nn.Unflatten(0, (2, 3))", "nn.Unflatten(1, (5, -1))", "nn.Unflatten(1, (-1, -1))",
+        "nn.Unflatten(1, ())", "nn.Unflatten(1, 3)", "nn.Unflatten(1, (3.0, 4))",
+        "nn.Unflatten(2, (2, 2))", "nn.Unflatten(1, (0, -1))", "nn.Unflatten(1, (-1, -2))",
+        "nn.Unflatten(0, (1, -1))", "nn.Unflatten(-1, (1,))",
+        "torch.unflatten(1, (3, 4))", "torch.unflatten(1, (3, -1))", "torch.unflatten(0, (2, -1))",
+        "torch.unflatten(1, ())", "torch.unflatten(-1, (5, -1))", "torch.unflatten(0, (-1, -1))",
+        "torch.unflatten(0, (2, 3, -1))",
+        "torch.flatten()", "torch.flatten(1)", "torch.flatten(0, 1)", "torch.flatten(2, 1)",
+        "torch.flatten(-2)", "torch.flatten(0, 0)", "torch.flatten(start_dim=1, end_dim=2)",
+        "torch.flatten(5)",
+        # expand
+        "Expand((2, 4))", "Expand((3, -1))", "Expand((-1, 3))", "Expand((3,))", "Expand(-2)",
+        "Expand((2, 3, 4, 5))", "Expand((2, -1, -1, -1))", "Expand((2, 2, 3, 4, 5))",
+        "Expand((-1, 4, -1, 2))", "Expand((1, 4, 3, 2))", "Expand((5, -1, 6, -1, -1))",
+        "Expand(())", "Expand((0, 3))", "Expand((2, 3))", "Expand((1, 0, 3))", "Expand((3, 2))",
+        "Expand((2, 1, 4, 5))", "Expand((6, 6))", "Expand((2, 4, 6, 1))", "Expand((-1, -1, 3, -1))",
+        # roll
+        "torch.roll(1)", "torch.roll(-7)", "torch.roll(1, 0)", "torch.roll(2, -1)",
+        "torch.roll((1, 2), (0, 1))", "torch.roll((1, 2), (0,))", "torch.roll(1, (0, 1))",
+        "torch.roll(())", "torch.roll((1, 2))", "torch.roll(1, 4)", "torch.roll(1, -5)",
+        "torch.roll((1, -3), (1, 1))", "torch.roll((5, 1, 2), (0, 2, -1))",
+        "torch.roll(3, dims=2)", "torch.roll(shifts=(1, 1), dims=(0, 1))",
+        # contiguous
+        "Contiguous()",
+        # pixel shuffle / unshuffle, channel shuffle
+        "nn.PixelShuffle(2)", "nn.PixelShuffle(1)", "nn.PixelShuffle(0)", "nn.PixelShuffle(-1)",
+        "nn.PixelShuffle(3)", "nn.PixelUnshuffle(2)", "nn.PixelUnshuffle(1)",
+        "nn.PixelUnshuffle(0)", "nn.PixelUnshuffle(-2)", "nn.PixelUnshuffle(3)",
+        "torch.pixel_shuffle(2)", "torch.pixel_unshuffle(2)",
+        "nn.ChannelShuffle(2)", "nn.ChannelShuffle(3)", "nn.ChannelShuffle(1)",
+        "nn.ChannelShuffle(0)", "nn.ChannelShuffle(-1)", "nn.ChannelShuffle(4)",
+        "torch.channel_shuffle(2)",
+        # select / narrow / slice / flip
+        "torch.select(0, 0)", "torch.select(0, 5)", "torch.select(0, -1)", "torch.select(1, -4)",
+        "torch.select(-1, 2)", "torch.select(2, 0)", "torch.select(3, 1)", "torch.select(-5, 0)",
+        "torch.select(1, 2)",
+        "torch.narrow(1, 0, 2)", "torch.narrow(1, 2, 3)", "torch.narrow(1, -1, 1)",
+        "torch.narrow(1, 5, 0)", "torch.narrow(1, 1, -1)", "torch.narrow(0, 0, 1)",
+        "torch.narrow(-1, 1, 3)", "torch.narrow(1, 3, 0)", "torch.narrow(1, -3, 2)",
+        "torch.narrow(4, 0, 1)", "torch.narrow(0, 0, 0)", "torch.narrow(0, -1, 0)",
+        "Slice(1, 0, 2)", "Slice(1, 1, None, 2)", "Slice(-1, None, -1)", "Slice(0, -2)",
+        "Slice(1, 5, 1)", "Slice(1, -10, 10, 3)", "Slice(2, None, None, 2)", "Slice(1, 2, 1)",
+        "Slice()", "Slice(3, 1, 3)", "Slice(-3, 0, 1)", "Slice(1, None, None, 0)",
+        "Slice(1, None, None, -1)", "Slice(4, 0, 1)", "Slice(-5, 0, 1)", "Slice(0, 1, 2)",
+        "Slice(dim=-2, start=1, step=3)",
+        "torch.flip((0,))", "torch.flip((0, 0))", "torch.flip((2,))", "torch.flip(())",
+        "torch.flip((-1,))", "torch.flip((0, -2))", "torch.flip((1, 3))", "torch.flip((-1, 1))",
+        "torch.flip((0, 1, 2, 3))", "torch.flip(1)",
+    ]
+    for e in exprs:
+        for s in shapes:
+            add(e, s)
+    # Random reshapes, permutations and expands of random shapes.
+    sizes = [1, 1, 2, 3, 4, 5]
+    for _ in range(300):
+        rank = rng.randint(0, 5)
+        s = [rng.choice(sizes) for _ in range(rank)]
+        kind = rng.randrange(5)
+        if kind == 0:
+            n = 1
+            for v in s:
+                n *= v
+            t = [rng.choice([1, 2, 3, 4, 6]) for _ in range(rng.randint(1, 4))]
+            if rng.random() < 0.6:
+                t[rng.randrange(len(t))] = -1
+            add(rng.choice(["torch.reshape(%s)", "View(%s)"]) % fmt(t), s)
+        elif kind == 1:
+            p = list(range(rank))
+            rng.shuffle(p)
+            add("torch.permute(%s)" % fmt(p), s)
+        elif kind == 2:
+            t = [rng.choice([-1, v, 2 * v if v == 1 else v, 3]) for v in s]
+            t = [rng.choice([1, 2]) for _ in range(rng.randint(0, 2))] + t
+            add("Expand(%s)" % fmt(t), s)
+        elif kind == 3 and rank:
+            d = rng.randrange(rank)
+            add("torch.roll(%d, %d)" % (rng.randint(-6, 6), d), s)
+            add("Slice(%d, %d, %d, %d)" % (d, rng.randint(-6, 6), rng.randint(-6, 6),
+                                          rng.randint(1, 3)), s)
+        elif kind == 4 and rank:
+            d = rng.randrange(-rank, rank)
+            add("torch.narrow(%d, %d, %d)" % (d, rng.randint(-3, 3), rng.randint(0, 3)), s)
+            add("torch.select(%d, %d)" % (d, rng.randint(-4, 4)), s)
+
+
 def main():
     t0 = time.time()
     torch.manual_seed(0)
@@ -1366,6 +1549,7 @@ def main():
     run("edge_shapes", gen_edge_shapes, drop=edge_drop)
     run("binary", gen_binary)
     run("activation", gen_activation)
+    run("reshape", gen_reshape)
 
     total = 0
     size = 0

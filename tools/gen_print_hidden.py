@@ -51,6 +51,10 @@ BASE = [
     ("ConstantPad2d", dict(padding=1, value=0.0)),
     ("Threshold", dict(threshold=0.1, value=20.0)),
     ("StochasticDepth", dict(p=0.2, mode="row")),
+    ("Unflatten", dict(dim=0, unflattened_size=(2, 2))),
+    ("PixelShuffle", dict(upscale_factor=2)),
+    ("PixelUnshuffle", dict(downscale_factor=2)),
+    ("ChannelShuffle", dict(groups=2)),
 ]
 
 # Values other than the default to try, in order, for each argument (the first one PyTorch's
@@ -62,7 +66,7 @@ ALTERNATIVES = {
     "stride": [3],
     "padding": [1, 2],
     "dilation": [2],
-    "groups": [2],
+    "groups": [2, 3],
     "bias": [False],
     "padding_mode": ["reflect", "circular"],
     "output_padding": [1],
@@ -104,6 +108,9 @@ ALTERNATIVES = {
     "lambd": [0.25],
     "num_parameters": [3],
     "init": [0.1],
+    "unflattened_size": [(4,)],
+    "upscale_factor": [3],
+    "downscale_factor": [3],
 }
 
 

@@ -56,6 +56,13 @@ Families (one file each) and why each tolerance:
   attention [N, 1, H, W],
   rank broadcasting through Flatten, tensor-scalar, chains of 3 inputs; the
   same spec is evaluated here by a small graph walker (``run_spec``).
+* reshape: the data-movement ops (torch.reshape, Tensor.view, permute, transpose,
+  squeeze/unsqueeze, unflatten, torch.flatten, Tensor.expand, torch.roll,
+  contiguous, pixel_shuffle/unshuffle, channel_shuffle, select, narrow, x[a:b:c],
+  flip) exact: every output bit is an input bit (NaN payloads and the sign of zero
+  included). torch.f(args) is torch.f(x, args); View(...), Expand(...),
+  Contiguous() and Slice(dim, start, end, step) are x.view(...), x.expand(...),
+  x.contiguous() and x[..., start:end:step].
 * init: ``torch.manual_seed(seed)`` then building the modules; every parameter
   must match ``init_weights(plan, seed)`` bit for bit.
 * networks: example specs (funnel, LeNet-5) and a small conv/bn/pool/linear stack
@@ -151,13 +158,14 @@ def make_input(shape, kind, gen):
     return x.reshape(shape)
 
 
-def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None, dropout_seed=None):
+def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None, dropout_seed=None,
+             builder=None):
     """Returns a case dict, or None when PyTorch rejects the configuration.
 
     dropout_seed: torch.manual_seed(dropout_seed) right before the forward pass, so train-mode
     Dropout draws its masks from that state (the test hands execute() the same generator)."""
     try:
-        m = build(exprs, seed)
+        m = (builder or build)(exprs, seed)
         m.train(mode == "train")
         x = make_input(shape, kind, gen)
         if dropout_seed is not None:
@@ -873,6 +881,94 @@ def binary_cases(gen):
         avg3("a"), merge("y", "Div", ["input", "a"])]), "randn")
     return cases
 
+# ----------------------------------------------------------------------------------------------
+class Fn(nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class _TorchFn:
+    """torch.f(args) written without its input, as a module: torch.roll(1, 0) is roll(x, 1, 0)."""
+
+    def __getattr__(self, name):
+        fn = getattr(torch, name)
+        return lambda *a, **k: Fn(lambda x: fn(x, *a, **k))
+
+
+def _slice(dim=0, start=None, end=None, step=1):
+    s = slice(start, end, step)
+    if dim >= 0:
+        return Fn(lambda x: x[(slice(None),) * dim + (s,)])
+    return Fn(lambda x: x[(Ellipsis, s) + (slice(None),) * (-dim - 1)])
+
+
+def build_moves(exprs, seed):
+    import torchvision
+    ns = {"nn": nn, "torchvision": torchvision, "torch": _TorchFn(),
+          "View": lambda size: Fn(lambda x: x.view(size)),
+          "Expand": lambda size: Fn(lambda x: x.expand(size)),
+          "Contiguous": lambda: Fn(lambda x: x.contiguous()), "Slice": _slice}
+    return nn.Sequential(*[eval(e, ns) for e in exprs])
+
+
+def reshape_cases(gen):
+    out = []
+
+    def add(exprs, shape, kind="randn"):
+        c = run_case(exprs, shape, kind, gen, EXACT, builder=build_moves)
+        assert c is not None, exprs
+        out.append(c)
+
+    x4 = [2, 3, 4, 5]
+    for e in ["torch.reshape((6, -1))", "torch.reshape((-1,))", "View((2, 3, 20))", "View(-1)",
+              "torch.permute((0, 2, 3, 1))", "torch.permute((3, 1, 0, 2))",
+              "torchvision.ops.Permute([0, 3, 1, 2])", "torch.transpose(1, 3)",
+              "torch.swapaxes(0, 2)", "torch.swapdims(-1, -2)", "torch.unsqueeze(2)",
+              "torch.unflatten(3, (5, 1))", "nn.Unflatten(1, (3, 1))", "torch.flatten()",
+              "torch.flatten(1, 2)", "Expand((3, 2, 3, 4, 5))", "torch.roll(7)", "torch.roll(-2, 3)",
+              "torch.roll((1, -1, 5), (0, 2, 3))", "torch.roll((2, 3), (1, 1))", "Contiguous()",
+              "torch.select(2, -1)", "torch.select(0, 1)", "torch.narrow(3, 1, 3)",
+              "torch.narrow(1, -2, 2)", "Slice(3, 1, None, 2)", "Slice(-2, -3)", "Slice(0, 1, 2)",
+              "Slice(1, None, None, 3)", "torch.flip((3,))", "torch.flip((0, 2))",
+              "torch.flip((0, 1, 2, 3))", "nn.ChannelShuffle(3)", "torch.channel_shuffle(1)"]:
+        add([e], x4)
+    # Several in a row: a transpose then a copy and a view, as fx graphs write them.
+    add(["torch.transpose(1, 2)", "Contiguous()", "View((2, -1))"], x4)
+    add(["torch.permute((0, 2, 3, 1))", "torch.reshape((2, 20, 3))", "torch.flip((1,))"], x4)
+    add(["torch.transpose(0, 3)", "torch.narrow(0, 1, 3)", "torch.select(1, 2)"], x4)
+    add(["torch.flip((-1,))", "Slice(3, None, None, 2)", "torch.roll(1, 0)"], x4)
+    add(["torch.squeeze()"], [1, 3, 1, 5])
+    add(["torch.squeeze(2)"], [2, 3, 1, 5])
+    add(["Expand((2, 3, 4, 5))"], [1, 3, 1, 5])
+    add(["Expand((-1, 4, -1))"], [2, 1, 7])
+    add(["Expand((2, 1, 3, 6))"], [6])
+    add(["Expand((4, 3))"], [])
+    add(["nn.PixelShuffle(2)"], [2, 8, 3, 5])
+    add(["nn.PixelShuffle(3)"], [1, 9, 2, 2])
+    add(["torch.pixel_shuffle(2)"], [2, 2, 4, 3, 3])
+    add(["nn.PixelShuffle(2)"], [4, 3, 2])
+    add(["nn.PixelUnshuffle(2)"], [2, 2, 4, 6])
+    add(["torch.pixel_unshuffle(3)"], [1, 1, 6, 3])
+    add(["nn.PixelShuffle(2)", "nn.PixelUnshuffle(2)"], [1, 8, 3, 3])
+    add(["nn.ChannelShuffle(2)"], [2, 6, 3, 3])
+    add(["nn.ChannelShuffle(4)"], [1, 8, 5])
+    add(["nn.ChannelShuffle(2)"], [2, 4, 2, 2, 3])
+    add(["torch.roll(3)"], [10])
+    add(["torch.roll(-13, 0)"], [10])
+    add(["torch.roll(1)"], [])
+    add(["torch.permute((1, 0))"], [37, 29])
+    add(["torch.transpose(0, 1)"], [64, 48])
+    # Every bit: NaN, infinities and signed zeros go through unchanged.
+    for e in ["torch.permute((0, 2, 3, 1))", "torch.flip((1, 3))", "torch.roll((1, 2), (2, 3))",
+              "Expand((2, 2, 3, 6, 7))", "nn.PixelShuffle(1)", "torch.reshape((-1, 7))"]:
+        add([e], [2, 3, 6, 7], "signed_zeros")
+        add([e], [2, 3, 6, 7], "special")
+    return out
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
@@ -902,6 +998,8 @@ def main():
         family("bicubic", bicubic_cases(), "exact, and print(output) for PyTorch's own test cases"),
         family("binary", binary_cases(torch.Generator().manual_seed(777)),
                "exact: one IEEE operation per element; alpha != 1 1e-6"),
+        family("reshape", reshape_cases(torch.Generator().manual_seed(4242)),
+               "exact: pure data movement"),
     ]
     total = 0
     for name, n, size in results:

@@ -1,4 +1,5 @@
-// Flatten(start_dim, end_dim): merges a dim range into one dim.
+// Flatten(start_dim, end_dim): merges a dim range into one dim. Also TensorFlatten, torch.flatten
+// (and Tensor.flatten): the same rule with start_dim=0 by default (nn.Flatten's is 1).
 #include "layers/common.hpp"
 
 namespace cnnshape::detail {
@@ -39,8 +40,9 @@ struct FlattenLayer : Layer {
     }
 
     std::string brief() const override {
-        if (start_dim == 1 && end_dim == -1) return "Flatten";
-        return fmt::format("Flatten({}, {})", start_dim, end_dim);
+        std::int64_t default_start = type() == "Flatten" ? 1 : 0;
+        if (start_dim == default_start && end_dim == -1) return type();
+        return fmt::format("{}({}, {})", type(), start_dim, end_dim);
     }
 };
 
@@ -56,6 +58,12 @@ void register_flatten(std::vector<LayerType>& r) {
                  false,
                  "reshape",
                  make_flatten});
+    r.push_back({"TensorFlatten",
+                 {opt("start_dim", I(0)), opt("end_dim", I(-1))},
+                 false,
+                 "reshape",
+                 make_flatten,
+                 {"torch.flatten"}});
 }
 
 } // namespace cnnshape::detail
