@@ -10,7 +10,7 @@ _cnnshape() {
     elif [ "$cur" = "=" ]; then
         cur=""
     fi
-    local layers="Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d LPPool1d LPPool2d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d Linear Flatten BatchNorm1d BatchNorm2d BatchNorm3d ZeroPad2d ConstantPad2d Upsample Dropout Dropout2d Identity ReLU ReLU6 LeakyReLU GELU SiLU Sigmoid Tanh Hardswish Hardsigmoid Softmax Add Sub Mul Div Concat"
+    local layers="Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d LPPool1d LPPool2d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d Linear Flatten BatchNorm1d BatchNorm2d BatchNorm3d ZeroPad2d ConstantPad2d Upsample Dropout Dropout2d Identity ReLU ReLU6 LeakyReLU GELU SiLU Sigmoid Tanh Hardswish Hardsigmoid Softmax Add Sub Mul Div Concat Chunk Split Unbind"
     local solvable="Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d"
     local commands="plan explain run solve diff layers"
     for ((i = 1; i < COMP_CWORD; i++)); do
