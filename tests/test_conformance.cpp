@@ -114,6 +114,9 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^(reshape|permute|flip|unflatten)\\(\\): argument '.*' \\(position [0-9]\\) "
                    "must be .*$"),
         std::regex("^unflattened_size must be .*$"),
+        std::regex("^(chunk|split) expects .*$"),
+        std::regex("^split_size can only be 0 if dimension size is 0, .*$"),
+        std::regex("^split_with_sizes.*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;
@@ -123,6 +126,7 @@ bool exact_message(const std::string& m, const std::string& layer) {
 struct Outcome {
     bool ok = false;
     Shape output;
+    std::vector<Shape> outputs; // a layer returning a tuple: every element
     std::int64_t params = 0, buffers = 0;
     std::string error; // rule text, or "spec: ..." for a SpecError
 };
@@ -160,6 +164,7 @@ Outcome run_case(const nlohmann::json& c) {
         Plan p = make_plan(net, in);
         o.ok = true;
         o.output = p.output;
+        if (!p.layers.empty() && p.layers.back().tuple) o.outputs = p.layers.back().outputs;
         o.params = p.totals.params;
         o.buffers = p.totals.buffers;
         // The state_dict entries the plan lists must add up to the same counts.
@@ -231,6 +236,9 @@ std::size_t check_family(const std::string& family, bool known_types_only = fals
                                    ", cnnshape " + nlohmann::json(o.output).dump() + " params " +
                                    std::to_string(o.params) + " buffers " +
                                    std::to_string(o.buffers));
+            else if (c.contains("outputs") && o.outputs != c["outputs"].get<std::vector<Shape>>())
+                failures.push_back(id + ": PyTorch's tuple " + c["outputs"].dump() +
+                                   ", cnnshape's " + nlohmann::json(o.outputs).dump());
         }
     }
     std::string unknown;

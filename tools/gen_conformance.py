@@ -1518,6 +1518,64 @@ def gen_reshape(fam, rng):
             add("torch.select(%d, %d)" % (d, rng.randint(-4, 4)), s)
 
 
+# ----------------------------------------------------------------------------
+# split: torch.chunk / split / unbind, which return tuples
+# ----------------------------------------------------------------------------
+
+TUPLE_FNS = {"Chunk": torch.chunk, "torch.chunk": torch.chunk, "Split": torch.split,
+             "torch.split": torch.split, "Unbind": torch.unbind, "torch.unbind": torch.unbind}
+
+
+def evaluate_tuple(expr, shape):
+    """torch.chunk(2, dim=1) on [2, 6] is torch.chunk(zeros(2, 6), 2, dim=1); "outputs" holds
+    every element's shape, "output" the first (cnnshape's plan output; [] for none)."""
+    case = {"layer": expr, "input": list(shape)}
+    name = expr[:expr.index("(")]
+    x = torch.zeros(shape)
+    try:
+        out = eval("f(x, " + expr[expr.index("(") + 1:], {"f": TUPLE_FNS[name], "x": x})
+    except Exception as exc:
+        case.update({"error": type(exc).__name__, "stage": "forward", "message": first_line(exc)})
+        return case
+    shapes = [list(t.shape) for t in out]
+    case.update({"output": shapes[0] if shapes else [], "outputs": shapes, "params": 0,
+                 "buffers": 0})
+    return case
+
+
+def gen_split(fam, rng):
+    def add(expr, shape):
+        key = (expr, tuple(shape))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        fam.cases.append(evaluate_tuple(expr, shape))
+
+    shapes = [[], [0], [5], [7], [1], [2, 6], [2, 0, 3], [4, 7, 5], [1, 116, 28, 28], [2, 3, 4, 5]]
+    exprs = []
+    for c in (1, 2, 3, 4, 8, 0, -1):
+        for d in (None, 0, 1, -1, 2, -3, 4):
+            dim = "" if d is None else ", dim=%d" % d
+            exprs.append("torch.chunk(%d%s)" % (c, dim))
+    for sz in (1, 2, 3, 5, 0, -1, 100):
+        for d in (None, 1, -1, 3):
+            dim = "" if d is None else ", dim=%d" % d
+            exprs.append("torch.split(%d%s)" % (sz, dim))
+    for secs in ([2, 3], [5], [1, 1, 1, 1, 1], [3, 2, 2], [0, 5], [6, -1], [], [0], [2, 4],
+                 [3, 3], [28, 0], [58, 58], [3, 4], [1, 2, 1]):
+        for d in (None, 1, -1):
+            dim = "" if d is None else ", dim=%d" % d
+            exprs.append("torch.split(%s%s)" % (secs, dim))
+    for d in (None, 0, 1, -1, 2, 3, -4, 4):
+        exprs.append("torch.unbind()" if d is None else "torch.unbind(dim=%d)" % d)
+    for e in ("Chunk(2, 1)", "Split(2, 1)", "Unbind(1)", "Chunk(chunks=3)",
+              "Split(split_size_or_sections=[1, 1], dim=0)"):
+        exprs.append(e)
+    for e in exprs:
+        for sh in shapes:
+            add(e, sh)
+
+
 def main():
     t0 = time.time()
     torch.manual_seed(0)

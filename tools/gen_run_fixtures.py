@@ -748,6 +748,18 @@ BINARY_FNS = {"Add": torch.add, "torch.add": torch.add, "Sub": torch.sub, "torch
               "Mul": torch.mul, "torch.mul": torch.mul, "Div": torch.div, "torch.div": torch.div}
 
 
+TUPLE_FNS = {"Chunk": torch.chunk, "torch.chunk": torch.chunk, "Split": torch.split,
+             "torch.split": torch.split, "Unbind": torch.unbind, "torch.unbind": torch.unbind}
+
+
+def ref_value(outs, ref):
+    """outs[ref], or element k of a tuple for "name[k]"."""
+    if ref.endswith("]") and "[" in ref:
+        base, k = ref[:-1].rsplit("[", 1)
+        return outs[base][int(k)]
+    return outs[ref]
+
+
 def run_spec(spec, x, seed):
     """Evaluates a flat cnnshape JSON spec (modules by their PyTorch keywords, merge layers by
     "inputs") the way cnnshape plans it; returns (output, state_dict)."""
@@ -760,8 +772,10 @@ def run_spec(spec, x, seed):
         name = l.pop("name", str(i))
         typ = l.pop("type")
         refs = l.pop("inputs", None)
-        ins = [outs[r] for r in refs] if refs else [prev]
-        if typ in BINARY_FNS:
+        ins = [ref_value(outs, r) for r in refs] if refs else [prev]
+        if typ in TUPLE_FNS:
+            y = TUPLE_FNS[typ](ins[0], *l.pop("args", []), **l)
+        elif typ in BINARY_FNS:
             fn = BINARY_FNS[typ]
             if "other" in l:
                 y = fn(ins[0], l.pop("other"), **l)
@@ -970,6 +984,59 @@ def reshape_cases(gen):
     return out
 
 
+def split_cases(gen):
+    """Chunk, Split and Unbind, whose tuple elements later layers take by index: every element
+    reaches the output through exact layers (Concat in another order, Sub, a max pool)."""
+    cases = []
+
+    def L(name, typ, inputs=None, **kw):
+        l = OrderedDict([("name", name), ("type", typ)])
+        l.update(kw)
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def add(title, shape, layers, kind="randn"):
+        sp = OrderedDict([("input", shape), ("layers", layers)])
+        x = make_input(shape, kind, gen)
+        with torch.no_grad():
+            y, state = run_spec(sp, x, 0)
+        st = OrderedDict((k, f32(v)) for k, v in state.items())
+        cases.append(OrderedDict([("name", title + " (%s)" % kind), ("spec", sp), ("input", f32(x)),
+                                  ("state", st), ("output", f32(y)), ("tol", EXACT)]))
+
+    # ShuffleNetV2's split: the two halves of the channels, joined the other way round.
+    for kind in ("randn", "special"):
+        add("Chunk(2, dim=1) of [2, 6, 5, 5], halves swapped", [2, 6, 5, 5],
+            [L("c", "Chunk", chunks=2, dim=1), L("y", "Concat", ["c[1]", "c[0]"], dim=1)], kind)
+    # Uneven chunks (ceil): 7 into 3 gives 3, 3, 1; along the last dim, and along dim 0.
+    add("torch.chunk(3, dim=-1) of [2, 3, 7], reversed", [2, 3, 7],
+        [L("c", "torch.chunk", chunks=3, dim=-1),
+         L("y", "Concat", ["c[2]", "c[1]", "c[0]"], dim=-1)])
+    add("Chunk(4) of [5, 3, 4] along dim 0 (2, 2, 1), reversed", [5, 3, 4],
+        [L("c", "Chunk", chunks=4), L("y", "Concat", ["c[2]", "c[0]", "c[1]"])])
+    # Split by size and by sections; an element used twice; an element through a layer.
+    add("Split(2, dim=1) of [1, 5, 4, 4]: the last, odd piece first", [1, 5, 4, 4],
+        [L("s", "Split", split_size_or_sections=2, dim=1),
+         L("y", "Concat", ["s[2]", "s[0]", "s[1]"], dim=1)])
+    add("torch.split([1, 3, 2], dim=2) of [2, 2, 6, 3], pooled piece minus piece", [2, 2, 6, 3],
+        [L("s", "torch.split", split_size_or_sections=[1, 3, 2], dim=2),
+         L("p", "MaxPool2d", ["s[1]"], kernel_size=[2, 1], stride=1),
+         L("y", "Sub", ["p", "s[2]"])], "special")
+    add("Split([3, 0, 2]) of [5, 4]: an empty piece", [5, 4],
+        [L("s", "Split", split_size_or_sections=[3, 0, 2]),
+         L("y", "Concat", ["s[2]", "s[1]", "s[0]"])])
+    # Unbind: the elements lose the dim.
+    add("Unbind(dim=1) of [2, 3, 4]: the last minus the first", [2, 3, 4],
+        [L("u", "Unbind", dim=1), L("y", "Sub", ["u[2]", "u[0]"])])
+    add("torch.unbind of [3, 2, 5], stacked back by Concat", [3, 2, 5],
+        [L("u", "torch.unbind"), L("y", "Concat", ["u[1]", "u[2]", "u[0]"], dim=1)], "special")
+    # Big enough that the copy is many rows.
+    add("Chunk(2, dim=1) of [4, 32, 16, 16], halves subtracted", [4, 32, 16, 16],
+        [L("c", "Chunk", chunks=2, dim=1), L("y", "Sub", ["c[0]", "c[1]"])])
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20240611)
@@ -1000,6 +1067,8 @@ def main():
                "exact: one IEEE operation per element; alpha != 1 1e-6"),
         family("reshape", reshape_cases(torch.Generator().manual_seed(4242)),
                "exact: pure data movement"),
+        family("split", split_cases(torch.Generator().manual_seed(778)),
+               "exact: Chunk, Split and Unbind are copies"),
     ]
     total = 0
     for name, n, size in results:

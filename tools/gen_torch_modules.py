@@ -72,6 +72,11 @@ UNSUPPORTED = [
     ("SqueezeExcitation", lambda: ops.SqueezeExcitation(8, 2)),
     ("Conv2dNormActivation", lambda: ops.Conv2dNormActivation(3, 8)),
     ("DeformConv2d", lambda: ops.DeformConv2d(3, 4, 3)),
+    ("NLLLoss", lambda: nn.NLLLoss()), ("BCELoss", lambda: nn.BCELoss()),
+    ("SmoothL1Loss", lambda: nn.SmoothL1Loss()), ("HuberLoss", lambda: nn.HuberLoss()),
+    ("RNNCell", lambda: nn.RNNCell(4, 8)),
+    ("TransformerDecoderLayer", lambda: nn.TransformerDecoderLayer(8, 2, 16)),
+    ("Conv3dNormActivation", lambda: ops.Conv3dNormActivation(3, 8)),
 ]
 
 

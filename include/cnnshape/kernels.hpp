@@ -51,6 +51,9 @@ struct Io {
     Shape out_shape;
     float* out = nullptr;
     std::int64_t* indices = nullptr; // MaxPool's and AdaptiveMaxPool's indices (may be null)
+    // A layer that returns a tuple (Chunk, Split, Unbind): every element, `out` being the first.
+    std::vector<Shape> out_shapes = {};
+    std::vector<float*> outs = {};
 
     const Shape& x_shape() const { return in_shapes.at(0); }
     const float* x() const { return in.at(0); }

@@ -29,6 +29,7 @@ enum class RfEffect {
     Whole,   // every output sees every position along the input dims rf_dims (Softmax over a
              // dim, Linear's last dim, batch statistics): those that are spatial become whole
     Reshape, // Flatten(rf_dims[0], rf_dims[1]): kept, or Drop if it merges a spatial axis
+    Remove,  // the input dim rf_dims[0] is gone (unbind): kept if it is not spatial, else Drop
     Drop     // no spatial meaning afterwards
 };
 
@@ -46,6 +47,10 @@ struct LayerOutput {
     std::vector<std::int64_t> rf_dims; // Whole, Reshape: input dims, 0 .. rank-1
     // Arguments filled in from the input (in_channels, in_features, num_features).
     std::vector<std::pair<std::string, std::int64_t>> inferred;
+    // A layer that returns a tuple of tensors (chunk, split, unbind): every element's shape, in
+    // order (possibly none: unbind of a zero-size dim); `shape` is then the first, or {} for none.
+    // Later layers take one element by index ("c[1]").
+    std::vector<Shape> tuple;
 };
 
 struct Lowering; // exec_desc.hpp: what the kernels need, and the layer's state_dict entries
@@ -85,6 +90,9 @@ public:
     virtual std::string inputs_hint() const { return ""; }
     // Whether the layer can take several inputs (a merge layer).
     bool multi_input() const { return input_count().max > 1; }
+    // Whether the layer returns a tuple of tensors (Chunk, Split, Unbind): later layers then take
+    // one of them by index, "c[0]", never the tuple itself.
+    virtual bool returns_tuple() const { return false; }
     // PyTorch's constructor checks that do not need the input (throws ShapeError).
     virtual void check_construct() const {}
     virtual LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,

@@ -18,6 +18,9 @@ struct Node {
     // Arguments the spec could not show and the reader took at their defaults (print(model)
     // text leaves some out, e.g. AvgPool2d's ceil_mode); empty for other readers.
     std::vector<std::string> assumed;
+    // For each input, the element taken from a node that returns a tuple ("c[1]" is 1); -1 for
+    // a node that returns one tensor. Empty: -1 for every input.
+    std::vector<std::int64_t> slots = {};
 };
 
 struct Network {

@@ -26,9 +26,12 @@ struct LayerPlan {
     nlohmann::ordered_json args;
     std::vector<std::string> inputs; // names of the tensors taken ("input" for the network input)
     std::vector<Shape> input_shapes;
-    Shape output;
+    Shape output;               // the first element of a tuple (see `tuple`)
+    bool tuple = false;         // the layer returns a tuple: its elements are `outputs`
+    std::vector<Shape> outputs; // tuple elements; {output} for a layer returning one tensor
+    std::vector<std::int64_t> input_slots; // per input: the tuple element taken, -1 for none
     std::int64_t params = 0, trainable_params = 0, buffers = 0, buffer_bytes = 0, macs = 0;
-    std::int64_t output_bytes = 0;         // float32
+    std::int64_t output_bytes = 0;         // float32, every tuple element
     std::vector<RfAxis> rf;                // one per spatial axis; empty when there is none
     ExecDesc exec;                         // what the kernels need (exec_desc.hpp)
     std::vector<TensorSpec> tensors;       // state_dict entries, named without the layer prefix
@@ -57,5 +60,11 @@ struct Plan {
 // the failing layer (index, name, type) with PyTorch's rule and numbers, and UsageError when the
 // input shape itself is unusable (its float32 bytes do not fit in 64 bits).
 Plan make_plan(const Network& net, const Shape& input);
+
+// The output column of reports: "1x4x6x6", or for a tuple "2 x 1x58x28x28" when its elements
+// agree and "(1x2, 1x3)" when they do not ("()" for none).
+std::string output_text(const LayerPlan& l);
+// A layer's input reference as reports name it: "c[1]" for a tuple element, else the name.
+std::string input_ref(const std::string& name, std::int64_t slot);
 
 } // namespace cnnshape

@@ -383,7 +383,7 @@ SolveResult solve_layer(const SolveQuery& q) {
         try {
             // What network_from_exprs({s.expression}) builds, without reading the text back.
             Network net;
-            net.nodes.push_back(Node{"0", "solve", make_layer(call, "solve"), {-1}, true, {}});
+            net.nodes.push_back(Node{"0", "solve", make_layer(call, "solve"), {-1}, true, {}, {}});
             net.output = 0;
             plan = make_plan(net, r.input_shape);
         } catch (const LayerError&) {

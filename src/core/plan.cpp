@@ -7,6 +7,7 @@
 #include "cnnshape/fault.hpp"
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 
 namespace cnnshape {
 
@@ -27,6 +28,21 @@ static nlohmann::ordered_json to_json(const Value& v) {
         return arr;
     }
     return v.repr();
+}
+
+std::string input_ref(const std::string& name, std::int64_t slot) {
+    return slot < 0 ? name : fmt::format("{}[{}]", name, slot);
+}
+
+std::string output_text(const LayerPlan& l) {
+    if (!l.tuple) return shape_x(l.output);
+    const auto& o = l.outputs;
+    if (!o.empty() && std::all_of(o.begin(), o.end(), [&](const Shape& s) { return s == o[0]; }))
+        return fmt::format("{} x {}", o.size(), shape_x(o[0]));
+    std::string r = "(";
+    for (std::size_t i = 0; i < o.size(); ++i)
+        r += (i ? ", " : "") + shape_x(o[i]);
+    return r + ")";
 }
 
 nlohmann::ordered_json args_json(const Args& args) {
@@ -66,6 +82,7 @@ RfState apply(const RfState& in, const RfStep& out) {
         if (out.dims.size() == 2 && out.dims[1] < first_spatial) return in;
         return RfState{true, {}};
     }
+    if (out.rf == RfEffect::Remove) return out.dims.at(0) < first_spatial ? in : RfState{true, {}};
     if (out.rf == RfEffect::Whole) {
         // Every output sees the whole of each listed spatial axis: its field spans all L
         // positions of the layer's input along it, the same field for every output (jump 0).
@@ -139,7 +156,8 @@ Plan make_plan(const Network& net, const Shape& input) {
         }
     }
 
-    std::vector<Shape> shapes(net.nodes.size());
+    std::vector<std::vector<Shape>> shapes(net.nodes.size()); // each node's outputs
+    std::vector<bool> tuples(net.nodes.size(), false);
     std::vector<RfStep> steps(net.nodes.size());
     auto name_of = [&](std::int64_t idx) {
         return idx < 0 ? std::string("input") : net.nodes[idx].name;
@@ -160,15 +178,37 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.where = n.where;
         lp.assumed = n.assumed;
         lp.input_nodes = n.inputs;
-        for (auto idx : n.inputs) {
-            lp.inputs.push_back(name_of(idx));
-            lp.input_shapes.push_back(idx < 0 ? input : shapes[idx]);
-        }
         LayerOutput out;
         Lowering lower;
         try {
+            for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+                std::int64_t idx = n.inputs[k];
+                std::int64_t slot = k < n.slots.size() ? n.slots[k] : -1;
+                lp.input_slots.push_back(slot);
+                lp.inputs.push_back(input_ref(name_of(idx), slot));
+                if (idx < 0) {
+                    lp.input_shapes.push_back(input);
+                    continue;
+                }
+                const auto& elems = shapes[idx];
+                if (slot < 0 && tuples[idx])
+                    throw ShapeError(fmt::format(
+                        "'{}' returns a tuple of {} tensors: take one by index, as \"{}\"",
+                        name_of(idx), elems.size(), input_ref(name_of(idx), 0)));
+                if (slot >= std::int64_t(elems.size()))
+                    throw ShapeError(fmt::format("tuple index out of range: '{}' returns {} "
+                                                 "tensor{}, so \"{}\" does not exist",
+                                                 name_of(idx), elems.size(),
+                                                 elems.size() == 1 ? "" : "s",
+                                                 input_ref(name_of(idx), slot)));
+                lp.input_shapes.push_back(elems[slot < 0 ? 0 : slot]);
+            }
             out = n.layer->infer(lp.input_shapes, ctx, lower);
-            lp.output_bytes = checked_mul(numel(out.shape), 4);
+            lp.tuple = n.layer->returns_tuple();
+            if (!lp.tuple) out.tuple = {out.shape};
+            lp.output_bytes = 0;
+            for (const Shape& s : out.tuple)
+                lp.output_bytes = checked_add(lp.output_bytes, checked_mul(numel(s), 4));
         } catch (const ShapeError& e) {
             throw LayerError(i, n.name, n.layer->type(), e.what());
         }
@@ -190,7 +230,9 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.tensors = std::move(lower.tensors);
         steps[i] = RfStep{out.rf, std::move(out.axes), std::move(out.rf_dims),
                           lp.input_shapes.empty() ? Shape{} : lp.input_shapes[0]};
-        shapes[i] = out.shape;
+        lp.outputs = out.tuple;
+        tuples[i] = lp.tuple;
+        shapes[i] = std::move(out.tuple);
         try {
             t.params = checked_add(t.params, lp.params);
             t.trainable_params = checked_add(t.trainable_params, lp.trainable_params);
@@ -206,7 +248,7 @@ Plan make_plan(const Network& net, const Shape& input) {
         plan.layers.push_back(std::move(lp));
     }
     t.non_trainable_params = t.params - t.trainable_params;
-    plan.output = net.output < 0 ? input : shapes[net.output];
+    plan.output = net.output < 0 ? input : plan.layers[net.output].output;
 
     // Receptive fields, once every shape is known. Each output position of the network input sees
     // itself: a field of 1 along each spatial axis, and the spatial axes are those the first

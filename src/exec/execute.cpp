@@ -81,8 +81,9 @@ const float* ptr_or_null(const Tensor* t) {
 }
 
 void run_layer(const LayerPlan& lp, const std::vector<const Tensor*>& in, const StateDict& w,
-               const kernels::Context& ctx, Tensor& out, IndexTensor* idx, TorchGenerator& rng) {
-    const OpRun r{lp, in, w, ctx, out, idx, rng};
+               const kernels::Context& ctx, Tensor& out, IndexTensor* idx, TorchGenerator& rng,
+               std::vector<Tensor>* rest) {
+    const OpRun r{lp, in, w, ctx, out, idx, rng, rest};
     std::visit(
         [&](const auto& d) {
             if constexpr (std::is_same_v<std::decay_t<decltype(d)>, std::monostate>)
@@ -179,6 +180,13 @@ kernels::Io OpRun::io() const {
     io.out_shape = out.shape;
     io.out = out.ptr();
     io.indices = indices ? indices->ptr() : nullptr;
+    if (layer.tuple) {
+        if (!layer.outputs.empty())
+            io.out_shapes.push_back(out.shape), io.outs.push_back(out.ptr());
+        if (rest)
+            for (Tensor& t : *rest)
+                io.out_shapes.push_back(t.shape), io.outs.push_back(t.ptr());
+    }
     return io;
 }
 
@@ -381,7 +389,8 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     TorchGenerator own_rng(0);
     TorchGenerator& rng = options.rng ? *options.rng : own_rng;
     std::size_t n = plan.layers.size();
-    std::vector<Tensor> outs(n);
+    std::vector<Tensor> outs(n);              // each layer's output (a tuple's first element)
+    std::vector<std::vector<Tensor>> rest(n); // a tuple's other elements
     BufferPool buffers(planned - weight_bytes(plan) - input.size() * 4);
     std::vector<int> remaining = consumer_counts(plan);
     std::int64_t live = weight_bytes(plan) + input.size() * 4;
@@ -393,8 +402,21 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
     for (std::size_t i = 0; i < n; ++i) {
         const LayerPlan& lp = plan.layers[i];
         std::vector<const Tensor*> ins;
-        for (auto idx : lp.input_nodes)
-            ins.push_back(idx < 0 ? &input : &outs[idx]);
+        for (std::size_t k = 0; k < lp.input_nodes.size(); ++k) {
+            std::int64_t idx = lp.input_nodes[k], slot = lp.input_slots.at(k);
+            ins.push_back(idx < 0 ? &input : slot > 0 ? &rest[idx].at(slot - 1) : &outs[idx]);
+        }
+        // Frees what no later layer reads.
+        auto release = [&](std::int64_t in) {
+            if (in < 0 || --remaining[in] != 0) return;
+            live -= outs[in].size() * 4;
+            buffers.give(outs[in]);
+            for (Tensor& t : rest[in]) {
+                live -= t.size() * 4;
+                buffers.give(t);
+            }
+            rest[in].clear();
+        };
         if (auto chain = fuse ? conv_chain(plan, i, consumers) : std::nullopt) {
             Tensor out = buffers.take(plan.layers[chain->last].output);
             if (run_conv_chain(plan, i, *chain, *ins.at(0), weights, options.kernels, out)) {
@@ -403,21 +425,22 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
                 outs[chain->last] = std::move(out);
                 ++result.fused_chains;
                 for (auto in : lp.input_nodes)
-                    if (in >= 0 && --remaining[in] == 0) {
-                        live -= outs[in].size() * 4;
-                        buffers.give(outs[in]);
-                    }
+                    release(in);
                 i = chain->last;
                 continue;
             }
             buffers.give(out);
         }
         Tensor out = buffers.take(lp.output);
+        for (std::size_t k = 1; k < lp.outputs.size(); ++k) {
+            rest[i].push_back(buffers.take(lp.outputs[k]));
+            live += rest[i].back().size() * 4;
+        }
         std::optional<IndexTensor> idx;
         if (returns_indices(lp)) idx.emplace(lp.output);
         live += out.size() * 4 + (idx ? idx->size() * 8 : 0);
         peak = std::max(peak, live);
-        run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr, rng);
+        run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr, rng, &rest[i]);
         if (idx) {
             if (i + 1 == n)
                 result.indices = std::move(idx);
@@ -427,10 +450,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         outs[i] = std::move(out);
         if (options.keep_all) continue;
         for (auto in : lp.input_nodes)
-            if (in >= 0 && --remaining[in] == 0) {
-                live -= outs[in].size() * 4;
-                buffers.give(outs[in]);
-            }
+            release(in);
     }
     result.peak_bytes = peak;
     if (n == 0) {

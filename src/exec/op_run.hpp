@@ -14,6 +14,8 @@ struct OpRun {
     Tensor& out;
     IndexTensor* indices; // when the layer returns indices, else null
     TorchGenerator& rng;  // train-mode Dropout's masks
+    // A tuple's elements after the first (`out`), when the layer returns a tuple (Chunk, Split).
+    std::vector<Tensor>* rest = nullptr;
 
     // The layer's tensor `name` ("weight", "running_mean", ...): UsageError when the weights lack
     // it or hold the wrong number of values.

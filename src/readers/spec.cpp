@@ -20,32 +20,58 @@ using json = nlohmann::json;
 
 constexpr int kMaxNesting = 64;
 
+// A tensor a layer can take: a node's output (-1: the network input), or one element of the
+// tuple a node returns ("c[1]": slot 1).
+struct Ref {
+    std::int64_t node = -1;
+    std::int64_t slot = -1;
+};
+
 struct Scope {
-    std::string prefix;                        // "layer1.0." (empty at top level)
-    std::int64_t input = -1;                   // what "input" means here
-    std::int64_t last = -1;                    // output of the previous entry
-    std::map<std::string, std::int64_t> names; // local name -> output node
+    std::string prefix;               // "layer1.0." (empty at top level)
+    Ref input;                        // what "input" means here
+    Ref last;                         // output of the previous entry
+    std::map<std::string, Ref> names; // local name -> its output
 };
 
 class Builder {
 public:
     Network net;
 
-    void push(std::string prefix, std::int64_t input) {
+    void push(std::string prefix, Ref input) {
         if (scopes_.size() >= kMaxNesting)
             throw SpecError("",
                             fmt::format("Sequentials are nested more than {} deep", kMaxNesting));
         scopes_.push_back(Scope{std::move(prefix), input, input, {}});
     }
-    std::int64_t pop() {
-        std::int64_t out = scopes_.back().last;
+    Ref pop() {
+        Ref out = scopes_.back().last;
         scopes_.pop_back();
         return out;
     }
     Scope& top() { return scopes_.back(); }
 
-    // Resolve a reference written in the spec to a node index (-1: the network input).
-    std::int64_t resolve(const std::string& ref, const std::string& where) {
+    // Resolve a reference written in the spec: a name, or "name[k]" for element k of the tuple a
+    // layer returns (chunk, split, unbind).
+    Ref resolve(const std::string& ref, const std::string& where) {
+        std::size_t open = ref.rfind('[');
+        if (open != std::string::npos && open > 0 && ref.back() == ']') {
+            std::string digits = ref.substr(open + 1, ref.size() - open - 2);
+            bool ok = !digits.empty() && digits.size() <= 9 &&
+                      digits.find_first_not_of("0123456789") == std::string::npos;
+            if (!ok)
+                throw SpecError(where, fmt::format("'{}': a tuple element is taken by a "
+                                                   "non-negative index, as \"{}[0]\"",
+                                                   ref, ref.substr(0, open)));
+            Ref base = resolve(ref.substr(0, open), where);
+            if (!returns_tuple(base))
+                throw SpecError(where,
+                                fmt::format("'{}' takes an element of '{}', which returns one "
+                                            "tensor, not a tuple: write \"{}\"",
+                                            ref, ref.substr(0, open), ref.substr(0, open)));
+            base.slot = std::stoll(digits);
+            return base;
+        }
         if (ref == "input") return top().input;
         for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
             auto f = it->names.find(ref);
@@ -78,19 +104,46 @@ public:
         return name;
     }
 
+    // Whether the reference is a whole tuple (a node that returns one, no element taken).
+    bool returns_tuple(const Ref& r) const {
+        return r.node >= 0 && r.slot < 0 && net.nodes[r.node].layer->returns_tuple();
+    }
+
     // The inputs of an entry: explicit references or the previous entry's output.
-    std::vector<std::int64_t> inputs_for(const std::vector<std::string>* refs,
-                                         const std::string& where) {
+    std::vector<Ref> inputs_for(const std::vector<std::string>* refs, const std::string& where) {
         if (!refs) return {top().last};
-        std::vector<std::int64_t> r;
+        std::vector<Ref> r;
         for (auto& ref : *refs)
             r.push_back(resolve(ref, where + ".inputs"));
         return r;
     }
 
-    void add_leaf(const std::string& name, LayerPtr layer, std::vector<std::int64_t> inputs,
-                  const std::string& where, bool trainable, std::vector<std::string> assumed = {}) {
+    // A layer cannot take a whole tuple: it names the element it takes.
+    void check_not_tuple(const std::vector<Ref>& inputs, bool explicit_refs,
+                         const std::string& where) const {
+        for (const Ref& r : inputs)
+            if (returns_tuple(r)) {
+                const Node& t = net.nodes[r.node];
+                throw SpecError(
+                    explicit_refs ? where + ".inputs" : where,
+                    fmt::format("'{}' ({}) returns a tuple of tensors: take one by index with "
+                                "\"inputs\": [\"{}[0]\"]{}",
+                                t.name, t.layer->type(), t.name,
+                                explicit_refs ? ""
+                                              : " (without \"inputs\" a layer takes the "
+                                                "previous layer's output)"));
+            }
+    }
+
+    void add_leaf(const std::string& name, LayerPtr layer, std::vector<Ref> refs,
+                  const std::string& where, bool trainable, std::vector<std::string> assumed = {},
+                  bool explicit_refs = false) {
         check_dtype(*layer);
+        check_not_tuple(refs, explicit_refs, where);
+        std::vector<std::int64_t> inputs, slots;
+        bool any_slot = false;
+        for (const Ref& r : refs)
+            inputs.push_back(r.node), slots.push_back(r.slot), any_slot |= r.slot >= 0;
         const Layer::InputCount count = layer->input_count();
         if (inputs.size() < count.min && count.max > 1)
             throw SpecError(where, fmt::format("{} joins branches: give it \"inputs\" with at "
@@ -114,11 +167,12 @@ public:
         n.where = where;
         n.layer = std::move(layer);
         n.inputs = std::move(inputs);
+        if (any_slot) n.slots = std::move(slots);
         n.trainable = trainable;
         n.assumed = std::move(assumed);
         net.nodes.push_back(std::move(n));
         std::int64_t idx = net.nodes.size() - 1;
-        register_name(name, idx);
+        register_name(name, Ref{idx, -1});
     }
 
     // cnnshape computes in float32: another dtype would change every byte count and `run`'s
@@ -159,7 +213,7 @@ public:
 
     bool print_text = false; // the calls come from print(model) text
 
-    void register_name(const std::string& local, std::int64_t out) {
+    void register_name(const std::string& local, Ref out) {
         top().names[local] = out;
         top().last = out;
         full_[top().prefix + local] = out;
@@ -213,10 +267,11 @@ public:
                   const std::string& where, int depth) {
         std::string name = local_name(given, index, where);
         if (c.base_name() == "Sequential") {
-            std::int64_t in = top().last;
+            Ref in = top().last;
+            check_not_tuple({in}, false, where);
             push(top().prefix + name + ".", in);
             add_call_sequential(c, where, depth);
-            std::int64_t out = pop();
+            Ref out = pop();
             register_name(name, out);
             return;
         }
@@ -224,7 +279,7 @@ public:
                  print_text ? assumed_arguments(c) : std::vector<std::string>{});
     }
 
-    std::map<std::string, std::int64_t> full_;
+    std::map<std::string, Ref> full_;
     std::vector<Scope> scopes_;
 };
 
@@ -388,13 +443,14 @@ public:
                                     fmt::format("Sequential takes \"layers\", not \"{}\"", k));
             if (inputs.size() != 1)
                 throw SpecError(where + ".inputs", "a Sequential takes exactly one input");
+            b.check_not_tuple(inputs, has_refs, where);
             if (!j.contains("layers"))
                 throw SpecError(where, "a Sequential needs \"layers\": [...]");
             b.push(b.top().prefix + local + ".", inputs[0]);
             saved_trainable_.push_back(trainable);
             layers(j["layers"], where + ".layers", depth + 1);
             saved_trainable_.pop_back();
-            std::int64_t out = b.pop();
+            Ref out = b.pop();
             b.register_name(local, out);
             return;
         }
@@ -422,7 +478,7 @@ public:
         c.kwargs = std::move(kwargs);
         for (bool t : saved_trainable_)
             trainable = trainable && t;
-        b.add_leaf(local, make_layer(c, where), std::move(inputs), where, trainable);
+        b.add_leaf(local, make_layer(c, where), std::move(inputs), where, trainable, {}, has_refs);
     }
 
 private:
@@ -430,7 +486,10 @@ private:
 };
 
 Network finish(Builder& b) {
-    b.net.output = b.top().last;
+    if (b.top().last.slot >= 0)
+        throw SpecError("", "the network ends with one element of a tuple: end it with a layer "
+                            "that takes it (\"inputs\")");
+    b.net.output = b.top().last.node;
     return std::move(b.net);
 }
 
@@ -491,7 +550,7 @@ Network load_spec_json(const std::string& text) {
 
 static Network read_spec_document(const json& doc) {
     JsonReader r;
-    r.b.push("", -1);
+    r.b.push("", Ref{});
     const json* layers = &doc;
     if (doc.is_object()) {
         for (auto& [k, v] : doc.items()) {
@@ -530,7 +589,7 @@ Network load_spec_python(const std::string& text, const std::string& model) {
     SequentialText st = parse_sequential_text(text, model);
     Builder b;
     b.print_text = st.print_text;
-    b.push("", -1);
+    b.push("", Ref{});
     b.add_call_sequential(st.sequential.as_call(), "", 1);
     if (st.example_input) b.net.input = st.example_input;
     if (st.example_input && !st.example_guess.empty())
@@ -579,7 +638,7 @@ Network load_spec_file(const std::string& path, const std::string& model) {
 
 Network network_from_exprs(const std::vector<std::string>& exprs) {
     Builder b;
-    b.push("", -1);
+    b.push("", Ref{});
     for (std::size_t i = 0; i < exprs.size(); ++i) {
         std::string where = fmt::format("--layer {}", i + 1);
         if (exprs[i].size() > (1u << 20))

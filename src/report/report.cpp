@@ -86,8 +86,7 @@ std::string report_table(const Plan& p) {
     std::vector<std::vector<std::string>> rows;
     for (auto& l : p.layers)
         rows.push_back({std::to_string(l.index), l.name, layer_cell(l), shape_cell(l),
-                        shape_x(l.output), with_commas(l.params), with_commas(l.macs),
-                        rf_text(l.rf)});
+                        output_text(l), with_commas(l.params), with_commas(l.macs), rf_text(l.rf)});
     std::vector<std::size_t> w(head.size());
     for (std::size_t c = 0; c < head.size(); ++c) {
         w[c] = head[c].size();
@@ -244,6 +243,16 @@ std::string report_json_text(const Plan& p) {
         o.key("output_shape");
         o.shape(l.output);
         o.s += ", ";
+        if (l.tuple) {
+            // A tuple's elements; output_shape is the first (0-d when there is none).
+            o.key("output_shapes");
+            o.s += '[';
+            for (std::size_t k = 0; k < l.outputs.size(); ++k) {
+                if (k) o.s += ", ";
+                o.shape(l.outputs[k]);
+            }
+            o.s += "], ";
+        }
         o.key("params");
         o.num(l.params);
         o.s += ", ";
@@ -356,8 +365,8 @@ std::string report_csv(const Plan& p) {
         }
         out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.index, csv_field(l.name),
                            l.type, csv_field(l.brief), csv_field(inputs), in_shapes,
-                           shape_x(l.output), l.params, l.trainable_params, l.buffers, l.macs,
-                           l.output_bytes, csv_field(rf_text(l.rf)));
+                           csv_field(output_text(l)), l.params, l.trainable_params, l.buffers,
+                           l.macs, l.output_bytes, csv_field(rf_text(l.rf)));
     }
     return out;
 }
@@ -374,7 +383,7 @@ std::string report_markdown(const Plan& p) {
                       "|--:|------|-------|-------|--------|-------:|-----:|----------|\n";
     for (auto& l : p.layers)
         out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", l.index, md_cell(l.name),
-                           md_cell(layer_cell(l)), shape_cell(l), shape_x(l.output),
+                           md_cell(layer_cell(l)), shape_cell(l), output_text(l),
                            with_commas(l.params), with_commas(l.macs), rf_text(l.rf));
     const Totals& t = p.totals;
     out += fmt::format("\n**Total:** {} params ({} trainable), {} MACs, input {} -> output {}\n",
