@@ -91,7 +91,7 @@ struct SplitLayer : Layer {
                                                  x[d.dim], dim, py_list(sizes)));
                 d.sizes = sizes;
             }
-        } else { // Unbind
+        } else {                         // Unbind
             d.dim = wrap_dim(dim, rank); // a 0-dim tensor wraps as a 1-dim one
             if (rank == 0)
                 throw ShapeError(fmt::format("Dimension specified as {} but tensor has no "
