@@ -25,8 +25,8 @@ namespace {
 
 // The layers PyTorch writes as code rather than modules (x + y, torch.cat, x.chunk(2)) are
 // spelled as torch functions among their aliases, except these Tensor methods, which torch has
-// no function for.
-const std::set<std::string> kTensorMethods = {"View", "Contiguous", "Expand", "Slice"};
+// no function for, and Buffer (a module's register_buffer).
+const std::set<std::string> kTensorMethods = {"View", "Contiguous", "Expand", "Slice", "Buffer"};
 
 std::string unsupported(const TorchModule& m) {
     std::string owner =

@@ -175,10 +175,10 @@ def hidden_args(name, params):
 def main():
     rows = []
     for name, params in cnnshape_signatures():
-        if not hasattr(nn, name):
+        if not (isinstance(getattr(nn, name, None), type) and issubclass(getattr(nn, name), nn.Module)):
             # Add, Concat, torch.reshape: torch functions, never in print(model) text;
             # torchvision.ops' modules (StochasticDepth, Permute) print as they print, and a
-            # missing argument is refused as missing.
+            # missing argument is refused as missing; nn.Parameter is a tensor, not a module.
             continue
         rows.append((name, [] if name == "Identity" else hidden_args(name, params)))
     with open(OUT, "w") as f:

@@ -760,11 +760,14 @@ def ref_value(outs, ref):
     return outs[ref]
 
 
-def run_spec(spec, x, seed):
+def run_spec(spec, x, seed, values=None):
     """Evaluates a flat cnnshape JSON spec (modules by their PyTorch keywords, merge layers by
-    "inputs") the way cnnshape plans it; returns (output, state_dict)."""
+    "inputs") the way cnnshape plans it; returns (output, state_dict), or with the spec's
+    "outputs" ((dict of named outputs), state_dict). Parameter and Buffer layers take their
+    tensors from `values` (name -> tensor; random when absent) and join the state_dict."""
     torch.manual_seed(seed)
     mods = nn.ModuleDict()
+    own = OrderedDict()
     outs = {"input": x}
     prev = x
     for i, l in enumerate(spec["layers"]):
@@ -773,7 +776,14 @@ def run_spec(spec, x, seed):
         typ = l.pop("type")
         refs = l.pop("inputs", None)
         ins = [ref_value(outs, r) for r in refs] if refs else [prev]
-        if typ in TUPLE_FNS:
+        if typ in ("Parameter", "nn.Parameter", "Buffer"):
+            shape = l.pop("shape", None) or l.pop("args")[0]
+            v = (values or {}).get(name)
+            y = v if v is not None else torch.randn(shape)
+            own[name] = y
+        elif typ == "Expand":
+            y = ins[0].expand(*l.pop("args", [l.pop("size", None)])[0])
+        elif typ in TUPLE_FNS:
             y = TUPLE_FNS[typ](ins[0], *l.pop("args", []), **l)
         elif typ in BINARY_FNS:
             fn = BINARY_FNS[typ]
@@ -791,7 +801,13 @@ def run_spec(spec, x, seed):
             y = m.eval()(ins[0])
         outs[name] = y
         prev = y
-    return prev, mods.state_dict()
+    state = mods.state_dict()
+    state.update(own)
+    if "outputs" in spec:
+        o = spec["outputs"]
+        named = o.items() if isinstance(o, dict) else [(r, r) for r in o]
+        return OrderedDict((k, ref_value(outs, r)) for k, r in named), state
+    return prev, state
 
 
 def binary_cases(gen):
@@ -1037,6 +1053,70 @@ def split_cases(gen):
     return cases
 
 
+def parameter_cases(gen):
+    """Parameter and Buffer layers (a class token, a positional embedding, layer scale) and
+    networks with several named outputs, against the same computation written in PyTorch."""
+    cases = []
+
+    def L(name, typ, inputs=None, **kw):
+        l = OrderedDict([("name", name), ("type", typ)])
+        l.update(kw)
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def add(title, shape, layers, outputs=None, tol=EXACT):
+        sp = OrderedDict([("input", shape), ("layers", layers)])
+        if outputs is not None:
+            sp["outputs"] = outputs
+        x = torch.randn(shape, generator=gen)
+        values = {}
+        for l in layers:
+            if l["type"] in ("Parameter", "nn.Parameter", "Buffer"):
+                values[l["name"]] = torch.randn(l.get("shape") or l["args"][0], generator=gen)
+        with torch.no_grad():
+            y, state = run_spec(sp, x, 0, values)
+        st = OrderedDict((k, f32(v)) for k, v in state.items() if not k.endswith("num_batches_tracked"))
+        c = OrderedDict([("name", title), ("spec", sp), ("input", f32(x)), ("state", st)])
+        if isinstance(y, dict):
+            c["outputs"] = OrderedDict((k, f32(v)) for k, v in y.items())
+        else:
+            c["output"] = f32(y)
+        c["tol"] = tol
+        cases.append(c)
+
+    # ViT: class token expanded over the batch, concatenated, plus a positional embedding.
+    add("class token + positional embedding (ViT)", [2, 4, 6],
+        [L("class_token", "nn.Parameter", args=[[1, 1, 6]]),
+         L("tok", "Expand", args=[[2, -1, -1]]),
+         L("cat", "torch.cat", ["tok", "input"], dim=1),
+         L("pos_embedding", "Parameter", shape=[1, 5, 6]),
+         L("y", "Add", ["cat", "pos_embedding"])])
+    # ConvNeXt: layer scale, a parameter of shape [C, 1, 1] times the block's output.
+    add("layer scale (ConvNeXt)", [1, 3, 4, 4],
+        [L("conv", "Conv2d", in_channels=3, out_channels=5, kernel_size=3, padding=1),
+         L("layer_scale", "Parameter", shape=[5, 1, 1]),
+         L("y", "Mul", ["conv", "layer_scale"])], tol=CONV)
+    # A buffer added to the input (a fixed mean), broadcast over the batch.
+    add("buffer broadcast over the batch", [3, 2, 5],
+        [L("mean", "Buffer", shape=[2, 1]), L("y", "Sub", ["input", "mean"])])
+    # Several outputs: a trunk, a main head and an auxiliary head (GoogLeNet-style).
+    trunk = [L("stem", "Conv2d", in_channels=2, out_channels=4, kernel_size=3, padding=1),
+             L("relu", "ReLU"),
+             L("pool", "AdaptiveAvgPool2d", output_size=1),
+             L("flat", "Flatten"),
+             L("fc", "Linear", in_features=4, out_features=3),
+             L("aux_pool", "AdaptiveAvgPool2d", ["relu"], output_size=2),
+             L("aux_flat", "Flatten"),
+             L("aux_fc", "Linear", in_features=16, out_features=2)]
+    add("two named outputs: main and auxiliary head", [2, 2, 6, 6], trunk,
+        OrderedDict([("out", "fc"), ("aux", "aux_fc")]), tol=CONV)
+    add("outputs as a list, a feature map and a tuple element", [1, 4, 3, 3],
+        [L("c", "Chunk", chunks=2, dim=1), L("m", "Mul", ["c[0]", "c[1]"])],
+        ["m", "c[1]", "input"])
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20240611)
@@ -1044,6 +1124,12 @@ def main():
     only = set(sys.argv[1:])
     if only == {"activation"}:  # the one family that can be written alone
         results = [family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact")]
+        for name, n, size in results:
+            print("%-16s %4d cases  %8d bytes" % (name, n, size))
+        return
+    if only == {"parameter"}:  # its own generator: can be written alone
+        results = [family("parameter", parameter_cases(torch.Generator().manual_seed(9090)),
+                          "Parameter/Buffer and several outputs: exact, convolution and linear rtol 1e-4")]
         for name, n, size in results:
             print("%-16s %4d cases  %8d bytes" % (name, n, size))
         return
@@ -1069,6 +1155,8 @@ def main():
                "exact: pure data movement"),
         family("split", split_cases(torch.Generator().manual_seed(778)),
                "exact: Chunk, Split and Unbind are copies"),
+        family("parameter", parameter_cases(torch.Generator().manual_seed(9090)),
+               "Parameter/Buffer and several outputs: exact, convolution and linear rtol 1e-4"),
     ]
     total = 0
     for name, n, size in results:

@@ -39,6 +39,9 @@ struct TensorSpec {
     Init init = Init::Zeros;
     std::int64_t fan_in = 0;
     double value = 0; // Init::Constant
+    // In the state_dict (a buffer registered with persistent=False is not: --weights neither
+    // needs nor takes it).
+    bool persistent = true;
 };
 
 // What a layer's infer decides for running it, next to its LayerOutput: the kernel descriptor

@@ -46,7 +46,8 @@ struct RunOptions {
 };
 
 struct RunResult {
-    Tensor output;
+    Tensor output;                      // the first output
+    std::vector<Tensor> outputs;        // every output, in the plan's order
     std::optional<IndexTensor> indices; // when the last layer returns indices
     std::vector<Tensor> layer_outputs;  // every layer's output, when keep_all
     std::int64_t peak_bytes = 0;        // activations alive at once, at most

@@ -51,6 +51,8 @@ struct LayerOutput {
     // order (possibly none: unbind of a zero-size dim); `shape` is then the first, or {} for none.
     // Later layers take one element by index ("c[1]").
     std::vector<Shape> tuple;
+    // The parameters are not trainable whatever the spec says (nn.Parameter(requires_grad=False)).
+    bool frozen = false;
 };
 
 struct Lowering; // exec_desc.hpp: what the kernels need, and the layer's state_dict entries

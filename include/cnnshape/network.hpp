@@ -23,12 +23,23 @@ struct Node {
     std::vector<std::int64_t> slots = {};
 };
 
+// One of the network's named outputs (a spec's "outputs"): a node, or one element of the tuple it
+// returns (slot >= 0).
+struct NetOutput {
+    std::string name;
+    std::int64_t node = -1; // -1: the network input
+    std::int64_t slot = -1;
+};
+
 struct Network {
     std::string name;
     std::optional<Shape> input;
     Mode mode = Mode::Eval;
     std::vector<Node> nodes;  // every input of a node comes earlier
     std::int64_t output = -1; // node giving the network's output; -1: the input itself
+    // Several outputs, when the spec names them (auxiliary heads, feature maps): then `output` is
+    // the first. Empty: the one output is `output`.
+    std::vector<NetOutput> outputs;
     // What the reader wants the user to know, one line each ("planning self.features, ...").
     std::vector<std::string> notes;
     // Where `input` came from when the reader guessed it from the text; shown when no --input

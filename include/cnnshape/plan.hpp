@@ -37,6 +37,17 @@ struct LayerPlan {
     std::vector<TensorSpec> tensors;       // state_dict entries, named without the layer prefix
     std::vector<std::int64_t> input_nodes; // layer indices of the inputs; -1 is the network input
     std::vector<std::string> assumed;      // Node::assumed: arguments taken at their defaults
+    // Whether the layer reaches an output. One that does not (an auxiliary head the eval forward
+    // skips) still holds its parameters and buffers, but computes nothing: no MACs, no memory.
+    bool used = true;
+};
+
+// One of the network's outputs: its name (the spec's "outputs"; "" for a network with one
+// output), the layer (-1: the input) and tuple element (-1: none) it is, and its shape.
+struct PlanOutput {
+    std::string name;
+    std::int64_t node = -1, slot = -1;
+    Shape shape;
 };
 
 struct Totals {
@@ -54,6 +65,11 @@ struct Plan {
     Shape input, output;
     std::vector<LayerPlan> layers;
     Totals totals;
+    // Every output in order; `output` is the first's shape. One unnamed entry unless the spec
+    // names several.
+    std::vector<PlanOutput> outputs;
+    bool named_outputs() const { return !outputs.empty() && !outputs[0].name.empty(); }
+    std::int64_t unused_layers() const;
 };
 
 // Runs every layer's construction checks, then infers shapes in order. Throws LayerError naming

@@ -100,6 +100,17 @@ std::string backend_text(kernels::Backend b) {
     return b == kernels::Backend::Ref ? "ref" : "simd";
 }
 
+// Where --output saves one of several named outputs: "y.npy" and "aux" give "y.aux.npy".
+std::string output_path(const std::string& path, const std::string& name) {
+    std::string safe = name;
+    for (char& c : safe)
+        if (c == '/' || c == '\\') c = '_';
+    std::filesystem::path p(path);
+    std::string ext = p.extension().string();
+    p.replace_extension();
+    return p.string() + "." + safe + (ext.empty() ? ".npy" : ext);
+}
+
 int run_run(const RunCliOptions& o) {
     bool json_out = o.format == "json";
     auto usage = [&](const std::string& msg) { return report_usage_error(msg, json_out); };
@@ -204,14 +215,21 @@ int run_run(const RunCliOptions& o) {
             }
         }
 
-        if (!o.output.empty()) write_npy(o.output, result.output);
+        if (!o.output.empty()) {
+            if (plan.named_outputs())
+                for (std::size_t k = 0; k < plan.outputs.size(); ++k)
+                    write_npy(output_path(o.output, plan.outputs[k].name), result.outputs[k]);
+            else
+                write_npy(o.output, result.output);
+        }
         if (!o.indices.empty()) write_npy(o.indices, *result.indices);
         if (keep_all) {
             std::filesystem::create_directories(o.save_all);
             for (std::size_t i = 0; i < plan.layers.size(); ++i)
-                write_npy(
-                    (std::filesystem::path(o.save_all) / (plan.layers[i].name + ".npy")).string(),
-                    result.layer_outputs[i]);
+                if (plan.layers[i].used) // a layer that reaches no output never runs
+                    write_npy((std::filesystem::path(o.save_all) / (plan.layers[i].name + ".npy"))
+                                  .string(),
+                              result.layer_outputs[i]);
         }
     } catch (const UsageError& e) {
         return usage(e.what());
@@ -231,24 +249,42 @@ int run_run(const RunCliOptions& o) {
     const Tensor& out = result.output;
     Stats st = stats_of(out);
     bool small = out.size() <= kPrintLimit;
+    auto stats_json = [](const Tensor& t) {
+        Stats ts = stats_of(t);
+        json s;
+        s["numel"] = t.size();
+        s["min"] = ts.count ? float_json(float(ts.min)) : json(nullptr);
+        s["max"] = ts.count ? float_json(float(ts.max)) : json(nullptr);
+        s["mean"] = ts.count ? json(ts.mean) : json(nullptr);
+        s["nan"] = ts.nan;
+        return s;
+    };
     if (json_out) {
         json j;
         j["output_shape"] = out.shape;
         std::int64_t pos = 0;
         j["output"] = small ? nested(out.shape, out.ptr(), 0, pos, float_json) : json(nullptr);
+        if (plan.named_outputs()) {
+            json arr = json::array();
+            for (std::size_t k = 0; k < plan.outputs.size(); ++k) {
+                const Tensor& t = result.outputs[k];
+                std::int64_t p = 0;
+                arr.push_back(
+                    {{"name", plan.outputs[k].name},
+                     {"shape", t.shape},
+                     {"output", t.size() <= kPrintLimit ? nested(t.shape, t.ptr(), 0, p, float_json)
+                                                        : json(nullptr)},
+                     {"stats", stats_json(t)}});
+            }
+            j["outputs"] = arr;
+        }
         if (result.indices) {
             pos = 0;
             j["indices"] = small ? nested(result.indices->shape, result.indices->ptr(), 0, pos,
                                           [](std::int64_t v) { return json(v); })
                                  : json(nullptr);
         }
-        json s;
-        s["numel"] = out.size();
-        s["min"] = st.count ? float_json(float(st.min)) : json(nullptr);
-        s["max"] = st.count ? float_json(float(st.max)) : json(nullptr);
-        s["mean"] = st.count ? json(st.mean) : json(nullptr);
-        s["nan"] = st.nan;
-        j["stats"] = s;
+        j["stats"] = stats_json(out);
         j["backend"] = backend_text(ctx.backend);
         j["arch"] = arch.empty() ? json(nullptr) : json(arch);
         j["threads"] = ctx.threads;
@@ -259,24 +295,43 @@ int run_run(const RunCliOptions& o) {
         std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return kOk;
     }
-    if (small) {
+    // A tensor too big to print: its shape, statistics and first values.
+    auto summary = [](const std::string& label, const Tensor& t) {
+        Stats ts = stats_of(t);
+        std::cout << fmt::format("{}: {}, {} values (more than {}: summarised; --output "
+                                 "FILE.npy saves them all)\n",
+                                 label, shape_torch(t.shape), t.size(), kPrintLimit);
+        std::cout << fmt::format("min {:.6g}, max {:.6g}, mean {:.6g}", ts.min, ts.max, ts.mean);
+        if (ts.nan) std::cout << fmt::format(", {} NaN", ts.nan);
+        std::cout << "\nfirst values:";
+        for (std::int64_t i = 0; i < std::min<std::int64_t>(8, t.size()); ++i)
+            std::cout << fmt::format(" {:.6g}", t.data[i]);
+        std::cout << "\n";
+    };
+    bool any_big = !small;
+    if (plan.named_outputs()) {
+        // One block per output, as a forward returning a dict of tensors prints item by item.
+        for (std::size_t k = 0; k < plan.outputs.size(); ++k) {
+            const Tensor& t = result.outputs[k];
+            const std::string& name = plan.outputs[k].name;
+            if (t.size() <= kPrintLimit) {
+                std::cout << name << ": " << shape_torch(t.shape) << "\n"
+                          << format_torch(t) << "\n";
+            } else {
+                any_big = true;
+                summary(name, t);
+            }
+        }
+    } else if (small) {
         // print(output); a module returning indices returns a tuple, printed as Python does.
         if (result.indices)
             std::cout << "(" << format_torch(out) << ", " << format_torch(*result.indices) << ")\n";
         else
             std::cout << format_torch(out) << "\n";
     } else {
-        std::cout << fmt::format("output: {}, {} values (more than {}: summarised; --output "
-                                 "FILE.npy saves them all)\n",
-                                 shape_torch(out.shape), out.size(), kPrintLimit);
-        std::cout << fmt::format("min {:.6g}, max {:.6g}, mean {:.6g}", st.min, st.max, st.mean);
-        if (st.nan) std::cout << fmt::format(", {} NaN", st.nan);
-        std::cout << "\nfirst values:";
-        for (std::int64_t i = 0; i < std::min<std::int64_t>(8, out.size()); ++i)
-            std::cout << fmt::format(" {:.6g}", out.data[i]);
-        std::cout << "\n";
+        summary("output", out);
     }
-    if (!small || !times_ms.empty()) std::cerr << "backend: " << ran << "\n";
+    if (any_big || !times_ms.empty()) std::cerr << "backend: " << ran << "\n";
     if (!times_ms.empty())
         std::cerr << fmt::format("time: median {:.3f} ms, min {:.3f} ms over {} runs (after one "
                                  "warm-up run)\n",

@@ -156,6 +156,17 @@ Plan make_plan(const Network& net, const Shape& input) {
         }
     }
 
+    // Which layers reach an output: walked back from each output.
+    std::vector<NetOutput> outs = net.outputs;
+    if (outs.empty()) outs.push_back(NetOutput{"", net.output, -1});
+    std::vector<char> used(net.nodes.size(), 0);
+    for (const NetOutput& o : outs)
+        if (o.node >= 0) used[o.node] = 1;
+    for (std::size_t i = net.nodes.size(); i-- > 0;)
+        if (used[i])
+            for (std::int64_t in : net.nodes[i].inputs)
+                if (in >= 0) used[in] = 1;
+
     std::vector<std::vector<Shape>> shapes(net.nodes.size()); // each node's outputs
     std::vector<bool> tuples(net.nodes.size(), false);
     std::vector<RfStep> steps(net.nodes.size());
@@ -221,8 +232,9 @@ Plan make_plan(const Network& net, const Shape& input) {
             if (q != std::string::npos) lp.brief.replace(q, 1, std::to_string(v));
         }
         lp.output = out.shape;
+        lp.used = used[i] != 0;
         lp.params = out.params;
-        lp.trainable_params = n.trainable ? out.params : 0;
+        lp.trainable_params = n.trainable && !out.frozen ? out.params : 0;
         lp.buffers = out.buffers;
         lp.buffer_bytes = out.buffer_bytes;
         lp.macs = out.macs;
@@ -238,8 +250,10 @@ Plan make_plan(const Network& net, const Shape& input) {
             t.trainable_params = checked_add(t.trainable_params, lp.trainable_params);
             t.buffers = checked_add(t.buffers, lp.buffers);
             t.buffer_bytes = checked_add(t.buffer_bytes, lp.buffer_bytes);
-            t.macs = checked_add(t.macs, lp.macs);
-            t.activation_bytes = checked_add(t.activation_bytes, lp.output_bytes);
+            if (lp.used) {
+                t.macs = checked_add(t.macs, lp.macs);
+                t.activation_bytes = checked_add(t.activation_bytes, lp.output_bytes);
+            }
             // Checked here so an overflow names the layer (a LayerError, not a bare ShapeError).
             t.param_bytes = checked_mul(t.params, 4);
         } catch (const ShapeError& e) {
@@ -248,7 +262,22 @@ Plan make_plan(const Network& net, const Shape& input) {
         plan.layers.push_back(std::move(lp));
     }
     t.non_trainable_params = t.params - t.trainable_params;
-    plan.output = net.output < 0 ? input : plan.layers[net.output].output;
+    for (const NetOutput& o : outs) {
+        PlanOutput po{o.name, o.node, o.slot, input};
+        if (o.node >= 0) {
+            const LayerPlan& l = plan.layers[o.node];
+            if (o.slot >= std::int64_t(l.outputs.size()))
+                throw LayerError(o.node, l.name, l.type,
+                                 fmt::format("tuple index out of range: '{}' returns {} tensor{}, "
+                                             "so the output \"{}\" does not exist",
+                                             l.name, l.outputs.size(),
+                                             l.outputs.size() == 1 ? "" : "s",
+                                             input_ref(l.name, o.slot)));
+            po.shape = o.slot < 0 ? l.output : l.outputs[o.slot];
+        }
+        plan.outputs.push_back(std::move(po));
+    }
+    plan.output = plan.outputs[0].shape;
 
     // Receptive fields, once every shape is known. Each output position of the network input sees
     // itself: a field of 1 along each spatial axis, and the spatial axes are those the first
@@ -270,6 +299,10 @@ Plan make_plan(const Network& net, const Shape& input) {
         if (rfs[i].known) plan.layers[i].rf = rfs[i].axes;
     }
     return plan;
+}
+
+std::int64_t Plan::unused_layers() const {
+    return std::count_if(layers.begin(), layers.end(), [](const LayerPlan& l) { return !l.used; });
 }
 
 } // namespace cnnshape

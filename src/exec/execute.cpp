@@ -30,8 +30,9 @@ bool returns_indices(const LayerPlan& lp) {
 
 namespace {
 
+// The state_dict key: "features.0.weight"; a Parameter layer's one tensor is the layer's name.
 std::string key_of(const LayerPlan& lp, const TensorSpec& t) {
-    return lp.name + "." + t.name;
+    return t.name.empty() ? lp.name : lp.name + "." + t.name;
 }
 
 // a + b, or INT64_MAX when that does not fit (byte counts of absurd plans: the plan checks each
@@ -49,15 +50,24 @@ std::int64_t weight_bytes(const Plan& plan) {
     return b;
 }
 
-// How many times each layer's output is read, plus one for the network output (the last
-// layer), which is never freed.
+// How many times each layer's output is read by layers that run, plus one for each network
+// output it gives, which is never freed.
 std::vector<int> consumer_counts(const Plan& plan) {
     std::vector<int> c(plan.layers.size(), 0);
     for (auto& lp : plan.layers)
-        for (auto idx : lp.input_nodes)
-            if (idx >= 0) ++c[idx];
-    if (!c.empty()) ++c.back();
+        if (lp.used)
+            for (auto idx : lp.input_nodes)
+                if (idx >= 0) ++c[idx];
+    for (const PlanOutput& o : plan.outputs)
+        if (o.node >= 0) ++c[o.node];
+    if (plan.outputs.empty() && !c.empty()) ++c.back();
     return c;
+}
+
+// The layer whose indices `run` returns: the first output's, when it is max pooling with indices.
+std::int64_t output_node(const Plan& plan) {
+    if (!plan.outputs.empty()) return plan.outputs[0].node;
+    return std::int64_t(plan.layers.size()) - 1;
 }
 
 const Tensor* find_weight(const StateDict& w, const LayerPlan& lp, const char* name,
@@ -110,7 +120,7 @@ std::optional<ConvChain> conv_chain(const Plan& plan, std::size_t i,
     if (!std::holds_alternative<ConvDesc>(layers[i].exec)) return std::nullopt;
     // Layer j reads layer `from` only, and nothing else reads `from`.
     auto sole_reader = [&](std::size_t j, std::size_t from) {
-        return j < layers.size() && layers[j].input_nodes.size() == 1 &&
+        return j < layers.size() && layers[j].used && layers[j].input_nodes.size() == 1 &&
                layers[j].input_nodes[0] == std::int64_t(from) && consumers[from] == 1;
     };
     if (!sole_reader(i + 1, i)) return std::nullopt;
@@ -260,6 +270,7 @@ WeightLoadReport load_weights(const Plan& plan, const std::string& path, StateDi
     std::vector<std::string> mismatches;
     for (auto& lp : plan.layers)
         for (auto& spec : lp.tensors) {
+            if (!spec.persistent) continue;
             std::string key = key_of(lp, spec);
             expected.insert(key);
             auto it = loaded.find(key);
@@ -299,12 +310,13 @@ std::int64_t planned_peak_bytes(const Plan& plan, bool keep_all) {
     std::vector<int> remaining = consumer_counts(plan);
     for (std::size_t i = 0; i < plan.layers.size(); ++i) {
         const LayerPlan& lp = plan.layers[i];
+        if (!lp.used) continue;
         std::int64_t idx_bytes =
             returns_indices(lp) ? add_sat(lp.output_bytes, lp.output_bytes) : 0;
         live = add_sat(live, add_sat(lp.output_bytes, idx_bytes));
         peak = std::max(peak, live);
         if (peak == std::numeric_limits<std::int64_t>::max()) break;
-        if (i + 1 != plan.layers.size()) live -= idx_bytes;
+        if (std::int64_t(i) != output_node(plan)) live -= idx_bytes;
         if (keep_all) continue;
         for (auto in : lp.input_nodes)
             if (in >= 0 && --remaining[in] == 0) live -= plan.layers[in].output_bytes;
@@ -401,6 +413,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
                       options.kernels.backend == kernels::Backend::SimdWhereHandled;
     for (std::size_t i = 0; i < n; ++i) {
         const LayerPlan& lp = plan.layers[i];
+        if (!lp.used) continue; // reaches no output: PyTorch's forward never calls it
         std::vector<const Tensor*> ins;
         for (std::size_t k = 0; k < lp.input_nodes.size(); ++k) {
             std::int64_t idx = lp.input_nodes[k], slot = lp.input_slots.at(k);
@@ -442,7 +455,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         peak = std::max(peak, live);
         run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr, rng, &rest[i]);
         if (idx) {
-            if (i + 1 == n)
+            if (std::int64_t(i) == output_node(plan))
                 result.indices = std::move(idx);
             else
                 live -= idx->size() * 8;
@@ -453,12 +466,23 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
             release(in);
     }
     result.peak_bytes = peak;
-    if (n == 0) {
-        result.output = input;
-    } else {
-        result.output = options.keep_all ? outs.back() : std::move(outs.back());
-        if (options.keep_all) result.layer_outputs = std::move(outs);
+    std::vector<PlanOutput> outputs = plan.outputs;
+    if (outputs.empty()) outputs.push_back(PlanOutput{"", std::int64_t(n) - 1, -1, plan.output});
+    // Moved out unless keep_all keeps it, or a later output is the same tensor.
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+        const PlanOutput& o = outputs[k];
+        bool again = options.keep_all;
+        for (std::size_t m = k + 1; m < outputs.size(); ++m)
+            again = again || (outputs[m].node == o.node && outputs[m].slot == o.slot);
+        if (o.node < 0) {
+            result.outputs.push_back(input);
+            continue;
+        }
+        Tensor& t = o.slot > 0 ? rest[o.node].at(std::size_t(o.slot - 1)) : outs[o.node];
+        result.outputs.push_back(again ? t : std::move(t));
     }
+    result.output = result.outputs[0];
+    if (options.keep_all) result.layer_outputs = std::move(outs);
     return result;
 }
 

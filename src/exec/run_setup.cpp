@@ -140,7 +140,9 @@ void check_memory_limit(const Plan& plan, bool keep_all, std::int64_t limit,
 }
 
 void check_returns_indices(const Plan& plan) {
-    if (plan.layers.empty() || !returns_indices(plan.layers.back()))
+    std::int64_t last =
+        plan.outputs.empty() ? std::int64_t(plan.layers.size()) - 1 : plan.outputs[0].node;
+    if (last < 0 || !returns_indices(plan.layers[std::size_t(last)]))
         throw UsageError("--indices needs a last layer that returns indices (a max pooling layer "
                          "with return_indices=True)");
 }

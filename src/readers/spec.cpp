@@ -16,7 +16,8 @@
 namespace cnnshape {
 namespace {
 
-using json = nlohmann::json;
+// Ordered: "outputs" as an object keeps the order the spec writes its names in.
+using json = nlohmann::ordered_json;
 
 constexpr int kMaxNesting = 64;
 
@@ -53,7 +54,7 @@ public:
 
     // Resolve a reference written in the spec: a name, or "name[k]" for element k of the tuple a
     // layer returns (chunk, split, unbind).
-    Ref resolve(const std::string& ref, const std::string& where) {
+    Ref resolve(const std::string& ref, const std::string& where, bool output = false) {
         std::size_t open = ref.rfind('[');
         if (open != std::string::npos && open > 0 && ref.back() == ']') {
             std::string digits = ref.substr(open + 1, ref.size() - open - 2);
@@ -63,7 +64,7 @@ public:
                 throw SpecError(where, fmt::format("'{}': a tuple element is taken by a "
                                                    "non-negative index, as \"{}[0]\"",
                                                    ref, ref.substr(0, open)));
-            Ref base = resolve(ref.substr(0, open), where);
+            Ref base = resolve(ref.substr(0, open), where, output);
             if (!returns_tuple(base))
                 throw SpecError(where,
                                 fmt::format("'{}' takes an element of '{}', which returns one "
@@ -79,6 +80,11 @@ public:
         }
         auto g = full_.find(ref);
         if (g != full_.end()) return g->second;
+        if (output)
+            throw SpecError(where, fmt::format("'outputs' names '{}', which is not a layer of the "
+                                               "network (name a layer, a nested one by its dotted "
+                                               "name as \"layer1.0.conv1\", or \"input\")",
+                                               ref));
         throw SpecError(where,
                         fmt::format("'inputs' refers to '{}', which is not an earlier layer "
                                     "(a layer can only take the outputs of layers before it, "
@@ -139,6 +145,8 @@ public:
                   const std::string& where, bool trainable, std::vector<std::string> assumed = {},
                   bool explicit_refs = false) {
         check_dtype(*layer);
+        // A layer that takes no tensor (a Parameter) does not take the previous layer's output.
+        if (!explicit_refs && layer->input_count().max == 0) refs.clear();
         check_not_tuple(refs, explicit_refs, where);
         std::vector<std::int64_t> inputs, slots;
         bool any_slot = false;
@@ -151,12 +159,15 @@ public:
                                                layer->type(), count.min == 2 ? "two" : "one",
                                                count.min == 1 ? "" : "s", layer->inputs_hint()));
         if (inputs.size() < count.min || inputs.size() > count.max)
-            throw SpecError(where + ".inputs",
-                            count.max == 1
-                                ? fmt::format("{} takes exactly one input, got {}{}", layer->type(),
-                                              inputs.size(), layer->inputs_hint())
-                                : fmt::format("{} takes {} inputs, got {}{}", layer->type(),
-                                              count.max, inputs.size(), layer->inputs_hint()));
+            throw SpecError(
+                where + ".inputs",
+                count.max == 0   ? fmt::format("{} takes no input (it is a tensor of its own), "
+                                                 "got {}",
+                                               layer->type(), inputs.size())
+                : count.max == 1 ? fmt::format("{} takes exactly one input, got {}{}",
+                                               layer->type(), inputs.size(), layer->inputs_hint())
+                                 : fmt::format("{} takes {} inputs, got {}{}", layer->type(),
+                                               count.max, inputs.size(), layer->inputs_hint()));
         // Checked as each layer arrives, whatever the reader, so a huge spec stops here and
         // not after building every node.
         if (net.nodes.size() >= kMaxSpecLayers)
@@ -485,7 +496,56 @@ private:
     std::vector<bool> saved_trainable_;
 };
 
+// The spec's "outputs": a list of references (each output named by its reference) or an object
+// from output names to references.
+void read_outputs(Builder& b, const json& j) {
+    std::vector<std::pair<std::string, std::string>> named; // output name, reference
+    if (j.is_array()) {
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            if (!j[i].is_string())
+                throw SpecError(fmt::format("outputs[{}]", i),
+                                "an output is a layer name (a string), got " + kind_of(j[i]));
+            named.emplace_back(j[i].get<std::string>(), j[i].get<std::string>());
+        }
+    } else if (j.is_object()) {
+        for (auto& [k, v] : j.items()) {
+            if (!v.is_string())
+                throw SpecError("outputs." + k,
+                                "an output is a layer name (a string), got " + kind_of(v));
+            named.emplace_back(k, v.get<std::string>());
+        }
+    } else {
+        throw SpecError("outputs", "\"outputs\" must be a list of layer names, or an object "
+                                   "from output names to layer names, got " +
+                                       kind_of(j));
+    }
+    if (named.empty())
+        throw SpecError("outputs", "\"outputs\" names no layer: leave it out for a network whose "
+                                   "output is its last layer's");
+    for (std::size_t i = 0; i < named.size(); ++i) {
+        const auto& [name, ref] = named[i];
+        std::string where = j.is_array() ? fmt::format("outputs[{}]", i) : "outputs." + name;
+        if (name.empty()) throw SpecError(where, "an output name cannot be empty");
+        for (std::size_t k = 0; k < i; ++k)
+            if (named[k].first == name)
+                throw SpecError(where, fmt::format("two outputs are named '{}'", name));
+        Ref r = b.resolve(ref, where, true);
+        if (b.returns_tuple(r)) {
+            const Node& t = b.net.nodes[r.node];
+            throw SpecError(where, fmt::format("'outputs' names '{}' ({}), which returns a tuple "
+                                               "of tensors: name each element you want, as "
+                                               "\"{}[0]\"",
+                                               ref, t.layer->type(), ref));
+        }
+        b.net.outputs.push_back(NetOutput{name, r.node, r.slot});
+    }
+}
+
 Network finish(Builder& b) {
+    if (!b.net.outputs.empty()) {
+        b.net.output = b.net.outputs[0].node;
+        return std::move(b.net);
+    }
     if (b.top().last.slot >= 0)
         throw SpecError("", "the network ends with one element of a tuple: end it with a layer "
                             "that takes it (\"inputs\")");
@@ -555,10 +615,10 @@ static Network read_spec_document(const json& doc) {
     if (doc.is_object()) {
         for (auto& [k, v] : doc.items()) {
             if (k != "name" && k != "input" && k != "layers" && k != "mode" && k != "comment" &&
-                k != "description") {
+                k != "description" && k != "outputs") {
                 throw SpecError(k,
                                 fmt::format("unknown key \"{}\" (a spec has \"name\", \"input\", "
-                                            "\"mode\" and \"layers\")",
+                                            "\"mode\", \"layers\" and \"outputs\")",
                                             k));
             }
         }
@@ -582,6 +642,7 @@ static Network read_spec_document(const json& doc) {
         throw SpecError("", "a spec is an object with \"layers\", or an array of layers");
     }
     r.layers(*layers, "layers", 1);
+    if (doc.is_object() && doc.contains("outputs")) read_outputs(r.b, doc["outputs"]);
     return finish(r.b);
 }
 

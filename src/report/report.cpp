@@ -53,6 +53,7 @@ std::string rf_text(const std::vector<RfAxis>& rf) {
 }
 
 static std::string shape_cell(const LayerPlan& l) {
+    if (l.input_shapes.empty()) return "-"; // a Parameter takes no tensor
     if (l.input_shapes.size() == 1) return shape_x(l.input_shapes[0]);
     std::string s;
     for (std::size_t i = 0; i < l.input_shapes.size(); ++i)
@@ -80,13 +81,27 @@ static std::string fit(const std::string& s, std::size_t w, bool keep_tail) {
     return s.substr(0, w - 1) + "~";
 }
 
+// A layer that reaches no output computes nothing.
+static std::string macs_cell(const LayerPlan& l) {
+    return l.used ? with_commas(l.macs) : "unused";
+}
+
+// "1x10" for one output; "out 1x21x64x64, aux 1x21x64x64" for named ones.
+static std::string outputs_text(const Plan& p) {
+    if (!p.named_outputs()) return "output " + shape_x(p.output);
+    std::string s = "outputs ";
+    for (std::size_t i = 0; i < p.outputs.size(); ++i)
+        s += (i ? ", " : "") + p.outputs[i].name + " " + shape_x(p.outputs[i].shape);
+    return s;
+}
+
 std::string report_table(const Plan& p) {
     const std::vector<std::string> head = {"#",      "name",   "layer", "input",
                                            "output", "params", "MACs",  "RF /jump"};
     std::vector<std::vector<std::string>> rows;
     for (auto& l : p.layers)
         rows.push_back({std::to_string(l.index), l.name, layer_cell(l), shape_cell(l),
-                        output_text(l), with_commas(l.params), with_commas(l.macs), rf_text(l.rf)});
+                        output_text(l), with_commas(l.params), macs_cell(l), rf_text(l.rf)});
     std::vector<std::size_t> w(head.size());
     for (std::size_t c = 0; c < head.size(); ++c) {
         w[c] = head[c].size();
@@ -107,8 +122,8 @@ std::string report_table(const Plan& p) {
     }
     std::string out;
     std::string title = p.name.empty() ? "network" : p.name;
-    out += fmt::format("{}: input {} -> output {}{}\n\n", title, shape_x(p.input),
-                       shape_x(p.output), p.mode == Mode::Train ? " (train mode)" : "");
+    out += fmt::format("{}: input {} -> {}{}\n\n", title, shape_x(p.input), outputs_text(p),
+                       p.mode == Mode::Train ? " (train mode)" : "");
     auto line = [&](const std::vector<std::string>& r) {
         std::string s;
         for (std::size_t c = 0; c < r.size(); ++c) {
@@ -141,6 +156,11 @@ std::string report_table(const Plan& p) {
     out += "\n";
     out += fmt::format("buffers          {}\n", with_commas(t.buffers));
     out += "MACs             " + both(t.macs) + "\n";
+    if (std::int64_t unused = p.unused_layers())
+        out += fmt::format("unused           {} layer{} reach{} no output: {} parameters count, "
+                           "{} MACs and memory do not\n",
+                           unused, unused == 1 ? "" : "s", unused == 1 ? "es" : "",
+                           unused == 1 ? "its" : "their", unused == 1 ? "its" : "their");
     out += fmt::format("input memory     {}\n", human_bytes(t.input_bytes));
     out += fmt::format("activations      {} (every layer's output, float32)\n",
                        human_bytes(t.activation_bytes));
@@ -203,6 +223,25 @@ std::string report_json_text(const Plan& p) {
     o.key("output_shape");
     o.shape(p.output);
     o.s += ",\n  ";
+    if (p.named_outputs()) {
+        o.key("outputs");
+        o.s += '[';
+        for (std::size_t k = 0; k < p.outputs.size(); ++k) {
+            const PlanOutput& po = p.outputs[k];
+            o.s += k ? ", {" : "{";
+            o.key("name");
+            o.str(po.name);
+            o.s += ", ";
+            o.key("layer");
+            o.str(po.node < 0 ? std::string("input")
+                              : input_ref(p.layers[std::size_t(po.node)].name, po.slot));
+            o.s += ", ";
+            o.key("shape");
+            o.shape(po.shape);
+            o.s += '}';
+        }
+        o.s += "],\n  ";
+    }
     o.key("layers");
     o.s += p.layers.empty() ? "[" : "[\n";
     for (std::size_t i = 0; i < p.layers.size(); ++i) {
@@ -252,6 +291,10 @@ std::string report_json_text(const Plan& p) {
                 o.shape(l.outputs[k]);
             }
             o.s += "], ";
+        }
+        if (!l.used) {
+            o.key("used"); // only when false: the layer reaches no output
+            o.s += "false, ";
         }
         o.key("params");
         o.num(l.params);
@@ -384,11 +427,11 @@ std::string report_markdown(const Plan& p) {
     for (auto& l : p.layers)
         out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", l.index, md_cell(l.name),
                            md_cell(layer_cell(l)), shape_cell(l), output_text(l),
-                           with_commas(l.params), with_commas(l.macs), rf_text(l.rf));
+                           with_commas(l.params), macs_cell(l), rf_text(l.rf));
     const Totals& t = p.totals;
-    out += fmt::format("\n**Total:** {} params ({} trainable), {} MACs, input {} -> output {}\n",
+    out += fmt::format("\n**Total:** {} params ({} trainable), {} MACs, input {} -> {}\n",
                        with_commas(t.params), with_commas(t.trainable_params), with_commas(t.macs),
-                       shape_x(p.input), shape_x(p.output));
+                       shape_x(p.input), outputs_text(p));
     return out;
 }
 
