@@ -1717,8 +1717,10 @@ def gen_norms(fam, rng):
 
     # An empty input skips batch_norm's checks but takes weight[0] (BatchNorm too)
     for expr in ("nn.BatchNorm2d(0)", "nn.BatchNorm2d(0, affine=False)", "nn.BatchNorm1d(0)",
-                 "nn.BatchNorm2d(3)"):
-        for shape in ([2, 0, 3, 3], [0, 0, 2, 2], [0, 3, 2, 2], [2, 0], [0, 3]):
+                 "nn.BatchNorm2d(3)", "nn.BatchNorm2d(-1, affine=False, track_running_stats=False)",
+                 "nn.BatchNorm1d(-2, affine=False, track_running_stats=False)",
+                 "nn.BatchNorm1d(-1, affine=False)", "nn.BatchNorm1d(-1, track_running_stats=False)"):
+        for shape in ([2, 0, 3, 3], [0, 0, 2, 2], [0, 3, 2, 2], [2, 0], [0, 3], [2, 3], [2, 3, 2, 2]):
             for mode in modes:
                 fam.add(expr, shape, mode)
 

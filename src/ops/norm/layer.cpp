@@ -21,7 +21,8 @@ struct BatchNormLayer : Layer {
     }
 
     void check_construct() const override {
-        if (num_features && *num_features < 0)
+        // Only the parameters and buffers are tensors of num_features elements.
+        if (num_features && *num_features < 0 && (affine || track))
             throw ShapeError(fmt::format("Trying to create tensor with negative dimension {}: [{}]",
                                          *num_features, *num_features));
     }
@@ -166,8 +167,8 @@ struct InstanceNormLayer : Layer {
                 throw ShapeError(fmt::format("shape '[{}, {}]' is invalid for input of size {}",
                                              b[0], C, checked_mul(b[0], nf)));
             if (nf == 1)
-                throw ShapeError(fmt::format(
-                    "output with shape [1] doesn't match the broadcast shape [{}]", C));
+                throw ShapeError(
+                    fmt::format("output with shape [1] doesn't match the broadcast shape [{}]", C));
             if (C != 1)
                 throw ShapeError(fmt::format("The size of tensor a ({}) must match the size of "
                                              "tensor b ({}) at non-singleton dimension 0",
