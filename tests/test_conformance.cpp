@@ -117,6 +117,18 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^(chunk|split) expects .*$"),
         std::regex("^split_size can only be 0 if dimension size is 0, .*$"),
         std::regex("^split_with_sizes.*$"),
+        // The normalisations (norms.json).
+        std::regex("^Expected more than 1 spatial element when training, got input size "
+                   "torch.Size\\(\\[.*\\]\\)$"),
+        std::regex("^Given normalized_shape=\\[.*\\], expected input with shape \\[\\*.*\\], "
+                   "but got input of size\\[.*\\]$"),
+        std::regex("^Expected normalized_shape to be at least 1-dimensional, .*$"),
+        std::regex("^num_channels must be divisible by num_groups$"),
+        std::regex("^Expected number of channels in input to be divisible by num_groups, .*$"),
+        std::regex("^Expected weight to be a vector of size equal to the number of channels .*$"),
+        std::regex("^Expected num groups to be greater than 0, got -?[0-9]+$"),
+        // (1.13's spacing: a backslash-continued string literal)
+        std::regex("^Expected 3D or higher dimensionality +input \\(got [0-9]+ dimensions\\)$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;

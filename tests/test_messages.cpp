@@ -98,7 +98,9 @@ TEST_CASE("every PyTorch class cnnshape does not support is said to be one, neve
         CHECK_THAT(e.what(), Contains("`cnnshape layers` lists the layers cnnshape supports"));
         CHECK_THAT(e.what(), !Contains("did you mean"));
     }
-    CHECK(n > 100);
+    // Enough classes that the loop means something (98 after issue 11's normalisations); it
+    // shrinks as cnnshape supports more of them.
+    CHECK(n > 50);
 }
 
 TEST_CASE("an unsupported PyTorch layer gets the same message in every reader", "[messages]") {
@@ -169,7 +171,8 @@ TEST_CASE("the layers the issue names are not suggested as typos of others", "[m
     // Before: PReLU, ELU, SELU, CELU -> "did you mean 'ReLU'?", GLU -> GELU, Dropout1d ->
     // Dropout2d, Unflatten -> Flatten (PReLU ... Dropout1d, Unflatten and PixelShuffle are
     // supported now: RReLU -> ReLU, Softmin -> Softmax).
-    auto name = GENERATE(as<std::string>{}, "RReLU", "Softmin", "LayerNorm", "InstanceNorm2d");
+    // LayerNorm and InstanceNorm2d are supported now too: RNN and TransformerEncoderLayer.
+    auto name = GENERATE(as<std::string>{}, "RReLU", "Softmin", "RNN", "TransformerEncoderLayer");
     CAPTURE(name);
     SpecError e = spec_error([&] { network_from_exprs({"nn." + name + "()"}); });
     CHECK(std::string(e.what()) == "PyTorch has nn." + name +
@@ -194,15 +197,16 @@ TEST_CASE("a name PyTorch does not have either is a typo, with a hint", "[messag
         Case{"nn.Softmn", "unknown layer type 'nn.Softmn' (did you mean nn.Softmin? PyTorch has "
                           "it, but cnnshape does not support it yet; `cnnshape layers` lists the "
                           "layers cnnshape supports)"},
-        Case{"nn.LayerNrom", "unknown layer type 'nn.LayerNrom' (did you mean nn.LayerNorm? "
-                             "PyTorch has it, but cnnshape does not support it yet"},
+        Case{"nn.TransformerEncoderLayr",
+             "unknown layer type 'nn.TransformerEncoderLayr' (did you mean "
+             "nn.TransformerEncoderLayer? PyTorch has it, but cnnshape does not support it yet"},
         // other frameworks' names
         Case{"Dense", "unknown layer type 'Dense' (did you mean 'Linear'? 'Dense' is Keras's name "
                       "for it)"},
         Case{"MaxPooling2D", "(did you mean 'MaxPool2d'? 'MaxPooling2D' is Keras's name for it)"},
         Case{"GlobalAveragePooling2D", "(did you mean 'AdaptiveAvgPool2d'?"},
-        Case{"LayerNormalization", "(did you mean nn.LayerNorm? 'LayerNormalization' is Keras's "
-                                   "name for it. PyTorch has it, but cnnshape does not support"},
+        Case{"LayerNormalization", "(did you mean 'LayerNorm'? 'LayerNormalization' is Keras's "
+                                   "name for it)"},
         // nothing close
         Case{"nn.Zzzzzz", "unknown layer type 'nn.Zzzzzz' (`cnnshape layers` lists the layers "
                           "cnnshape supports)"});

@@ -20,7 +20,8 @@ Families (one file each): conv (Conv1d/2d/3d), conv_transpose
 (ConvTranspose1d/2d/3d), maxpool, avgpool (Max/AvgPool1d/2d/3d), adaptive
 (AdaptiveMax/AvgPool1d/2d/3d), lppool (LPPool1d/2d), linear_flatten, batchnorm
 (BatchNorm1d/2d/3d, incl. train mode), pad (ZeroPad2d, ConstantPad2d), upsample,
-misc (Dropout, Dropout2d, Identity, activations, Softmax), binary (Add, Sub,
+misc (Dropout, Dropout2d, Identity, activations, Softmax), norms (LayerNorm,
+GroupNorm, InstanceNorm1d/2d/3d, LocalResponseNorm, incl. train mode), binary (Add, Sub,
 Mul, Div as torch.add/sub/mul/div on two or more tensors of any broadcastable
 or clashing shapes, or a tensor and a number; these cases record ``inputs``,
 the list of input shapes, instead of ``input``), edge_shapes (every
@@ -1576,6 +1577,175 @@ def gen_split(fam, rng):
             add(e, sh)
 
 
+# ----------------------------------------------------------------------------
+# norms: LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, LocalResponseNorm
+# ----------------------------------------------------------------------------
+
+LAYERNORM_SIG = ["normalized_shape", "eps", "elementwise_affine"]
+GROUPNORM_SIG = ["num_groups", "num_channels", "eps", "affine"]
+INSTANCENORM_SIG = ["num_features", "eps", "momentum", "affine", "track_running_stats"]
+LRN_SIG = ["size", "alpha", "beta", "k"]
+
+
+def rand_shape(rng, rank, hi=4, zero=0.06):
+    return [0 if rng.random() < zero else rng.randint(1, hi) for _ in range(rank)]
+
+
+def gen_norms(fam, rng):
+    """LayerNorm, GroupNorm, InstanceNorm{1,2,3}d and LocalResponseNorm: shapes, counts, and
+    construction and forward errors, in eval and train mode.  Left out (EXCLUDED): GroupNorm on
+    fewer than 2 dims (1.13: an IndexError from input.size(1); 2.x: "Expected at least 2
+    dimensions ...") and InstanceNorm with affine=True on channels other than num_features (1.13:
+    batch_norm's size checks, skipped for an empty input; 2.x: a ValueError)."""
+    modes = (None, "train")
+
+    # LayerNorm
+    exprs = set()
+    for ns in (4, [4], (4,), [3, 4], (2, 3, 4), [], (), 0, [0], [2, 0], -1, [1, -1], [1, 1], 1,
+               [5, 1, 2, 3, 4]):
+        for affine in (True, False):
+            args = [("normalized_shape", ns)]
+            if not affine or rng.random() < 0.3:
+                args.append(("elementwise_affine", affine))
+            exprs.add(call("LayerNorm", LAYERNORM_SIG, args, rng))
+            args.insert(1, ("eps", 1e-3))
+            exprs.add(call("LayerNorm", LAYERNORM_SIG, args, rng))
+    fixed = [[2, 3, 4], [3, 4], [4], [], [0, 4], [2, 0], [1, 1], [5, 1, 2, 3, 4], [2, 5, 1, 2, 3, 4],
+             [1, 2, 3, 4], [3, 2, 0], [4, 3], [2, 4, 3], [1]]
+    for expr in sorted(exprs):
+        for shape in fixed:
+            fam.add(expr, shape)
+    for _ in range(900):
+        rank = rng.randint(0, 5)
+        shape = rand_shape(rng, rank)
+        k = rng.randint(0, rank) if rng.random() < 0.9 else rng.randint(1, 3)
+        ns = list(shape[rank - k:]) if k <= rank else [rng.randint(1, 4) for _ in range(k)]
+        if ns and rng.random() < 0.25:  # a mismatch
+            i = rng.randrange(len(ns))
+            ns[i] += rng.choice([-1, 1, 2])
+        if len(ns) == 1 and rng.random() < 0.5:
+            ns = ns[0]
+        elif rng.random() < 0.4:
+            ns = tuple(ns)
+        args = [("normalized_shape", ns)]
+        if rng.random() < 0.2:
+            args.append(("eps", rng.choice([1e-3, 0.0, 1e-6])))
+        if rng.random() < 0.4:
+            args.append(("elementwise_affine", rng.random() < 0.5))
+        fam.add(call("LayerNorm", LAYERNORM_SIG, args, rng), shape, rng.choice(modes))
+
+    # GroupNorm
+    def group_norm(expr, shape, mode=None):
+        if len(shape) < 2:
+            EXCLUDED["GroupNorm on fewer than 2 dims: 1.13 IndexError, 2.x RuntimeError"] += 1
+            return
+        fam.add(expr, shape, mode)
+
+    for g in (-2, -1, 0, 1, 2, 3, 4, 6):
+        for c in (-4, -3, 0, 1, 2, 3, 4, 6, 8, 12):
+            for affine in (True, False):
+                args = [("num_groups", g), ("num_channels", c)]
+                if rng.random() < 0.2:
+                    args.append(("eps", 1e-3))
+                if not affine or rng.random() < 0.3:
+                    args.append(("affine", affine))
+                expr = call("GroupNorm", GROUPNORM_SIG, args, rng)
+                shapes = [[2, max(c, 0)], [1, max(c, 0)], [1, max(c, 0), 1], [2, max(c, 0), 3],
+                          [1, max(c, 0), 1, 1], [0, max(c, 0), 2], [2, max(c, 0) + 2, 2],
+                          [2, max(c, 0) + 1, 2], [2, 2 * max(c, 1), 2, 2], [1, max(c, 0), 2, 1, 1]]
+                for shape in shapes:
+                    group_norm(expr, shape)
+    for _ in range(600):
+        g = rng.choice([1, 1, 2, 2, 3, 4, -1, 0])
+        c = g * rng.randint(0, 4) if rng.random() < 0.85 else rng.randint(0, 8)
+        args = [("num_groups", g), ("num_channels", c)]
+        if rng.random() < 0.3:
+            args.append(("affine", rng.random() < 0.5))
+        rank = rng.randint(1, 5)
+        shape = rand_shape(rng, rank, 3)
+        if rank >= 2:
+            shape[1] = max(c, 0) if rng.random() < 0.8 else rng.randint(0, 8)
+        group_norm(call("GroupNorm", GROUPNORM_SIG, args, rng), shape, rng.choice(modes))
+
+    # InstanceNorm1d/2d/3d
+    def instance_norm(expr, nd, nf, affine, shape, mode):
+        rank = len(shape)
+        if affine and rank in (nd + 1, nd + 2) and shape[rank - nd - 1] != nf:
+            EXCLUDED["InstanceNorm affine=True, channels != num_features: 1.13 batch_norm's "
+                     "checks, 2.x ValueError"] += 1
+            return
+        fam.add(expr, shape, mode)
+
+    for nd in (1, 2, 3):
+        for nf in (-1, 0, 1, 3):
+            for affine in (False, True):
+                for track in (False, True):
+                    args = [("num_features", nf)]
+                    if rng.random() < 0.2:
+                        args.append(("eps", 1e-3))
+                    if rng.random() < 0.2:
+                        args.append(("momentum", 0.05))
+                    if affine or rng.random() < 0.2:
+                        args.append(("affine", affine))
+                    if track or rng.random() < 0.2:
+                        args.append(("track_running_stats", track))
+                    expr = call("InstanceNorm%dd" % nd, INSTANCENORM_SIG, args, rng)
+                    c = max(nf, 0)
+                    shapes = []
+                    for rank in range(0, nd + 4):
+                        shapes.append([2, c] + [3] * (rank - 2) if rank >= 2 else [c] * rank)
+                    shapes += [[c] + [1] * nd, [2, c] + [1] * nd, [1, c] + [1] * nd,
+                               [c] + [2] + [1] * (nd - 1), [0, c] + [2] * nd, [2, c] + [0] * nd,
+                               [c + 2] + [3] * nd, [2, c + 1] + [2] * nd, [0, c + 1] + [2] * nd,
+                               [1, c + 2] + [1] * nd, [0, 1] + [2] * nd, [0, 0] + [2] * nd]
+                    for shape in shapes:
+                        for mode in modes:
+                            instance_norm(expr, nd, nf, affine, shape, mode)
+    for _ in range(700):
+        nd = rng.randint(1, 3)
+        nf = rng.randint(0, 4)
+        affine = rng.random() < 0.4
+        track = rng.random() < 0.4
+        args = [("num_features", nf), ("affine", affine), ("track_running_stats", track)]
+        expr = call("InstanceNorm%dd" % nd, INSTANCENORM_SIG, args, rng)
+        rank = rng.randint(nd, nd + 3) if rng.random() < 0.3 else rng.randint(nd + 1, nd + 2)
+        shape = rand_shape(rng, rank, 3, 0.04)
+        fd = rank - nd - 1
+        if 0 <= fd < rank and rng.random() < 0.8:
+            shape[fd] = nf
+        instance_norm(expr, nd, nf, affine, shape, rng.choice(modes))
+
+    # An empty input skips batch_norm's checks but takes weight[0] (BatchNorm too)
+    for expr in ("nn.BatchNorm2d(0)", "nn.BatchNorm2d(0, affine=False)", "nn.BatchNorm1d(0)",
+                 "nn.BatchNorm2d(3)", "nn.BatchNorm2d(-1, affine=False, track_running_stats=False)",
+                 "nn.BatchNorm1d(-2, affine=False, track_running_stats=False)",
+                 "nn.BatchNorm1d(-1, affine=False)", "nn.BatchNorm1d(-1, track_running_stats=False)"):
+        for shape in ([2, 0, 3, 3], [0, 0, 2, 2], [0, 3, 2, 2], [2, 0], [0, 3], [2, 3], [2, 3, 2, 2]):
+            for mode in modes:
+                fam.add(expr, shape, mode)
+
+    # LocalResponseNorm
+    for size in (-7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 7, 100):
+        args = [("size", size)]
+        if rng.random() < 0.3:
+            args.append(("alpha", 1e-3))
+        if rng.random() < 0.3:
+            args.append(("beta", 0.5))
+        if rng.random() < 0.3:
+            args.append(("k", 2.0))
+        expr = call("LocalResponseNorm", LRN_SIG, args, rng)
+        for c in range(0, 10):
+            for shape in ([2, c, 4], [2, c, 3, 3], [1, c, 2, 2, 2], [1, c, 2, 1, 1, 2]):
+                fam.add(expr, shape)
+        for shape in ([], [3], [2, 3], [0, 0], [0, 3, 4], [2, 0, 4, 4], [3, 4, 0]):
+            fam.add(expr, shape)
+    for _ in range(300):
+        size = rng.randint(-3, 8)
+        shape = rand_shape(rng, rng.randint(0, 6), 5)
+        fam.add(call("LocalResponseNorm", LRN_SIG, [("size", size)], rng), shape,
+                rng.choice(modes))
+
+
 def main():
     t0 = time.time()
     torch.manual_seed(0)
@@ -1608,6 +1778,7 @@ def main():
     run("binary", gen_binary)
     run("activation", gen_activation)
     run("reshape", gen_reshape)
+    run("norms", gen_norms)
 
     total = 0
     size = 0

@@ -47,6 +47,10 @@ BASE = [
     ("Adaptive", dict(output_size=2)),
     ("Linear", dict(in_features=4, out_features=4)),
     ("BatchNorm", dict(num_features=4)),
+    ("InstanceNorm", dict(num_features=4)),
+    ("LayerNorm", dict(normalized_shape=4)),
+    ("GroupNorm", dict(num_groups=2, num_channels=4)),
+    ("LocalResponseNorm", dict(size=2)),
     ("ZeroPad2d", dict(padding=1)),
     ("ConstantPad2d", dict(padding=1, value=0.0)),
     ("Threshold", dict(threshold=0.1, value=20.0)),
@@ -83,10 +87,15 @@ ALTERNATIVES = {
     "start_dim": [0],
     "end_dim": [2],
     "num_features": [8],
+    "normalized_shape": [(4, 4)],
+    "elementwise_affine": [False],
+    "num_groups": [4],
+    "num_channels": [8],
+    "k": [2.0],
     "eps": [1e-3],
     "momentum": [0.2],
-    "affine": [False],
-    "track_running_stats": [False],
+    "affine": [False, True],
+    "track_running_stats": [False, True],
     "value": [0.5],
     "size": [5],
     "scale_factor": [3.0],
@@ -151,13 +160,14 @@ def hidden_args(name, params):
         sys.exit(f"{name}: cnnshape's parameters {params} are not PyTorch's {torch_params(cls)}")
     base = base_for(name)
     reference = repr(cls(**base))
+    defaults = {k: v.default for k, v in inspect.signature(cls.__init__).parameters.items()}
     hidden = []
     for p in params:
         if p not in ALTERNATIVES:
             sys.exit(f"{name}: no alternative value for '{p}'; add one to ALTERNATIVES")
         for alt in ALTERNATIVES[p]:
-            if p in base and base[p] == alt:
-                continue
+            if (p in base and base[p] == alt) or (p not in base and defaults.get(p) is alt):
+                continue  # not a change (InstanceNorm's affine and track_running_stats are False)
             try:
                 changed = repr(cls(**{**base, p: alt}))
             except (ValueError, TypeError, RuntimeError):

@@ -63,6 +63,13 @@ Families (one file each) and why each tolerance:
   included). torch.f(args) is torch.f(x, args); View(...), Expand(...),
   Contiguous() and Slice(dim, start, end, step) are x.view(...), x.expand(...),
   x.contiguous() and x[..., start:end:step].
+* norms: LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, LocalResponseNorm. InstanceNorm in
+  eval mode with running statistics is batch_norm's eval form on (1, N*C, *): exact. The
+  statistics of the input itself (LayerNorm, GroupNorm, InstanceNorm otherwise) are two passes in
+  double in cnnshape, a float Welford cascade (or batch_norm's sums) in PyTorch: 1e-5.
+  LocalResponseNorm: the window sums and divisions are PyTorch's, exact where pow is special-cased
+  (beta 0.5, 1, 2, 3, -0.5, -1, -2), 1e-6 otherwise (SLEEF's powf). Can be written alone:
+  ``tools/gen_run_fixtures.py norms``.
 * init: ``torch.manual_seed(seed)`` then building the modules; every parameter
   must match ``init_weights(plan, seed)`` bit for bit.
 * networks: example specs (funnel, LeNet-5) and a small conv/bn/pool/linear stack
@@ -1115,6 +1122,102 @@ def parameter_cases(gen):
         [L("c", "Chunk", chunks=2, dim=1), L("m", "Mul", ["c[0]", "c[1]"])],
         ["m", "c[1]", "input"])
     return cases
+def norm_cases(gen):
+    """LayerNorm, GroupNorm, InstanceNorm1d/2d/3d and LocalResponseNorm on randn * 3 + 0.5 input,
+    with non-trivial affine parameters and running statistics. Tolerances: InstanceNorm in eval mode
+    with running statistics is BatchNorm's eval form (exact); statistics of the input itself are
+    double sums in cnnshape, a float Welford cascade (LayerNorm, GroupNorm) or batch_norm's sums
+    (InstanceNorm) in PyTorch: 1e-5; LocalResponseNorm exact where pow is special-cased (beta 0.5, 1,
+    2, 3, -0.5, -1, -2), 1e-6 otherwise."""
+    rng = random.Random(9090)
+    out = []
+
+    def record(expr, shape, mode, tol, kind="randn"):
+        torch.manual_seed(rng.randint(0, 10000))
+        m = eval(expr, {"nn": nn})
+        with torch.no_grad():
+            for name, p in list(m.named_parameters()):
+                if name == "weight":
+                    p.uniform_(-2, 2)
+                else:
+                    p.uniform_(-1, 1)
+            if getattr(m, "running_mean", None) is not None:
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.2, 3)
+        m.train(mode == "train")
+        x = make_input(shape, kind, gen)
+        if kind == "randn":
+            x = x * 3 + 0.5
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            y = m(x)
+        state = OrderedDict(("0." + k, f32(v)) for k, v in m.state_dict().items()
+                            if not k.endswith("num_batches_tracked"))
+        out.append(OrderedDict([("name", expr + " on %s (%s, %s)" % (shape, mode, kind)),
+                                ("layers", [expr]), ("mode", mode), ("input", f32(x)),
+                                ("state", state), ("output", f32(y)), ("tol", tol)]))
+
+    for _ in range(30):  # LayerNorm
+        rank = rng.randint(1, 4)
+        shape = [rng.randint(1, 5) for _ in range(rank)]
+        k = rng.randint(1, rank)
+        ns = shape[rank - k:]
+        affine = rng.random() < 0.7
+        eps = rng.choice([1e-5, 1e-3, 0.1])
+        expr = "nn.LayerNorm(%s, eps=%s, elementwise_affine=%s)" % (
+            ns[0] if len(ns) == 1 and rng.random() < 0.5 else ns, eps, affine)
+        if numel_of(ns) > 1:
+            record(expr, shape, rng.choice(["eval", "train"]), NEAR5)
+    record("nn.LayerNorm(8)", [3, 8], "eval", NEAR5, "ties")
+    record("nn.LayerNorm([2, 3])", [2, 2, 3], "eval", NEAR5, "arange")
+    for _ in range(30):  # GroupNorm
+        g = rng.choice([1, 2, 3, 4])
+        c = g * rng.randint(1, 3)
+        nd = rng.randint(0, 3)
+        shape = [rng.randint(1, 3), c] + [rng.randint(1, 4) for _ in range(nd)]
+        if (c // g) * numel_of(shape[2:]) == 1:
+            # A group of one value: the output is the bias plus PyTorch's rounding noise, scaled
+            # up by 1 / sqrt(eps); no tolerance holds (the conformance cases cover the shape).
+            continue
+        affine = rng.random() < 0.7
+        expr = "nn.GroupNorm(%d, %d, eps=%s, affine=%s)" % (g, c, rng.choice([1e-5, 1e-3]), affine)
+        record(expr, shape, rng.choice(["eval", "train"]), NEAR5)
+    record("nn.GroupNorm(2, 4)", [2, 4, 3, 3], "eval", NEAR5, "ties")
+    for _ in range(40):  # InstanceNorm
+        nd = rng.randint(1, 3)
+        c = rng.randint(1, 4)
+        affine = rng.random() < 0.5
+        track = rng.random() < 0.5
+        mode = "train" if rng.random() < 0.3 else "eval"
+        spatial = [rng.randint(1, 4) for _ in range(nd)]
+        if numel_of(spatial) == 1:
+            spatial[0] = 2
+        shape = ([rng.randint(1, 3)] if rng.random() < 0.7 else []) + [c] + spatial
+        expr = "nn.InstanceNorm%dd(%d, eps=%s, affine=%s, track_running_stats=%s)" % (
+            nd, c, rng.choice([1e-5, 1e-3, 0.1]), affine, track)
+        record(expr, shape, mode, EXACT if track and mode == "eval" else NEAR5)
+    for _ in range(40):  # LocalResponseNorm
+        size = rng.randint(1, 7)
+        beta = rng.choice([0.75, 0.75, 0.5, 1.0, 2.0, 3.0, -0.5, -1.0, -2.0, 0.2])
+        alpha = rng.choice([1e-4, 1e-2, 0.5, 2.0])
+        k = rng.choice([1.0, 2.0, 0.5])
+        rank = rng.randint(3, 5)
+        shape = [rng.randint(1, 3), rng.randint(1, 8)] + [rng.randint(1, 4) for _ in range(rank - 2)]
+        expr = "nn.LocalResponseNorm(%d, alpha=%s, beta=%s, k=%s)" % (size, alpha, beta, k)
+        exact = beta in (0.5, 1.0, 2.0, 3.0, -0.5, -1.0, -2.0)
+        record(expr, shape, "eval", EXACT if exact else NEAR, rng.choice(["randn", "special"]))
+    return out
+
+
+def numel_of(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+NORMS_NOTE = ("InstanceNorm with running statistics in eval mode exact; own statistics 1e-5; "
+              "LocalResponseNorm exact for special-cased pow, else 1e-6")
 
 
 def main():
@@ -1122,8 +1225,10 @@ def main():
     rng = random.Random(20240611)
     gen = torch.Generator().manual_seed(12345)
     only = set(sys.argv[1:])
-    if only == {"activation"}:  # the one family that can be written alone
-        results = [family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact")]
+    alone = {"activation": lambda: family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact"),
+             "norms": lambda: family("norms", norm_cases(torch.Generator().manual_seed(9091)), NORMS_NOTE)}
+    if only and only <= set(alone):  # the families that can be written alone
+        results = [alone[name]() for name in sorted(only)]
         for name, n, size in results:
             print("%-16s %4d cases  %8d bytes" % (name, n, size))
         return
@@ -1157,6 +1262,7 @@ def main():
                "exact: Chunk, Split and Unbind are copies"),
         family("parameter", parameter_cases(torch.Generator().manual_seed(9090)),
                "Parameter/Buffer and several outputs: exact, convolution and linear rtol 1e-4"),
+        family("norms", norm_cases(torch.Generator().manual_seed(9091)), NORMS_NOTE),
     ]
     total = 0
     for name, n, size in results:

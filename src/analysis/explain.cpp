@@ -156,7 +156,7 @@ void explain_counts(LayerExplanation& e, const LayerPlan& l) {
                                     [](const TensorSpec* t) { return t->name == "bias"; });
         if (l.args.contains("bias") && !has_bias)
             suffix = " (bias=False)";
-        else if (params.size() > 1 && l.type.find("BatchNorm") != std::string::npos)
+        else if (params.size() > 1 && l.type.find("Norm") != std::string::npos)
             suffix = " (" + names(params) + ")";
         e.params = fmt::format("params = {} = {}{}", terms, with_commas(total), suffix);
     } else if (l.params != 0) {

@@ -1,4 +1,7 @@
 // BatchNorm{1,2,3}d: shape-preserving; 2*C parameters (affine), 2*C+1 buffers (running stats).
+// InstanceNorm{1,2,3}d: the same counts (affine=False and track_running_stats=False by default);
+// each sample's channels normalised with their own statistics (PyTorch's batch_norm over
+// (1, N*C, *spatial)), or with the running ones in eval mode when tracked.
 #include "layers/common.hpp"
 
 namespace cnnshape::detail {
@@ -18,7 +21,8 @@ struct BatchNormLayer : Layer {
     }
 
     void check_construct() const override {
-        if (num_features && *num_features < 0)
+        // Only the parameters and buffers are tensors of num_features elements.
+        if (num_features && *num_features < 0 && (affine || track))
             throw ShapeError(fmt::format("Trying to create tensor with negative dimension {}: [{}]",
                                          *num_features, *num_features));
     }
@@ -48,6 +52,10 @@ struct BatchNormLayer : Layer {
                                 "got input size {}",
                                 shape_torch(x)));
         }
+        // batch_norm of an empty input skips its size checks but scales by weight[0].
+        if (numel(x) == 0 && affine && nf == 0)
+            throw ShapeError(
+                "select(): index 0 out of range for tensor of size [0] at dimension 0");
         if (numel(x) != 0) {
             if (track && C != nf)
                 throw ShapeError(
@@ -95,6 +103,123 @@ struct BatchNormLayer : Layer {
     }
 };
 
+// torch/nn/modules/instancenorm.py (2.x): _check_input_dim, the num_features check, the
+// unbatched input unsqueezed, then F.instance_norm (_verify_spatial_size) and batch_norm's
+// checks on (1, N*C, *spatial).
+struct InstanceNormLayer : Layer {
+    int nd;
+    std::optional<std::int64_t> num_features;
+    bool affine, track;
+
+    InstanceNormLayer(Args a, int nd_) : Layer(std::move(a)), nd(nd_) {
+        if (present(args(), "num_features")) num_features = arg_int(args(), "num_features");
+        arg_float(args(), "eps");
+        arg_opt_float(args(), "momentum");
+        affine = arg_bool(args(), "affine");
+        track = arg_bool(args(), "track_running_stats");
+    }
+
+    void check_construct() const override {
+        if (num_features && *num_features < 0 && (affine || track))
+            throw ShapeError(fmt::format("Trying to create tensor with negative dimension {}: [{}]",
+                                         *num_features, *num_features));
+    }
+
+    LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,
+                      Lowering& lower) const override {
+        const Shape& x = inputs.at(0);
+        const std::int64_t rank = x.size(), no_batch = nd + 1;
+        if (rank != no_batch && rank != no_batch + 1)
+            throw ShapeError(fmt::format("expected {}D or {}D input (got {}D input)", no_batch,
+                                         no_batch + 1, rank));
+        const std::int64_t feature_dim = rank - no_batch;
+        const std::int64_t C = x[feature_dim];
+        const std::int64_t nf = num_features.value_or(C);
+        // 2.x; without affine parameters a mismatch is only a warning (1.13 had neither).
+        if (C != nf && affine)
+            throw ShapeError(fmt::format("expected input's size at dim={} to match num_features "
+                                         "({}), but got: {}.",
+                                         feature_dim, nf, C));
+        Shape b = x;
+        if (rank == no_batch) b.insert(b.begin(), 1);
+        const bool input_stats = ctx.mode == Mode::Train || !track;
+        if (input_stats) {
+            std::int64_t spatial = 1;
+            for (std::size_t i = 2; i < b.size(); ++i)
+                spatial = checked_mul(spatial, b[i]);
+            if (spatial == 1)
+                throw ShapeError(fmt::format("Expected more than 1 spatial element when training, "
+                                             "got input size {}",
+                                             shape_torch(b)));
+        }
+        // batch_norm of an empty input skips its size checks but scales by weight[0], here the
+        // weight repeated N times.
+        if (numel(x) == 0 && affine && checked_mul(b[0], nf) == 0)
+            throw ShapeError(
+                "select(): index 0 out of range for tensor of size [0] at dimension 0");
+        if (numel(x) != 0 && track && C != nf)
+            throw ShapeError(fmt::format("running_mean should contain {} elements not {}",
+                                         checked_mul(b[0], C), checked_mul(b[0], nf)));
+        // An empty input passes batch_norm; instance_norm then writes the running statistics
+        // back, running_mean_.view({N, C}).mean(0) copied into running_mean (C++, any mode).
+        if (numel(x) == 0 && track && C != nf) {
+            if (b[0] != 0)
+                throw ShapeError(fmt::format("shape '[{}, {}]' is invalid for input of size {}",
+                                             b[0], C, checked_mul(b[0], nf)));
+            if (nf == 1)
+                throw ShapeError(
+                    fmt::format("output with shape [1] doesn't match the broadcast shape [{}]", C));
+            if (C != 1)
+                throw ShapeError(fmt::format("The size of tensor a ({}) must match the size of "
+                                             "tensor b ({}) at non-singleton dimension 0",
+                                             nf, C));
+        }
+        LayerOutput out;
+        if (!num_features) out.inferred.emplace_back("num_features", nf);
+        out.shape = x;
+        out.params = affine ? checked_mul(2, nf) : 0;
+        out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
+        out.buffer_bytes = track ? checked_add(checked_mul(8, nf), 8) : 0;
+        BatchNormDesc d;
+        d.num_features = nf;
+        d.eps = arg_float(args(), "eps");
+        d.affine = affine;
+        d.track_running_stats = track;
+        d.batch_stats = input_stats;
+        d.instance_nd = nd;
+        lower.exec = d;
+        // Each sample's statistics are sums over its spatial dims: every output sees them all.
+        if (input_stats) {
+            out.rf = RfEffect::Whole;
+            for (std::int64_t i = feature_dim + 1; i < rank; ++i)
+                out.rf_dims.push_back(i);
+        }
+        if (affine) {
+            lower.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
+            lower.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
+        }
+        if (track) {
+            lower.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
+            lower.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
+            lower.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
+        }
+        return out;
+    }
+
+    std::string brief() const override {
+        Brief b;
+        b.add(num_features ? std::to_string(*num_features) : "?");
+        if (affine) b.add("affine=True");
+        if (track) b.add("track_running_stats=True");
+        return b.wrap(type());
+    }
+};
+
+template <int ND>
+LayerPtr make_instance(Args a) {
+    return std::make_shared<InstanceNormLayer>(std::move(a), ND);
+}
+
 template <int ND>
 LayerPtr make(Args a) {
     return std::make_shared<BatchNormLayer>(std::move(a), ND);
@@ -113,6 +238,16 @@ void register_norm(std::vector<LayerType>& r) {
     r.push_back({"BatchNorm1d", bn, false, "norm", make<1>});
     r.push_back({"BatchNorm2d", bn, false, "norm", make<2>});
     r.push_back({"BatchNorm3d", bn, false, "norm", make<3>});
+    std::vector<ParamSpec> in = {inferable("num_features"),
+                                 opt("eps", F(1e-5)),
+                                 opt("momentum", F(0.1)),
+                                 opt("affine", B(false)),
+                                 opt("track_running_stats", B(false)),
+                                 opt("device", N()),
+                                 opt("dtype", N())};
+    r.push_back({"InstanceNorm1d", in, false, "norm", make_instance<1>});
+    r.push_back({"InstanceNorm2d", in, false, "norm", make_instance<2>});
+    r.push_back({"InstanceNorm3d", in, false, "norm", make_instance<3>});
 }
 
 } // namespace cnnshape::detail

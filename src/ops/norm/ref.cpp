@@ -4,6 +4,8 @@
 //          float squares, stored as float), invstd = 1 / sqrt(var_sum / count + eps) (double)
 //   alpha = invstd * w, beta = b - mean * alpha, y = x * alpha + beta  (float, the last two
 //   fused into FMAs as PyTorch's build computes them)
+// InstanceNorm is batch_norm over (1, N*C, *spatial): with batch statistics each (sample,
+// channel) plane has its own; with running statistics it is BatchNorm's eval form exactly.
 #include "kernels/ref/ref.hpp"
 #include "cnnshape/parallel.hpp"
 #include <cmath>
@@ -35,17 +37,20 @@ void run(const Context&, const BatchNormDesc& d, const Io& io) {
     std::int64_t n = x_shape.at(0), c = x_shape.at(1), inner = 1;
     for (std::size_t i = 2; i < x_shape.size(); ++i)
         inner *= x_shape[i];
-    std::int64_t count = n * inner;
-    for (std::int64_t ch = 0; ch < c; ++ch) {
+    const bool batch = d.batch_stats || !running_mean || !running_var;
+    // Normalises channel ch of the samples [b0, b1) with their statistics (BatchNorm: every
+    // sample; InstanceNorm: one, batch_norm's channel being a (sample, channel) pair).
+    auto normalise = [&](std::int64_t ch, std::int64_t b0, std::int64_t b1) {
         float mean, invstd;
-        if (d.batch_stats || !running_mean || !running_var) {
+        if (batch) {
+            std::int64_t count = (b1 - b0) * inner;
             double sum = 0;
-            for (std::int64_t b = 0; b < n; ++b)
+            for (std::int64_t b = b0; b < b1; ++b)
                 for (std::int64_t i = 0; i < inner; ++i)
                     sum += x[(b * c + ch) * inner + i];
             mean = float(sum / double(count));
             double var_sum = 0;
-            for (std::int64_t b = 0; b < n; ++b)
+            for (std::int64_t b = b0; b < b1; ++b)
                 for (std::int64_t i = 0; i < inner; ++i) {
                     float v = x[(b * c + ch) * inner + i] - mean;
                     var_sum += v * v;
@@ -62,12 +67,19 @@ void run(const Context&, const BatchNormDesc& d, const Io& io) {
         // beta = fma(-mean, alpha, b) and y = fma(x, alpha, beta).
         float alpha = invstd * w;
         float beta = std::fma(-mean, alpha, bb);
-        for (std::int64_t b = 0; b < n; ++b) {
+        for (std::int64_t b = b0; b < b1; ++b) {
             const float* xp = x + (b * c + ch) * inner;
             float* yp = y + (b * c + ch) * inner;
             for (std::int64_t i = 0; i < inner; ++i)
                 yp[i] = std::fma(xp[i], alpha, beta);
         }
+    };
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+        if (d.instance_nd && batch)
+            for (std::int64_t b = 0; b < n; ++b)
+                normalise(ch, b, b + 1);
+        else
+            normalise(ch, 0, n);
     }
 }
 
