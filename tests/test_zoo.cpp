@@ -6,12 +6,18 @@
 #include "cli_support.hpp"
 #include "cnnshape/network.hpp"
 #include "cnnshape/plan.hpp"
+#include "cnnshape/tensor_io.hpp"
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
 #include <dirent.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unistd.h>
 
 using namespace cnnshape;
+using cnnshape::test::run_cli;
 using cnnshape::test::slurp;
 using cnnshape::test::source_path;
 
@@ -77,4 +83,43 @@ TEST_CASE("zoo: every converted torchvision model plans to PyTorch's totals", "[
         // MACs the hooks cannot see (a matrix product outside a module) leave the count unchecked
         if (!e.contains("macs_unchecked")) CHECK(p.totals.macs == e["macs"].get<std::int64_t>());
     }
+}
+
+// `cnnshape run SPEC --seed 0` builds its weights as torch.manual_seed(0) and each layer's
+// reset_parameters() in order; tests/data/zoo/run.json holds what PyTorch's eval forward of the
+// torchvision model gives with its modules initialised that way (tools/gen_zoo.py
+// --run-fixtures), so no weight files are committed. Convolutions agree to 1e-4 relative.
+TEST_CASE("zoo: seeded runs of small torchvision models match PyTorch's forward", "[zoo][run]") {
+    auto cases = read_json("tests/data/zoo/run.json");
+    REQUIRE(cases.size() >= 3);
+    char dir[] = "/tmp/cnnshape-zoo-XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    std::string out = std::string(dir) + "/out.npy";
+    for (const auto& c : cases) {
+        for (const char* backend : {"ref", "simd"}) {
+            std::string model = c["model"];
+            CAPTURE(model, backend);
+            Shape in = c["input"].get<Shape>();
+            std::string shape;
+            for (auto d : in)
+                shape += (shape.empty() ? "" : "x") + std::to_string(d);
+            auto r = run_cli("run examples/networks/zoo/" + model + ".json --input " + shape +
+                             " --seed " + std::to_string(c["seed"].get<long long>()) +
+                             " --backend " + backend + " --output " + out);
+            REQUIRE(r.code == 0);
+            Tensor got = read_npy(out).tensor;
+            CHECK(got.shape == c["output_shape"].get<Shape>());
+            auto want = c["output"].get<std::vector<double>>();
+            REQUIRE(got.data.size() == want.size());
+            double scale = 0, diff = 0;
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                scale = std::max(scale, std::fabs(want[i]));
+                diff = std::max(diff, std::fabs(double(got.data[i]) - want[i]));
+            }
+            CAPTURE(diff, scale);
+            CHECK(scale > 0);
+            CHECK(diff <= 1e-4 * scale);
+        }
+    }
+    std::system((std::string("rm -rf '") + dir + "'").c_str());
 }
