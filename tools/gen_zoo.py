@@ -594,7 +594,7 @@ def build_spec(name, gm, conv, input_shape):
     full_name = {}  # node -> dotted name of its layer
     scope_of = {}  # node -> Scope it was placed in
     placed_last = None
-    used_names = {}  # scope path -> set
+    out_scopes = {}  # node -> closed Sequentials whose output it is
 
     def ref_text(ref, scope):
         node, slot = ref
@@ -605,6 +605,11 @@ def build_spec(name, gm, conv, input_shape):
         else:
             if ref == scope.input_ref and slot is None:
                 return "input"
+            for s in out_scopes.get(node, []):
+                if s.path.rsplit(".", 1)[0] == scope.path or ("." not in s.path and
+                                                               scope.path == ""):
+                    txt = s.path.rsplit(".", 1)[-1]  # a Sequential's name is its output
+                    return txt if slot is None else f"{txt}[{slot}]"
             txt = full_name[node]
             if scope_of[node] is scope:
                 txt = txt.rsplit(".", 1)[-1]
@@ -619,6 +624,8 @@ def build_spec(name, gm, conv, input_shape):
         while len(open_scopes) > depth:
             s = open_scopes.pop()
             closed.add(s.path)
+            if s.last[0] is not x and s.last[1] is None:
+                out_scopes.setdefault(s.last[0], []).append(s)
             parent = open_scopes[-1]
             parent.last = s.last
 
@@ -1019,6 +1026,8 @@ def main():
     ap.add_argument("--run-input", type=int, default=64,
                     help="spatial size of --check-run's input (default 64; 299-sized models "
                          "and segmentation models keep theirs if it is too small)")
+    ap.add_argument("--run-max-params", type=int, default=150_000_000,
+                    help="--check-run skips models with more parameters (default 150M)")
     ap.add_argument("--no-write", action="store_true", help="only report")
     ap.add_argument("--run-fixtures", action="store_true",
                     help="only write tests/data/zoo/run.json (seeded runs of "
@@ -1059,7 +1068,9 @@ def main():
                 if diffs:
                     st["mismatch"] = diffs
                 print(f"{name}: converted" + (f"; MISMATCH {diffs}" if diffs else ", totals match"))
-            if a.check_run:
+            if a.check_run and exp["params"] > a.run_max_params:
+                print(f"  run: skipped ({exp['params']} params > --run-max-params)")
+            elif a.check_run:
                 size = a.run_input
                 if name == "inception_v3":
                     size = max(size, 75)
