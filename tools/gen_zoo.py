@@ -80,16 +80,25 @@ class Layers:
         self.params = {}  # type -> [param names] (positional order, keyword-only after '*')
         self.alias = {}  # "torch.cat" -> "Concat"
         for line in out.splitlines():
-            m = re.match(r"^(\w+)\((.*?)\)(?:\s+also (.*))?$", line.strip())
+            m = re.match(r"^(\w+)\((.*)\)(?:\s{2,}also (.*))?$", line.strip())
             if not m:
                 continue
             t, sig, also = m.group(1), m.group(2), m.group(3)
             names = []
-            for p in sig.split(","):
-                p = p.strip()
-                if not p or p.startswith("*"):
-                    continue
-                names.append(p.split("=")[0].strip())
+            depth, piece, pieces = 0, "", []
+            for ch in sig:  # split at the top-level commas (defaults may be tuples)
+                depth += ch in "([{"
+                depth -= ch in ")]}"
+                if ch == "," and depth == 0:
+                    pieces.append(piece)
+                    piece = ""
+                else:
+                    piece += ch
+            pieces.append(piece)
+            for p in pieces:
+                p = p.strip().split("=")[0].strip()
+                if re.fullmatch(r"[A-Za-z_]\w*", p):
+                    names.append(p)
             self.params[t] = names
             if also:
                 for a in also.split(","):
@@ -408,9 +417,14 @@ class Converter:
                 pass
             return layer, [self.ref_of(n.args[0])]
         # torch.xxx spelled in cnnshape's layer list ("also torch.flatten")
-        key = f"torch.{fname}" if mod.startswith("torch") else None
-        if key and key in self.L.alias:
-            return self.generic(n, self.L.alias[key], n.args, n.kwargs)
+        keys = []
+        if mod.startswith("torch.nn.functional"):
+            keys = [f"torch.nn.functional.{fname}", f"nn.functional.{fname}", f"F.{fname}"]
+        elif mod.startswith("torch"):
+            keys = [f"torch.{fname}"]
+        for key in keys:
+            if key in self.L.alias:
+                return self.generic(n, self.L.alias[key], n.args, n.kwargs)
         raise Unsupported(f"torch function {mod}.{fname}" if mod else f"function {fname}")
 
     def convert_method(self, n):
