@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
 #include <nlohmann/json.hpp>
@@ -39,6 +40,15 @@ std::set<std::string> zoo_specs() {
     }
     closedir(d);
     return names;
+}
+
+std::string fnv1a64(const std::string& text) {
+    std::uint64_t h = 0xCBF29CE484222325ull;
+    for (unsigned char c : text)
+        h = (h ^ c) * 0x100000001B3ull;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
 }
 
 } // namespace
@@ -82,6 +92,22 @@ TEST_CASE("zoo: every converted torchvision model plans to PyTorch's totals", "[
         CHECK(p.totals.buffers == e["buffers"].get<std::int64_t>());
         // MACs the hooks cannot see (a matrix product outside a module) leave the count unchecked
         if (!e.contains("macs_unchecked")) CHECK(p.totals.macs == e["macs"].get<std::int64_t>());
+        // the layers' tensors are torchvision's state_dict, key for key and shape for shape, so
+        // `run --weights` loads it strictly
+        std::vector<std::string> keys;
+        for (const auto& lp : p.layers)
+            for (const auto& t : lp.tensors) {
+                std::string k = lp.name + "." + t.name + ":";
+                for (std::size_t i = 0; i < t.shape.size(); ++i)
+                    k += (i ? "," : "") + std::to_string(t.shape[i]);
+                keys.push_back(k);
+            }
+        std::sort(keys.begin(), keys.end());
+        std::string joined;
+        for (std::size_t i = 0; i < keys.size(); ++i)
+            joined += (i ? "\n" : "") + keys[i];
+        CHECK(keys.size() == e["state_dict"]["keys"].get<std::size_t>());
+        CHECK(fnv1a64(joined) == e["state_dict"]["fnv1a64"].get<std::string>());
     }
 }
 

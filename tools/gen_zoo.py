@@ -746,6 +746,13 @@ def dump_spec(spec):
 # PyTorch's own numbers
 
 
+def fnv1a64(text):
+    h = 0xCBF29CE484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
 def count_macs(model, forward):
     """MACs of forward() by hooks on model's convolutions and linear layers."""
     total = [0]
@@ -851,6 +858,10 @@ def convert_model(name, segmentation, layers, size=None):
         "buffers": sum(b.numel() for b in model.buffers()),
         "macs": macs,
     }
+    # what `run --weights` must load: every state_dict key and shape (a digest, so the test
+    # checks the names without committing them)
+    lines = sorted(f"{k}:{','.join(str(d) for d in v.shape)}" for k, v in model.state_dict().items())
+    expected["state_dict"] = {"keys": len(lines), "fnv1a64": fnv1a64("\n".join(lines))}
     if kwargs:
         expected["kwargs"] = {k: v for k, v in kwargs.items()}
     if graph is None:
