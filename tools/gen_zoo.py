@@ -413,8 +413,6 @@ class Converter:
                 if k in defaults and v == plain(defaults[k]):
                     continue
                 layer[k] = collapse(v)
-            if t == "Dropout":
-                pass
             return layer, [self.ref_of(n.args[0])]
         # torch.xxx spelled in cnnshape's layer list ("also torch.flatten")
         keys = []
@@ -474,13 +472,13 @@ class Converter:
         if len(args) > len(params):
             raise Unsupported(f"{n.op} {n.target}: more arguments than cnnshape's {t} takes")
         for i, a in enumerate(args):
-            layer[params[i]] = collapse_keep(plain(self.concrete(a)))
+            layer[params[i]] = plain(self.concrete(a))
         for k, v in kwargs.items():
             if k in ("input", "other") and isinstance(v, torch.fx.Node):
                 continue
             if k not in params:
                 raise Unsupported(f"{n.op} {n.target}: cnnshape's {t} has no {k}")
-            layer[k] = collapse_keep(plain(self.concrete(v)))
+            layer[k] = plain(self.concrete(v))
         return layer, ins
 
     def convert_binary(self, n, t):
@@ -541,10 +539,6 @@ def tensor_tuple(v):
     """A tuple of tensors (what chunk/split/unbind return), not a torch.Size."""
     return isinstance(v, (tuple, list)) and not isinstance(v, torch.Size) and len(v) > 0 and \
         all(isinstance(t, torch.Tensor) for t in v)
-
-
-def collapse_keep(v):
-    return v
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,7 +607,7 @@ def build_spec(name, gm, conv, input_shape):
     def ref_text(ref, scope):
         node, slot = ref
         if node is x:
-            if scope.input_ref != (x, None) and not _chain_is_input(scope):
+            if scope.input_ref != (x, None):
                 raise Unsupported("a nested module takes the network input directly")
             txt = "input"
         else:
@@ -630,9 +624,6 @@ def build_spec(name, gm, conv, input_shape):
         if slot is not None:
             txt += f"[{slot}]"
         return txt
-
-    def _chain_is_input(scope):
-        return scope.input_ref == (x, None)
 
     def close_to(depth):
         while len(open_scopes) > depth:
@@ -1011,7 +1002,7 @@ def model_list():
     return [(n, False) for n in cls] + [(n, True) for n in seg]
 
 
-def write_readme(status, layers_path):
+def write_readme(status):
     ok = [n for n, s in status.items() if s["converted"]]
     bad = [n for n, s in status.items() if not s["converted"]]
     lines = [
@@ -1027,6 +1018,12 @@ def write_readme(status, layers_path):
         f"Converted: {len(ok)} of {len(status)}. Rerun the tool after cnnshape gains layer types:",
         "",
         "    /usr/bin/python3 tools/gen_zoo.py build/cnnshape",
+        "",
+        "`--check-run` also runs each converted model with `cnnshape run --weights` (its",
+        "state_dict as `KEY.npy` files, BatchNorm statistics randomised) and compares the output",
+        "with PyTorch's eval forward (1e-4 relative). The specs are for the input shape they",
+        "name: sizes PyTorch computes from the input (an `interpolate` to the input's size, a",
+        "`view` of `x.size()`) are written as the numbers that input gives.",
         "",
         "| model | spec |",
         "|---|---|",
@@ -1125,7 +1122,7 @@ def main():
             f.write("{\n")
             f.write(",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in status.items()))
             f.write("\n}\n")
-        write_readme(status, binary)
+        write_readme(status)
     n_ok = sum(1 for s in status.values() if s["converted"])
     print(f"{n_ok} of {len(status)} converted")
     if runs:
