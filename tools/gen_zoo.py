@@ -1083,14 +1083,22 @@ def main():
                 f.write(text)
             got, err = plan_totals(binary, tmp)
             if err:
-                st["plan_error"] = err
+                # the spec is not kept: the model is listed with cnnshape's error (a conversion
+                # this tool gets wrong, or a cnnshape bug: look at it)
+                err = err.replace(tmp, f"{name}.json")
+                st = {"converted": False, "unsupported": [f"cnnshape plan fails: {err}"]}
                 print(f"{name}: PLAN FAILS: {err}")
+                if write:
+                    os.remove(path)
             else:
-                diffs = [f"{k} {got[k]} vs PyTorch {exp[k]}" for k in got if got[k] != exp[k]]
+                diffs = [f"{k} {got[k]} vs PyTorch {exp[k]}" for k in got if got[k] != exp[k]
+                         and not (k == "macs" and "macs_unchecked" in exp)]
                 if diffs:
                     st["mismatch"] = diffs
                 print(f"{name}: converted" + (f"; MISMATCH {diffs}" if diffs else ", totals match"))
-            if a.check_run and exp["params"] > a.run_max_params:
+            if not st["converted"]:
+                pass
+            elif a.check_run and exp["params"] > a.run_max_params:
                 print(f"  run: skipped ({exp['params']} params > --run-max-params)")
             elif a.check_run:
                 size = a.run_input
