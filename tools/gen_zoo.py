@@ -950,7 +950,9 @@ def check_run(binary, name, model, spec_path, size, segmentation):
 # Seeded runs: `cnnshape run SPEC --seed S` builds its weights as torch.manual_seed(S) and
 # each layer's reset_parameters() in order; the same done to the torchvision model (its modules
 # in the spec's order) gives PyTorch's output for the test to compare with, no weight files.
-RUN_FIXTURE_MODELS = ["squeezenet1_1", "mobilenet_v2", "resnet18"]
+RUN_FIXTURE_MODELS = {"squeezenet1_1": 64, "mobilenet_v2": 64, "resnet18": 64,
+                      "mobilenet_v3_small": 64, "efficientnet_b0": 64, "googlenet": 64,
+                      "densenet121": 64, "inception_v3": 75}
 RUN_FIXTURE = os.path.join(ROOT, "tests", "data", "zoo", "run.json")
 
 
@@ -987,7 +989,7 @@ def seeded_run_case(name, layers, size=64, seed=0):
 
 
 def write_run_fixtures(layers):
-    cases = [seeded_run_case(n, layers) for n in RUN_FIXTURE_MODELS]
+    cases = [seeded_run_case(n, layers, size) for n, size in RUN_FIXTURE_MODELS.items()]
     with open(RUN_FIXTURE, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(c) for c in cases) + "\n]\n")
     print(f"wrote {RUN_FIXTURE}: {len(cases)} seeded runs")
