@@ -98,7 +98,7 @@ TEST_CASE("every PyTorch class cnnshape does not support is said to be one, neve
         CHECK_THAT(e.what(), Contains("`cnnshape layers` lists the layers cnnshape supports"));
         CHECK_THAT(e.what(), !Contains("did you mean"));
     }
-    CHECK(n > 100);
+    CHECK(n > 50); // 82 of torch 1.13's classes once issue 11's pads, Fold and Lazy* came in
 }
 
 TEST_CASE("an unsupported PyTorch layer gets the same message in every reader", "[messages]") {
