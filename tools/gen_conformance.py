@@ -25,7 +25,13 @@ Mul, Div as torch.add/sub/mul/div on two or more tensors of any broadcastable
 or clashing shapes, or a tensor and a number; these cases record ``inputs``,
 the list of input shapes, instead of ``input``), edge_shapes (every
 layer type with a zero-size dim in each position, batched and unbatched, and on
-a 0-d input).  Each family mixes
+a 0-d input), pad_modes (ZeroPad/ConstantPad/ReflectionPad/ReplicationPad
+1d/2d/3d; ZeroPad1d/3d, PyTorch 2.1's, are evaluated as ConstantPad{1,3}d(p,
+0.0)), upsampling (UpsamplingNearest2d, UpsamplingBilinear2d), fold (Fold,
+Unfold), lazy (LazyConv*, LazyConvTranspose*, LazyLinear, LazyBatchNorm*, their
+params counted after the first forward) and unpool (MaxUnpool1d/2d/3d on two
+inputs, values and indices; output_size, forward's argument, written as a
+keyword of the layer).  Each family mixes
 hand-picked edge cases, small exhaustive grids and seeded random sampling.
 
 cnnshape follows PyTorch 2.x, but the oracle here is Debian's 1.13.1.  Cases
@@ -51,6 +57,15 @@ the counts printed at the end):
   <= 0 or whose output_padding is invalid: 1.13's empty-input path skips the
   slow kernel's checks and fails inside a reshape (or returns a tensor);
 * adaptive pooling is kept to small sizes (1.13 computes window bounds in float).
+* ReflectionPad1d/2d on an input with an empty non-batch dim that 1.13 accepts
+  (its reflection_pad{1,2}d check only some dims), and ReflectionPad2d/3d of an
+  empty batch to a negative width (1.13 returns a shape with a negative dim);
+* MaxUnpool to a negative size on an empty batch (1.13 returns it).
+Messages 1.13 words differently from 2.x are kept as cases but not compared
+word for word (tests/test_conformance.cpp's exact_message): 1.13's "Padding
+length too large", reflection_pad{1,2}d's "of input 4" and "2input (W: 3)is too
+small", im2col's "Given input with spatial size (H, H)", and "numel: integer
+multiplication overflow" for negative output sizes.
 
 Regenerate (from the repository root; needs PyTorch, e.g. Debian's
 python3-torch, which is importable by /usr/bin/python3 only):
