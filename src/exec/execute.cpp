@@ -442,7 +442,7 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         peak = std::max(peak, live);
         run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr, rng, &rest[i]);
         // MaxPool's (values, indices): the tuple's second element holds the indices as floats
-        // (exact below 2^24, which MaxUnpool checks), for later layers that take "p[1]".
+        // (exact up to 2^24, which MaxUnpool checks), for later layers that take "p[1]".
         if (idx && lp.tuple && !rest[i].empty())
             for (std::size_t k = 0; k < idx->data.size(); ++k)
                 rest[i][0].data[k] = float(idx->data[k]);

@@ -23,6 +23,12 @@ void run(const Context&, const UnpoolDesc& d, const Io& io) {
         sizes += (i ? "x" : "") + std::to_string(ys[ys.size() - d.nd + i]);
     }
     if (d.nd == 1) sizes += "x1"; // max_unpool1d runs as max_unpool2d
+    // The indices reach this layer as float32 (a tuple element), exact up to 2^24.
+    if (out_plane > (std::int64_t(1) << 24))
+        throw UsageError(fmt::format("MaxUnpool{}d cannot be run on output planes of more than "
+                                     "2^24 elements ({}): cnnshape passes the indices on as "
+                                     "float32",
+                                     d.nd, sizes));
     std::fill(y, y + numel(ys), 0.0f);
     if (numel(ys) == 0) return;
     const std::int64_t planes = in_plane ? numel(xs) / in_plane : 0;
