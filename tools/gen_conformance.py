@@ -26,7 +26,13 @@ Mul, Div as torch.add/sub/mul/div on two or more tensors of any broadcastable
 or clashing shapes, or a tensor and a number; these cases record ``inputs``,
 the list of input shapes, instead of ``input``), edge_shapes (every
 layer type with a zero-size dim in each position, batched and unbatched, and on
-a 0-d input).  Each family mixes
+a 0-d input), pad_modes (ZeroPad/ConstantPad/ReflectionPad/ReplicationPad
+1d/2d/3d; ZeroPad1d/3d, PyTorch 2.1's, are evaluated as ConstantPad{1,3}d(p,
+0.0)), upsampling (UpsamplingNearest2d, UpsamplingBilinear2d), fold (Fold,
+Unfold), lazy (LazyConv*, LazyConvTranspose*, LazyLinear, LazyBatchNorm*, their
+params counted after the first forward) and unpool (MaxUnpool1d/2d/3d on two
+inputs, values and indices; output_size, forward's argument, written as a
+keyword of the layer).  Each family mixes
 hand-picked edge cases, small exhaustive grids and seeded random sampling.
 
 cnnshape follows PyTorch 2.x, but the oracle here is Debian's 1.13.1.  Cases
@@ -52,6 +58,15 @@ the counts printed at the end):
   <= 0 or whose output_padding is invalid: 1.13's empty-input path skips the
   slow kernel's checks and fails inside a reshape (or returns a tensor);
 * adaptive pooling is kept to small sizes (1.13 computes window bounds in float).
+* ReflectionPad1d/2d on an input with an empty non-batch dim that 1.13 accepts
+  (its reflection_pad{1,2}d check only some dims), and ReflectionPad2d/3d of an
+  empty batch to a negative width (1.13 returns a shape with a negative dim);
+* MaxUnpool to a negative size on an empty batch (1.13 returns it).
+Messages 1.13 words differently from 2.x are kept as cases but not compared
+word for word (tests/test_conformance.cpp's exact_message): 1.13's "Padding
+length too large", reflection_pad{1,2}d's "of input 4" and "2input (W: 3)is too
+small", im2col's "Given input with spatial size (H, H)", and "numel: integer
+multiplication overflow" for negative output sizes.
 
 Regenerate (from the repository root; needs PyTorch, e.g. Debian's
 python3-torch, which is importable by /usr/bin/python3 only):
@@ -1347,6 +1362,86 @@ def gen_lazy(fam, rng, n_random):
         add(expr, shape)
 
 
+def evaluate_unpool(ctor, shapes, output_size=None):
+    """MaxUnpool: forward(values, indices, output_size). The case's layer is cnnshape's spelling,
+    with output_size as a keyword of the layer; the indices are zeros (always in range)."""
+    expr = ctor if output_size is None else "%s, output_size=%s)" % (ctor[:-1], fmt(output_size)) \
+        if not ctor.endswith("()") else "%soutput_size=%s)" % (ctor[:-1], fmt(output_size))
+    if isinstance(output_size, list):  # keep a list a list in the expression
+        expr = expr.replace("output_size=%s" % fmt(output_size), "output_size=%r" % output_size)
+    case = {"layer": expr, "inputs": [list(s) for s in shapes]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            m = eval(ctor, {"nn": nn})
+            kw = {} if output_size is None else {"output_size": output_size}
+            out = m(torch.zeros(shapes[0]), torch.zeros(shapes[1], dtype=torch.long), **kw)
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+            return case
+    case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+    return case
+
+
+def gen_unpool(fam, rng, n_random):
+    def add(ctor, shapes, output_size=None):
+        key = (ctor, tuple(tuple(s) for s in shapes), repr(output_size))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = evaluate_unpool(ctor, shapes, output_size)
+        if "output" in case and any(v < 0 for v in case["output"]):
+            EXCLUDED["MaxUnpool to a negative size (1.13 returns it)"] += 1
+            return
+        fam.cases.append(case)
+
+    hand = {1: [[1, 1, 3], [1, 3], [3], [], [1, 1, 1, 3], [1, 0, 3], [0, 2, 3], [2, 4, 1]],
+            2: [[1, 1, 2, 2], [1, 2, 2], [2, 2], [2], [1, 1, 1, 2, 2], [1, 0, 2, 2], [0, 1, 2, 2],
+                [2, 3, 3, 1], [1, 1, 1, 1]],
+            3: [[1, 1, 2, 2, 2], [1, 2, 2, 2], [2, 2, 2], [1, 0, 2, 2], [0, 1, 2, 2, 2],
+                [1, 1, 1, 2, 2, 2], [1, 1, 2, 3, 1]]}
+    ctors = ["nn.MaxUnpool%dd(2)", "nn.MaxUnpool%dd(2, stride=1, padding=1)",
+             "nn.MaxUnpool%dd(2, padding=2)", "nn.MaxUnpool%dd(0)", "nn.MaxUnpool%dd(2, stride=0)",
+             "nn.MaxUnpool%dd(3, 2, 1)", "nn.MaxUnpool%dd(kernel_size=3, stride=1, padding=2)",
+             "nn.MaxUnpool%dd(2, padding=-1)", "nn.MaxUnpool%dd((2, 3, 4))",
+             "nn.MaxUnpool%dd((2, 2), stride=(1, 2, 3))", "nn.MaxUnpool%dd(2, padding=(1,))",
+             "nn.MaxUnpool%dd(3, stride=2)"]
+    for nd in (1, 2, 3):
+        for c in ctors:
+            for sh in hand[nd]:
+                add(c % nd, [sh, sh])
+        base = hand[nd][0]
+        other = list(base)
+        other[-1] += 1
+        add("nn.MaxUnpool%dd(2)" % nd, [base, other])
+        add("nn.MaxUnpool%dd(2)" % nd, [base, base[1:]])
+        for osz in ([5] * nd, [4] * nd, [6] * nd, [3] * nd, [1, 1] + [5] * nd, [1] + [5] * nd,
+                    [2] * nd, [5] * (nd + 1)):
+            for as_list in (False, True):
+                add("nn.MaxUnpool%dd(2)" % nd, [base, base], osz if as_list else tuple(osz))
+        add("nn.MaxUnpool%dd(3, 2, 1)" % nd, [base, base], tuple([4] * nd))
+    for i in range(n_random):
+        nd = rng.randint(1, 3)
+        k = [rng.randint(1, 4) for _ in range(nd)]
+        s = [rng.randint(1, 3) for _ in range(nd)] if rng.random() < 0.6 else None
+        p = [rng.randint(0, 1) for _ in range(nd)]
+        args = [("kernel_size", spatial(k, rng, nd))]
+        if s is not None:
+            args.append(("stride", spatial(s, rng, nd)))
+        if any(p) or rng.random() < 0.3:
+            args.append(("padding", spatial(p, rng, nd)))
+        ctor = call("MaxUnpool%dd" % nd, ["kernel_size", "stride", "padding"], args, rng)
+        shape = ([rng.randint(1, 2)] if rng.random() < 0.8 else []) + [rng.randint(1, 3)] + \
+            [rng.randint(1, 5) for _ in range(nd)]
+        osz = None
+        if rng.random() < 0.35:
+            st = s or k
+            osz = tuple((shape[-nd + d] - 1) * st[d] - 2 * p[d] + k[d] + rng.randint(-st[d], st[d])
+                        for d in range(nd))
+        add(ctor, [shape, shape], osz)
+
+
 # ----------------------------------------------------------------------------
 # Misc (dropout, identity, activations, softmax)
 # ----------------------------------------------------------------------------
@@ -2039,6 +2134,7 @@ def main():
     run("upsampling", gen_upsampling, 300)
     run("fold", gen_fold, 1500)
     run("lazy", gen_lazy, 600)
+    run("unpool", gen_unpool, 700)
     run("misc", gen_misc)
     run("edge_shapes", gen_edge_shapes, drop=edge_drop)
     run("binary", gen_binary)

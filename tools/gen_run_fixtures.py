@@ -802,6 +802,10 @@ def run_spec(spec, x, seed, values=None):
                     y = fn(y, t, **l)
         elif typ in ("Concat", "torch.cat"):
             y = torch.cat(ins, **l)
+        elif typ.startswith("MaxUnpool"):  # forward(values, indices, output_size)
+            osz = l.pop("output_size", None)
+            m = getattr(nn, typ)(**l)
+            y = m(ins[0], ins[1], output_size=osz)
         else:
             m = getattr(nn, typ)(**l)
             mods[name] = m
@@ -1300,12 +1304,55 @@ def fold_cases(gen):
     return cases
 
 
+def unpool_cases(gen):
+    """MaxUnpool1d/2d/3d fed by a MaxPool's (values, indices) tuple, "p[0]" and "p[1]": exact."""
+    cases = []
+
+    def L(name, typ, inputs=None, **kw):
+        l = OrderedDict([("name", name), ("type", typ)])
+        l.update(kw)
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def add(title, shape, layers, kind="randn"):
+        sp = OrderedDict([("input", shape), ("layers", layers)])
+        x = make_input(shape, kind, gen)
+        with torch.no_grad():
+            y, state = run_spec(sp, x, 0)
+        cases.append(OrderedDict([("name", title + " (%s)" % kind), ("spec", sp), ("input", f32(x)),
+                                  ("state", OrderedDict()), ("output", f32(y)), ("tol", EXACT)]))
+
+    for nd, shape, k, s, p, osz in [
+            (2, [1, 2, 4, 4], 2, None, 0, None), (2, [2, 3, 7, 7], 3, 2, 1, [7, 7]),
+            (2, [3, 5, 5], 2, None, 0, [5, 5]), (2, [1, 2, 6, 5], (2, 3), (1, 2), (1, 0), None),
+            (2, [1, 1, 5, 5], 3, 1, 0, None),
+            (1, [2, 3, 8], 2, None, 0, None), (1, [1, 2, 9], 3, 2, 0, [9]), (1, [3, 7], 2, 1, 1, None),
+            (3, [1, 2, 4, 4, 4], 2, None, 0, None), (3, [2, 4, 6, 4], 3, 2, 1, [4, 6, 4])]:
+        pool = dict(kernel_size=k, return_indices=True)
+        unpool = dict(kernel_size=k)
+        if s is not None:
+            pool["stride"] = unpool["stride"] = s
+        if p:
+            pool["padding"] = unpool["padding"] = p
+        if osz is not None:
+            unpool["output_size"] = osz
+        layers = [L("p", "MaxPool%dd" % nd, **pool), L("u", "MaxUnpool%dd" % nd, ["p[0]", "p[1]"], **unpool)]
+        title = "MaxPool%dd -> MaxUnpool%dd(%s) of %s" % (nd, nd, ", ".join(
+            "%s=%s" % kv for kv in unpool.items()), shape)
+        for kind in ("randn", "ties", "special"):
+            add(title, shape, layers, kind)
+    return cases
+
+
 # Families that can be written alone: their own generators, so no other family changes.
 STANDALONE = {
     "pad_modes": lambda: family("pad_modes", pad_modes_cases(torch.Generator().manual_seed(1101)),
                                 "exact: pure data movement"),
     "fold": lambda: family("fold", fold_cases(torch.Generator().manual_seed(1104)),
                            "exact: Unfold copies, Fold sums overlaps in aten's order"),
+    "unpool": lambda: family("unpool", unpool_cases(torch.Generator().manual_seed(1103)),
+                             "exact: values put back where the indices say"),
     "upsampling": lambda: family("upsampling", upsampling_cases(torch.Generator().manual_seed(1102)),
                                  "nearest exact; bilinear (align_corners=True) exact over several "
                                  "channels, else 1e-6"),
