@@ -117,6 +117,14 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^(chunk|split) expects .*$"),
         std::regex("^split_size can only be 0 if dimension size is 0, .*$"),
         std::regex("^split_with_sizes.*$"),
+        // Reductions, stack, matmul and bmm (reduce.json, stack.json, matmul.json).
+        std::regex("^(amax|amin)\\(\\): Expected reduction dim .*$"),
+        std::regex("^(mean|sum|amax|amin)\\(\\): argument 'dim' .*$"),
+        std::regex("^stack expects .*$"),
+        std::regex("^size mismatch, got [0-9]+, [0-9]+x[0-9]+,[0-9]+$"),
+        std::regex("^inconsistent tensor size, expected tensor \\[.*$"),
+        std::regex("^Expected size for first two dimensions of batch2 tensor to be: .*$"),
+        std::regex("^batch[12] must be a 3D tensor$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;
