@@ -125,6 +125,7 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^inconsistent tensor size, expected tensor \\[.*$"),
         std::regex("^Expected size for first two dimensions of batch2 tensor to be: .*$"),
         std::regex("^batch[12] must be a 3D tensor$"),
+        std::regex("^einsum\\(\\): .*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;

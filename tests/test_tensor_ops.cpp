@@ -152,3 +152,26 @@ TEST_CASE("the SIMD matrix product agrees with the reference around the vector w
                           1e-5f * (1 + std::fabs(r.data[i])) * float(std::max<std::int64_t>(k, 1)));
             }
 }
+
+TEST_CASE("Einsum: attention's equations, MACs as the matmul they are", "[tensor_ops]") {
+    Plan p = cnnshape_test::plan_json(R"({"input": [2, 6, 4, 5], "layers": [
+        {"name": "c", "type": "Chunk", "chunks": 2, "dim": 1},
+        {"name": "s", "type": "torch.einsum", "equation": "bhid,bhjd->bhij",
+         "inputs": ["c[0]", "c[1]"]},
+        {"name": "t", "type": "Einsum", "args": ["bhij->bhji"], "inputs": ["s"]}]})");
+    CHECK(p.layers[1].output == Shape{2, 3, 4, 4});
+    CHECK(p.layers[1].macs == 2 * 3 * 4 * 4 * 5);
+    CHECK(p.layers[2].macs == 0);
+    CHECK(p.layers[1].brief == "Einsum('bhid,bhjd->bhij')");
+    Tensor x = ramp({2, 6, 4, 5});
+    Plan q = cnnshape_test::plan_json(R"({"input": [2, 6, 4, 5], "layers": [
+        {"name": "c", "type": "Chunk", "chunks": 2, "dim": 1},
+        {"name": "kt", "type": "torch.transpose", "dim0": -2, "dim1": -1, "inputs": ["c[1]"]},
+        {"name": "m", "type": "Matmul", "inputs": ["c[0]", "kt"]},
+        {"name": "s", "type": "torch.einsum", "equation": "bhid,bhjd->bhij",
+         "inputs": ["c[0]", "c[1]"]},
+        {"type": "Sub", "inputs": ["m", "s"]}]})");
+    Tensor d = run_plan(q, x, kernels::Backend::Ref);
+    for (float v : d.data)
+        CHECK(std::fabs(v) < 1e-5f);
+}

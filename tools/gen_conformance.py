@@ -1749,6 +1749,76 @@ def gen_matmul(fam, rng):
         add("torch.bmm()" if bmm else "torch.matmul()", [a, b])
 
 
+# ----------------------------------------------------------------------------
+# einsum: torch.einsum(equation, *operands)
+# ----------------------------------------------------------------------------
+
+def gen_einsum(fam, rng):
+    def add(eq, shapes, spelling="torch.einsum"):
+        expr = "%s(%r)" % (spelling, eq)
+        key = (expr, tuple(tuple(s) for s in shapes))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = {"layer": expr, "inputs": [list(s) for s in shapes]}
+        try:
+            out = torch.einsum(eq, *[torch.zeros(s) for s in shapes])
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+        else:
+            case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+        fam.cases.append(case)
+
+    hand = [("bhid,bhjd->bhij", [(2, 3, 4, 5), (2, 3, 6, 5)]),
+            ("bhij,bhjd->bhid", [(2, 3, 4, 6), (2, 3, 6, 5)]),
+            ("bhid,bhjd->bhij", [(2, 3, 4, 5), (2, 3, 6, 4)]), ("ij,jk", [(2, 3), (3, 4)]),
+            ("ij,jk", [(2, 3), (1, 4)]), ("ij,jk->ik", [(2, 3), (4, 4)]), ("ii->i", [(3, 3)]),
+            ("ii->i", [(3, 4)]), ("ii", [(3, 3)]), ("ij", [(3, 3, 3)]),
+            ("...ij->...ji", [(2, 3, 4, 5)]), ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 6)]),
+            ("...ij,...jk->...ik", [(2, 2, 3, 4), (5, 4, 6)]),
+            ("...ij,...jk", [(2, 2, 3, 4), (2, 4, 6)]), ("ij->iii", [(2, 3)]),
+            ("ij->ik", [(2, 3)]), ("i1j", [(2, 3)]), ("ij,jk", [(2, 3)]),
+            ("ij", [(2, 3), (3, 4)]), ("i..j", [(2, 3)]), ("i......j", [(2, 3)]),
+            ("ij->i..", [(2, 3)]), ("...ij->ij", [(5, 2, 3)]), ("Ab,bA->A", [(2, 3), (3, 2)]),
+            ("ba,ab", [(2, 3), (3, 2)]), ("bA", [(2, 3)]), ("ij->", [(2, 3)]),
+            ("i j , j k -> i k", [(2, 3), (3, 4)]), ("ij,jk->ik", [(2, 1), (3, 4)]),
+            ("ij,jk->ik", [(2, 0), (0, 4)]), ("", [()]), ("->", [()]), ("i,i->", [(3,), (1,)]),
+            ("ij->j...", [(2, 3)]), ("...i->...", [(2, 3)]), ("i...->...", [(2, 3)]),
+            ("ij...,jk...->ik...", [(2, 3, 5), (3, 4, 1)]),
+            ("ij...,jk...->ik...", [(2, 3, 5), (3, 4, 2)]), ("ij,kl->ijkl", [(2, 3), (4, 5)]),
+            ("bchw,bkc->bkhw", [(2, 3, 4, 5), (2, 6, 3)]), ("nqhd,nkhd->nhqk", [(1, 7, 2, 4), (1, 9, 2, 4)]),
+            ("nhql,nlhd->nqhd", [(1, 2, 7, 9), (1, 9, 2, 4)]), ("bij,bjk->bik", [(0, 2, 3), (0, 3, 4)]),
+            ("ij,ij,ij->i", [(2, 3), (2, 3), (1, 3)]), ("i,j,k->ijk", [(2,), (3,), (4,)]),
+            ("iij->j", [(2, 2, 3)]), ("iij->j", [(2, 3, 3)]), ("ijk->kji", [(2, 3, 4)]),
+            ("...,...->...", [(2, 3), (3,)]), ("...ii->...i", [(4, 3, 3)]),
+            ("i->i", [(0,)]), ("ij-k", [(2, 3)]), ("i,j", [(2,), (3,)]),
+            ("ab...,b...->a...", [(2, 3, 4, 5), (3, 5)]), ("aa...", [(2, 2, 3, 4)]),
+            ("...", [(2, 3)]), ("...", [()]), ("i...j,j...k->...ik", [(2, 5, 3), (3, 1, 4)]),
+            ("ij,jk->ki", [(2, 3), (3, 4)]), ("zZ,Zz->", [(2, 3), (3, 2)])]
+    for eq, shapes in hand:
+        add(eq, shapes)
+    for eq, shapes in hand[:6]:
+        add(eq, shapes, "Einsum")
+    # Random two-operand contractions over letters with random sizes, sometimes clashing.
+    letters = "abcdij"
+    for _ in range(400):
+        na, nb = rng.randint(1, 4), rng.randint(1, 4)
+        la = "".join(rng.sample(letters, na))
+        lb = "".join(rng.sample(letters, nb))
+        sizes = {c: rng.choice([1, 2, 3, 4]) for c in letters}
+        def shape(ls):
+            return tuple(sizes[c] if rng.random() < 0.93 else sizes[c] + 1 for c in ls)
+        seen = sorted(set(la + lb))
+        if rng.random() < 0.3:
+            eq = la + "," + lb
+        else:
+            out = [c for c in seen if rng.random() < 0.5]
+            rng.shuffle(out)
+            eq = la + "," + lb + "->" + "".join(out)
+        add(eq, [shape(la), shape(lb)])
+
+
 def main():
     t0 = time.time()
     torch.manual_seed(0)
@@ -1784,6 +1854,7 @@ def main():
     run("reduce", gen_reduce)
     run("stack", gen_stack)
     run("matmul", gen_matmul)
+    run("einsum", gen_einsum)
 
     total = 0
     size = 0

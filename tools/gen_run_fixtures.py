@@ -789,6 +789,8 @@ def run_spec(spec, x, seed):
             y = torch.stack(ins, **l)
         elif typ in ("Matmul", "torch.matmul", "Bmm", "torch.bmm"):
             y = (torch.bmm if typ in ("Bmm", "torch.bmm") else torch.matmul)(*ins)
+        elif typ in ("Einsum", "torch.einsum"):
+            y = torch.einsum(l.pop("equation"), *ins)
         elif typ.startswith("torch."):
             y = getattr(torch, typ[6:])(*ins, **l)
         else:
@@ -1184,13 +1186,42 @@ def matmul_cases(gen):
     return cases
 
 
+def einsum_cases(gen):
+    """torch.einsum as attention writes it (Swin, MaxViT, ViT), a diagonal, a broadcast, an
+    implicit output, three operands; PyTorch contracts through bmm: rtol 1e-4."""
+    cases = []
+
+    def add(title, shape, layers, kind="randn"):
+        spec_case(cases, gen, title, shape, layers, kind, CONV)
+
+    add("bhid,bhjd->bhij then bhij,bhjd->bhid", [2, 6, 4, 5],
+        [L("c", "Chunk", chunks=2, dim=1),
+         L("s", "torch.einsum", ["c[0]", "c[1]"], equation="bhid,bhjd->bhij"),
+         L("y", "Einsum", ["s", "c[1]"], equation="bhij,bhjd->bhid")])
+    add("ij,jk (implicit output) and a diagonal ii->i", [4, 4],
+        [L("m", "torch.einsum", ["input", "input"], equation="ij,jk"),
+         L("y", "torch.einsum", ["m"], equation="ii->i")])
+    add("...ij->...ji and a sum over an axis", [2, 3, 4],
+        [L("t", "torch.einsum", ["input"], equation="...ij->...ji"),
+         L("y", "torch.einsum", ["t"], equation="bij->bj")])
+    add("broadcast size 1 and three operands", [2, 3],
+        [L("r", "torch.narrow", ["input"], dim=0, start=0, length=1),
+         L("y", "torch.einsum", ["input", "r", "input"], equation="ij,ij,ij->i")])
+    add("outer product i,j->ij of two rows", [2, 5],
+        [L("u", "Unbind"), L("y", "torch.einsum", ["u[0]", "u[1]"], equation="i,j->ij")])
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = random.Random(20240611)
     gen = torch.Generator().manual_seed(12345)
     only = set(sys.argv[1:])
-    if only and only <= {"reduce", "stack", "matmul"}:  # issue 11's tensor ops: written alone
+    if only and only <= {"reduce", "stack", "matmul", "einsum"}:  # issue 11's ops: written alone
         results = []
+        if "einsum" in only:
+            results.append(family("einsum", einsum_cases(torch.Generator().manual_seed(1104)),
+                                  "rtol 1e-4 (bmm order)"))
         if "stack" in only:
             results.append(family("stack", stack_cases(torch.Generator().manual_seed(1102)),
                                   "exact: a copy"))
@@ -1235,6 +1266,8 @@ def main():
         family("stack", stack_cases(torch.Generator().manual_seed(1102)), "exact: a copy"),
         family("matmul", matmul_cases(torch.Generator().manual_seed(1103)),
                "rtol 1e-4 (BLAS order)"),
+        family("einsum", einsum_cases(torch.Generator().manual_seed(1104)),
+               "rtol 1e-4 (bmm order)"),
     ]
     total = 0
     for name, n, size in results:
