@@ -168,6 +168,15 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^output_size should be a sequence containing [0-9]+ or [0-9]+ elements, .*$"),
         std::regex("^strides should be greater than zero, but got stride: .*$"),
         std::regex("^There should be exactly (two|three) elements .*$"),
+        // Reductions, stack, matmul and bmm (reduce.json, stack.json, matmul.json).
+        std::regex("^(amax|amin)\\(\\): Expected reduction dim .*$"),
+        std::regex("^(mean|sum|amax|amin)\\(\\): argument 'dim' .*$"),
+        std::regex("^stack expects .*$"),
+        std::regex("^size mismatch, got [0-9]+, [0-9]+x[0-9]+,[0-9]+$"),
+        std::regex("^inconsistent tensor size, expected tensor \\[.*$"),
+        std::regex("^Expected size for first two dimensions of batch2 tensor to be: .*$"),
+        std::regex("^batch[12] must be a 3D tensor$"),
+        std::regex("^einsum\\(\\): .*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;
