@@ -65,7 +65,6 @@ UNSUPPORTED = [
     ("Fold", lambda: nn.Fold((4, 4), 2)), ("Unfold", lambda: nn.Unfold(2)),
     ("Bilinear", lambda: nn.Bilinear(2, 3, 4)), ("LazyLinear", lambda: nn.LazyLinear(4)),
     ("LazyConv2d", lambda: nn.LazyConv2d(4, 3)), ("MSELoss", lambda: nn.MSELoss()),
-    ("MultiheadAttention", lambda: nn.MultiheadAttention(4, 2)),
     ("TransformerEncoderLayer", lambda: nn.TransformerEncoderLayer(8, 2, 16)),
     ("FrozenBatchNorm2d", lambda: ops.FrozenBatchNorm2d(4)),
     ("DropBlock2d", lambda: ops.DropBlock2d(0.1, 3)),

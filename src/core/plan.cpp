@@ -144,7 +144,8 @@ Plan make_plan(const Network& net, const Shape& input) {
     plan.name = net.name;
     plan.mode = net.mode;
     plan.input = input;
-    InferContext ctx{net.mode};
+    InferContext ctx;
+    ctx.mode = net.mode;
 
     // PyTorch builds every module before it runs any: construction errors come first.
     for (std::size_t i = 0; i < net.nodes.size(); ++i) {
@@ -200,10 +201,19 @@ Plan make_plan(const Network& net, const Shape& input) {
                                                  "tensor{}, so \"{}\" does not exist",
                                                  name_of(idx), elems.size(),
                                                  elems.size() == 1 ? "" : "s",
-                                                 input_ref(name_of(idx), slot)));
+                                                 input_ref(name_of(idx), slot)) +
+                                     net.nodes[idx].layer->tuple_index_note(slot));
                 lp.input_shapes.push_back(elems[slot < 0 ? 0 : slot]);
             }
-            out = n.layer->infer(lp.input_shapes, ctx, lower);
+            InferContext lctx = ctx;
+            for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+                std::size_t j = 0;
+                while (j < k &&
+                       (n.inputs[j] != n.inputs[k] || lp.input_slots[j] != lp.input_slots[k]))
+                    ++j;
+                lctx.same_as.push_back(j);
+            }
+            out = n.layer->infer(lp.input_shapes, lctx, lower);
             lp.tuple = n.layer->returns_tuple();
             if (!lp.tuple) out.tuple = {out.shape};
             lp.output_bytes = 0;
