@@ -181,3 +181,25 @@ TEST_CASE("print(model) text of MultiheadAttention is refused: it lacks num_head
     });
     CHECK_THAT(e.what(), Contains("write it as a PyTorch expression or in a JSON spec"));
 }
+
+TEST_CASE("run prints the whole tuple, as print(output) does", "[attention]") {
+    // torch.manual_seed(0); m = nn.MultiheadAttention(4, 2); torch.manual_seed(0);
+    // x = torch.randn(2, 1, 4); print(m.eval()(x, x, x, need_weights=False)) under no_grad.
+    auto r = cnnshape::test::run_cli(
+        "run --layer \"nn.MultiheadAttention(4, 2, need_weights=False)\" --input 2x1x4");
+    CHECK(r.code == 0);
+    CHECK(r.out == "(tensor([[[0.0939, 0.2406, 0.0843, 0.1125]],\n\n"
+                   "        [[0.3839, 0.2088, 0.1919, 0.1668]]]), None)\n");
+    r = cnnshape::test::run_cli("run --layer \"nn.MultiheadAttention(4, 2)\" --input 2x4");
+    CHECK(r.out == "(tensor([[0.0939, 0.2406, 0.0843, 0.1125],\n"
+                   "        [0.3839, 0.2088, 0.1919, 0.1668]]), tensor([[0.4095, 0.5905],\n"
+                   "        [0.3760, 0.6240]]))\n");
+    // torch.chunk's tuples, a one-element one with Python's trailing comma.
+    r = cnnshape::test::run_cli("run --layer \"torch.chunk(2)\" --input 4 --fill arange");
+    CHECK(r.out == "(tensor([1., 2.]), tensor([3., 4.]))\n");
+    r = cnnshape::test::run_cli("run --layer \"torch.chunk(1)\" --input 2 --fill arange");
+    CHECK(r.out == "(tensor([1., 2.]),)\n");
+    Plan p =
+        cnnshape_test::plan_exprs({"nn.MultiheadAttention(4, 2, need_weights=False)"}, {2, 1, 4});
+    CHECK(output_text(p.layers[0]) == "(2x1x4, None)");
+}

@@ -51,6 +51,9 @@ struct LayerOutput {
     // order (possibly none: unbind of a zero-size dim); `shape` is then the first, or {} for none.
     // Later layers take one element by index ("c[1]").
     std::vector<Shape> tuple;
+    // Trailing elements of the tuple that are None (MultiheadAttention's attn_weights with
+    // need_weights=False): shown and printed as None, never taken by a later layer.
+    std::int64_t tuple_nones = 0;
 };
 
 struct Lowering; // exec_desc.hpp: what the kernels need, and the layer's state_dict entries

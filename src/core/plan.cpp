@@ -37,6 +37,14 @@ std::string input_ref(const std::string& name, std::int64_t slot) {
 std::string output_text(const LayerPlan& l) {
     if (!l.tuple) return shape_x(l.output);
     const auto& o = l.outputs;
+    if (l.tuple_nones > 0) {
+        std::string r = "(";
+        for (std::size_t i = 0; i < o.size(); ++i)
+            r += (i ? ", " : "") + shape_x(o[i]);
+        for (std::int64_t i = 0; i < l.tuple_nones; ++i)
+            r += o.empty() && i == 0 ? "None" : ", None";
+        return r + ")";
+    }
     if (!o.empty() && std::all_of(o.begin(), o.end(), [&](const Shape& s) { return s == o[0]; }))
         return fmt::format("{} x {}", o.size(), shape_x(o[0]));
     std::string r = "(";
@@ -241,6 +249,7 @@ Plan make_plan(const Network& net, const Shape& input) {
         steps[i] = RfStep{out.rf, std::move(out.axes), std::move(out.rf_dims),
                           lp.input_shapes.empty() ? Shape{} : lp.input_shapes[0]};
         lp.outputs = out.tuple;
+        lp.tuple_nones = out.tuple_nones;
         tuples[i] = lp.tuple;
         shapes[i] = std::move(out.tuple);
         try {

@@ -484,6 +484,12 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         result.output = input;
     } else {
         result.output = options.keep_all ? outs.back() : std::move(outs.back());
+        const LayerPlan& last = plan.layers.back();
+        if (last.tuple) {
+            result.output_tuple = true;
+            result.output_rest = rest.back();
+            result.output_nones = last.tuple_nones;
+        }
         if (options.keep_all) result.layer_outputs = std::move(outs);
     }
     return result;

@@ -257,6 +257,8 @@ struct AttentionLayer : Layer {
             Shape w = average ? Shape{N, L, S_total} : Shape{N, num_heads, L, S_total};
             if (!batched) w.erase(w.begin());
             out.tuple.push_back(w);
+        } else {
+            out.tuple_nones = 1;
         }
         out.shape = out.tuple[0];
 
