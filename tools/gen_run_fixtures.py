@@ -1086,7 +1086,7 @@ def attention_cases(gen):
             l["inputs"] = inputs
         return l
 
-    def add(title, ctor, fwd, shapes, same_kv=False, mode="eval"):
+    def add(title, ctor, fwd, shapes, same_kv=False, mode="eval", dropout_seed=None):
         m = nn.MultiheadAttention(**ctor)
         with torch.no_grad():  # about unit-size projections, as trained weights give
             for p in m.parameters():
@@ -1118,7 +1118,11 @@ def attention_cases(gen):
             spec_input = [sum(sizes)]
         layers.append(mha)
         with torch.no_grad():
+            if dropout_seed is not None:
+                torch.manual_seed(dropout_seed)
             y, w = m(*qkv, **fwd)
+            if dropout_seed is not None:  # the same mask again, in float64 below
+                torch.manual_seed(dropout_seed)
             # PyTorch's own float32 rounding must be well inside the tolerance: float64 agrees.
             y64, w64 = copy.deepcopy(m).double()(*[t.double() for t in qkv], **fwd)
             for a, b in ((y, y64), (w, w64)):
@@ -1135,9 +1139,11 @@ def attention_cases(gen):
             out = torch.cat([y.flatten(), w.flatten()])
         sp = OrderedDict([("input", spec_input), ("layers", layers)])
         st = OrderedDict(("a." + k, f32(v)) for k, v in m.state_dict().items())
-        cases.append(OrderedDict([("name", title), ("spec", sp), ("mode", mode),
-                                  ("input", f32(x)), ("state", st), ("output", f32(out)),
-                                  ("tol", NEAR5)]))
+        case = OrderedDict([("name", title), ("spec", sp), ("mode", mode), ("input", f32(x)),
+                            ("state", st), ("output", f32(out)), ("tol", NEAR5)])
+        if dropout_seed is not None:
+            case["dropout_seed"] = dropout_seed
+        cases.append(case)
 
     E = lambda e, h, **kw: dict(embed_dim=e, num_heads=h, **kw)
     add("self-attention (5, 2, 8), 2 heads", E(8, 2), {}, [[5, 2, 8]])
@@ -1156,6 +1162,12 @@ def attention_cases(gen):
     add("empty key and value (S = 0): out_proj's bias", E(8, 2), {}, [[3, 2, 8], [0, 2, 8], [0, 2, 8]])
     add("empty key with add_zero_attn", E(8, 2, add_zero_attn=True), {}, [[3, 2, 8], [0, 2, 8], [0, 2, 8]])
     add("train mode with dropout=0", E(8, 2), {}, [[5, 2, 8]], mode="train")
+    # Train mode: F.dropout of the attention weights, the mask drawn after
+    # torch.manual_seed(dropout_seed) (the returned weights are the dropped ones).
+    add("train mode, dropout=0.3", E(8, 2, dropout=0.3), {}, [[5, 2, 8]], mode="train", dropout_seed=7)
+    add("train mode, dropout=0.5, per-head weights, cross-attention", E(8, 4, dropout=0.5, add_zero_attn=True),
+        {"average_attn_weights": False}, [[3, 2, 8], [6, 2, 8], [6, 2, 8]], mode="train", dropout_seed=11)
+    add("train mode, dropout=1.0: every weight dropped", E(8, 2, dropout=1.0), {}, [[4, 1, 8]], mode="train", dropout_seed=3)
     add("larger: (16, 3, 64), 8 heads", E(64, 8), {}, [[16, 3, 64]])
     add("larger cross: kdim=24, (10, 2, 32) on (20, 2, 24), 4 heads", E(32, 4, kdim=24, vdim=24),
         {}, [[10, 2, 32], [20, 2, 24]], same_kv=True)

@@ -17,7 +17,7 @@ struct AttentionDesc {
     bool need_weights = true, average_attn_weights = true;
     std::int64_t L = 0, S = 0, N = 1; // query length, key/value length, batch
     std::int64_t S_total = 0;         // S + add_bias_kv + add_zero_attn: attn_weights' last dim
-    bool train_dropout = false;       // train mode with dropout > 0: `run` refuses it
+    bool train_dropout = false;       // train mode with dropout > 0: the weights are dropped
     double dropout = 0;
 };
 

@@ -39,6 +39,7 @@ void run(const Context& ctx, const AttentionDesc& d, const Io& io) {
     const float* in_bias = io.param(3);
     const float *bias_k = io.param(4), *bias_v = io.param(5);
     const float *wo = io.param(6), *bo = io.param(7);
+    const float* noise = io.param(8); // train mode: the dropout of the weights, else null
     const float* bq = in_bias ? in_bias : nullptr;
     const float* bk = in_bias ? in_bias + E : nullptr;
     const float* bv = in_bias ? in_bias + 2 * E : nullptr;
@@ -83,8 +84,10 @@ void run(const Context& ctx, const AttentionDesc& d, const Io& io) {
                         sum += P[s];
                     }
                     const float r = 1.0f / float(sum);
+                    const float* drop = noise ? noise + ((n * H + h) * L + l) * St : nullptr;
                     for (i64 s = 0; s < St; ++s) {
                         P[s] *= r;
+                        if (drop) P[s] = P[s] * drop[s];
                         W[(h * L + l) * St + s] = P[s];
                     }
                     for (i64 j = 0; j < hd; ++j) {
