@@ -207,3 +207,24 @@ TEST_CASE("run prints the whole tuple, as print(output) does", "[attention]") {
         cnnshape_test::plan_exprs({"nn.MultiheadAttention(4, 2, need_weights=False)"}, {2, 1, 4});
     CHECK(output_text(p.layers[0]) == "(2x1x4, None)");
 }
+
+TEST_CASE("a layer named twice in \"inputs\" is one tensor, as `key is value` in PyTorch",
+          "[attention]") {
+    // mha(q, kv, kv) projects kv with in_proj_weight's last 2E rows at once: PyTorch's linear
+    // then names an 8x16 matrix; with two distinct tensors, an 8x8 one.
+    auto message = [](const char* v) {
+        return cnnshape_test::expect_error<LayerError>([&] {
+                   cnnshape_test::plan_json(std::string(R"({"input": [4, 3, 14], "layers": [
+                {"name": "q", "type": "torch.narrow", "inputs": ["input"], "dim": 2, "start": 0, "length": 8},
+                {"name": "kv", "type": "torch.narrow", "inputs": ["input"], "dim": 2, "start": 8, "length": 6},
+                {"name": "kv2", "type": "torch.narrow", "inputs": ["input"], "dim": 2, "start": 8, "length": 6},
+                {"name": "a", "type": "MultiheadAttention", "args": [8, 2], "inputs": ["q", "kv", ")") +
+                                            v + R"("]}, {"type": "ReLU", "inputs": ["a[0]"]}]})");
+               })
+            .rule();
+    };
+    CHECK_THAT(message("kv"),
+               Contains("mat1 and mat2 shapes cannot be multiplied (12x6 and 8x16)"));
+    CHECK_THAT(message("kv2"),
+               Contains("mat1 and mat2 shapes cannot be multiplied (12x6 and 8x8)"));
+}
