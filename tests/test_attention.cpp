@@ -174,7 +174,9 @@ TEST_CASE("train mode drops attention weights; explain names the heads", "[atten
         explain_network(network_from_exprs({"nn.MultiheadAttention(8, 2)"}), {5, 3, 8});
     std::string text = explain_text(ex);
     CHECK_THAT(text, Contains("2 heads of head_dim 4 = 8 / 2") &&
-                         Contains("self-attention, query = key = value"));
+                         Contains("self-attention, query = key = value") &&
+                         Contains("params = 24*8 + 24 + 8*8 + 8 = 288 (in_proj_weight, "
+                                  "in_proj_bias, out_proj.weight, out_proj.bias)"));
 }
 
 TEST_CASE("print(model) text of MultiheadAttention is refused: it lacks num_heads", "[attention]") {
