@@ -177,6 +177,16 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^Expected size for first two dimensions of batch2 tensor to be: .*$"),
         std::regex("^batch[12] must be a 3D tensor$"),
         std::regex("^einsum\\(\\): .*$"),
+        // MultiheadAttention (attention.json): its constructor and multi_head_attention_forward.
+        std::regex("^embed_dim must be divisible by num_heads$"),
+        std::regex("^integer division or modulo by zero$"),
+        std::regex("^float division by zero$"),
+        std::regex("^was expecting embedding dimension of [0-9]+, but got [0-9]+$"),
+        std::regex("^key shape torch.Size\\(\\[.*\\]\\) does not match value shape .*$"),
+        std::regex("^key's sequence and batch dims torch.Size.* do not match value's .*$"),
+        std::regex("^expecting (key|value) weights shape of \\(.*\\), but got torch.Size.*$"),
+        std::regex("^query should be unbatched 2D or batched 3D tensor but received .*$"),
+        std::regex("^For (un)?batched \\([23]-D\\) `query`, expected `key` and `value` .*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;
@@ -200,10 +210,17 @@ Outcome run_multi_input_case(const nlohmann::json& c) {
         std::vector<Shape> in;
         for (auto& s : c["inputs"])
             in.push_back(s.get<Shape>());
+        // Which inputs are the same tensor (attention.json: mha(q, kv, kv)); else all distinct.
+        InferContext ctx;
+        if (c.value("mode", "eval") == "train") ctx.mode = Mode::Train;
+        for (std::size_t k = 0; k < in.size(); ++k)
+            ctx.same_as.push_back(c.contains("same_as") ? c["same_as"][k].get<std::size_t>() : k);
+        layer->check_construct();
         Lowering lower;
-        LayerOutput out = layer->infer(in, InferContext{}, lower);
+        LayerOutput out = layer->infer(in, ctx, lower);
         o.ok = true;
         o.output = out.shape;
+        if (layer->returns_tuple()) o.outputs = out.tuple;
         o.params = out.params;
         o.buffers = out.buffers;
     } catch (const ShapeError& e) {

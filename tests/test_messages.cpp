@@ -132,12 +132,19 @@ TEST_CASE("an unsupported PyTorch layer gets the same message in every reader", 
     }
     SECTION("print(model) text: one of PyTorch's containers") {
         SpecError e = spec_error([] {
+            load_spec_text("Sequential(\n  (0): TransformerEncoderLayer(\n    (linear1): "
+                           "Linear(in_features=8, out_features=16, bias=True)\n  )\n)\n");
+        });
+        CHECK_THAT(e.what(), Contains("PyTorch has nn.TransformerEncoderLayer; cnnshape does "
+                                      "not support it yet"));
+        // MultiheadAttention is supported, but its print(model) text lacks num_heads.
+        SpecError m = spec_error([] {
             load_spec_text("Sequential(\n  (0): MultiheadAttention(\n    (out_proj): "
                            "NonDynamicallyQuantizableLinear(in_features=4, out_features=4, "
                            "bias=True)\n  )\n)\n");
         });
-        CHECK_THAT(e.what(), Contains("PyTorch has nn.MultiheadAttention; cnnshape does not "
-                                      "support it yet"));
+        CHECK_THAT(m.what(), Contains("print(model) shows MultiheadAttention only by its "
+                                      "submodules"));
         // A user's own class is still one whose forward() cnnshape cannot see.
         SpecError f = spec_error(
             [] { load_spec_text("Sequential(\n  (0): BasicBlock(\n    (c): ReLU()\n  )\n)\n"); });

@@ -2341,6 +2341,193 @@ def gen_einsum(fam, rng):
             rng.shuffle(out)
             eq = la + "," + lb + "->" + "".join(out)
         add(eq, [shape(la), shape(lb)])
+# attention: nn.MultiheadAttention on query, key and value
+# ----------------------------------------------------------------------------
+
+MHA_FORWARD = ("key_padding_mask", "need_weights", "attn_mask", "average_attn_weights")
+
+
+def mha_expr(args, kw):
+    """cnnshape's expression: the constructor's arguments, then forward()'s keywords."""
+    parts = [repr(a) for a in args] + ["%s=%r" % (k, v) for k, v in kw.items()]
+    return "nn.MultiheadAttention(%s)" % ", ".join(parts)
+
+
+def evaluate_mha(args, kw, shapes, same_as=None, mode=None):
+    """mha(q, k, v, **forward kwargs) on zeros. One shape: self-attention, mha(x, x, x) with one
+    tensor (PyTorch's `query is key is value` path). Three: distinct tensors, except where
+    ``same_as`` says input k is input same_as[k] (mha(q, kv, kv): `key is value`). Records
+    "outputs": attn_output's and attn_weights' shapes (attn_weights left out when None)."""
+    expr = mha_expr(args, kw)
+    ctor = {k: v for k, v in kw.items() if k not in MHA_FORWARD}
+    fwd = {k: v for k, v in kw.items() if k in MHA_FORWARD}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = nn.MultiheadAttention(*args, **ctor)
+        except Exception as exc:
+            return {"layer": expr, "error": type(exc).__name__, "stage": "construct",
+                    "message": first_line(exc)}
+        params = numel_sum(module.parameters())
+        module.train(mode == "train")
+        case = {"layer": expr}
+        if len(shapes) == 1:
+            case["input"] = list(shapes[0])
+            x = torch.zeros(shapes[0])
+            ins = [x, x, x]
+        else:
+            case["inputs"] = [list(sh) for sh in shapes]
+            ts = [torch.zeros(sh) for sh in shapes]
+            if same_as:
+                case["same_as"] = list(same_as)
+                ts = [ts[j] for j in same_as]
+            ins = ts
+        if mode:
+            case["mode"] = mode
+        try:
+            out = module(*ins, **fwd)
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+            return case
+        outs = [list(t.shape) for t in out if t is not None]
+        case.update({"output": outs[0], "outputs": outs, "params": params, "buffers": 0})
+        return case
+
+
+def gen_attention(fam, rng):
+    def add(args, kw, shapes, same_as=None, mode=None):
+        key = (mha_expr(args, kw), tuple(tuple(sh) for sh in shapes), tuple(same_as or ()), mode)
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = evaluate_mha(args, kw, shapes, same_as, mode)
+        if case.get("stage") == "construct":
+            ckey = (case["layer"], "construct")
+            if ckey in fam.keys:
+                return
+            fam.keys.add(ckey)
+        # Negative num_heads: PyTorch builds the module and infers views from the negative
+        # sizes; cnnshape plans only the view errors it raises.
+        if args[1] < 0 and "error" not in case:
+            EXCLUDED["MultiheadAttention with a negative num_heads that runs"] += 1
+            return
+        fam.cases.append(case)
+
+    # Construction: divisibility (Python's floor division), zero heads, negative sizes, E = 0.
+    for e, h in [(8, 3), (8, 0), (8, -2), (8, -3), (0, 2), (0, 1), (-4, 2), (-3, 2), (3, -3),
+                 (3, -1), (6, 4), (12, 5), (1, 2), (7, 7), (-8, -2), (5, 10), (-6, 3)]:
+        for kw in ({}, {"kdim": 3}, {"bias": False}, {"add_bias_kv": True}):
+            add([e, h], kw, [[2, 1, abs(e) or 1]])
+    for kw in ({"kdim": 0}, {"kdim": -1}, {"vdim": -5}, {"kdim": -4, "vdim": -5}, {"vdim": 0},
+               {"kdim": 0, "vdim": 0}, {"dropout": 1.5}, {"dropout": -1}, {"kdim": 8},
+               {"kdim": 8, "vdim": 8}, {"kdim": 8, "vdim": None}, {"bias": False, "kdim": 2}):
+        add([8, 2], kw, [[5, 3, 8], [4, 3, kw.get("kdim") or 8], [4, 3, kw.get("vdim") or 8]])
+    # Forward, by hand: every assert and op error of multi_head_attention_forward.
+    z = [8, 2]
+    hand = [
+        ({}, [[5, 3, 6], [5, 3, 6], [5, 3, 6]]),
+        ({}, [[5, 3, 8], [4, 3, 8], [5, 3, 8]]),
+        ({}, [[5, 3, 8], [4, 3, 8], [4, 2, 8]]),
+        ({}, [[5, 3, 8], [4, 2, 8], [4, 2, 8]]),
+        ({}, [[5, 3, 8], [4, 3, 6], [4, 3, 6]]),
+        ({}, [[5, 3, 8, 1], [4, 3, 6], [4, 3, 6]]),
+        ({}, [[5, 3, 8], [4, 6], [4, 3, 6]]),
+        ({}, [[5, 8], [4, 6], [4, 3, 6]]),
+        ({}, [[5, 8], [4, 8], [4, 8]]),
+        ({}, [[5, 8], [4, 8], [3, 8]]),
+        ({}, [[5, 8], [4, 6], [4, 6]]),
+        ({}, [[8], [8], [8]]),
+        ({}, [[], [], []]),
+        ({}, [[5, 3, 8], [], [5, 3, 8]]),
+        ({}, [[0, 3, 8], [5, 3, 8], [5, 3, 8]]),
+        ({}, [[5, 3, 8], [0, 3, 8], [0, 3, 8]]),
+        ({}, [[5, 3, 8], [0, 2, 8], [0, 2, 8]]),
+        ({}, [[5, 0, 8], [4, 0, 8], [4, 0, 8]]),
+        ({"add_bias_kv": True}, [[5, 3, 8], [4, 2, 8], [4, 2, 8]]),
+        ({"add_bias_kv": True}, [[5, 3, 8], [0, 2, 8], [0, 2, 8]]),
+        ({"add_zero_attn": True}, [[5, 3, 8], [0, 2, 8], [0, 2, 8]]),
+        ({"add_bias_kv": True, "add_zero_attn": True}, [[5, 3, 8], [4, 3, 8], [4, 3, 8]]),
+        ({"kdim": 4, "vdim": 6}, [[5, 3, 8], [4, 3, 4], [4, 2, 6]]),
+        ({"kdim": 4, "vdim": 6}, [[5, 3, 8], [4, 3, 5], [4, 3, 6]]),
+        ({"kdim": 4, "vdim": 6}, [[5, 3, 8], [4, 3, 4], [4, 3, 7]]),
+        ({"kdim": 4, "vdim": 6}, [[5, 3, 8], [4, 3, 4], [4, 3, 6]]),
+        ({"kdim": 4, "vdim": 6}, [[5, 8], [4, 4], [4, 6]]),
+        ({"kdim": 4, "vdim": 6}, [[5, 8], [4, 4], [3, 6]]),
+        ({"kdim": 4, "vdim": 6, "need_weights": False}, [[5, 8], [4, 4], [4, 6]]),
+        ({"kdim": 4, "vdim": 6, "average_attn_weights": False}, [[5, 8], [4, 4], [4, 6]]),
+        ({"batch_first": True}, [[5, 3, 8], [4, 6], [4, 3, 6]]),
+        ({"batch_first": True}, [[5, 3, 8], [4], [4, 3, 6]]),
+        ({"batch_first": True}, [[5, 3, 8], [5, 3, 8], [5]]),
+        ({"batch_first": True}, [[5, 3, 8], [5, 3, 8], []]),
+        ({"batch_first": True}, [[5, 3, 8], [5, 0, 8], [5, 0, 8]]),
+        ({"batch_first": True}, [[2, 5, 8], [2, 4, 8], [2, 4, 8]]),
+        ({"batch_first": True}, [[2, 5, 8], [3, 4, 8], [3, 4, 8]]),
+        ({"batch_first": True}, [[5, 8], [4, 8], [4, 8]]),
+        ({"batch_first": True, "need_weights": False}, [[2, 5, 8], [2, 4, 8], [2, 4, 8]]),
+    ]
+    for kw, shapes in hand:
+        add(z, kw, shapes)
+    # key is value (mha(q, kv, kv)): the packed projection's w_kv, the transpose of both.
+    for kw, shapes in [({}, [[5, 3, 8], [4, 3, 6], [4, 3, 6]]), ({}, [[5, 3, 8], [4, 2, 8], [4, 2, 8]]),
+                       ({"batch_first": True}, [[5, 3, 8], [4], [4]]),
+                       ({"batch_first": True}, [[3, 5, 8], [3, 4, 8], [3, 4, 8]]),
+                       ({"kdim": 6, "vdim": 6}, [[5, 3, 8], [4, 3, 6], [4, 3, 6]]),
+                       ({}, [[5, 8], [4, 6], [4, 6]])]:
+        add(z, kw, shapes, same_as=[0, 1, 1])
+    # Self-attention (one input).
+    for kw in ({}, {"batch_first": True}, {"need_weights": False}, {"average_attn_weights": False},
+               {"add_bias_kv": True, "add_zero_attn": True}, {"bias": False}):
+        for sh in ([5, 3, 8], [5, 8], [0, 2, 8], [5, 0, 8], [5, 3, 6], [8], [], [1, 2, 3, 8],
+                   [1, 1, 8]):
+            add(z, kw, [sh])
+    # Train mode: F.dropout's check (only for dropout > 0).
+    for p in (0.0, 0.5, 1.0, 1.5, -1.0):
+        add([8, 2], {"dropout": p}, [[5, 3, 8]], mode="train")
+        add([8, 2], {"dropout": p}, [[5, 3, 6]], mode="train")
+    # Random configurations and inputs: mostly valid, each size sometimes perturbed.
+    for _ in range(2500):
+        h = rng.choice([1, 1, 2, 2, 3, 4, 8])
+        hd = rng.choice([1, 2, 3, 4])
+        e = h * hd if rng.random() < 0.93 else h * hd + rng.choice([-1, 1])
+        if e <= 0:
+            e = h
+        kw = {}
+        if rng.random() < 0.3:
+            kw["kdim"] = rng.choice([e, 1, 3, 5])
+        if rng.random() < 0.3:
+            kw["vdim"] = rng.choice([e, 2, 3, 7])
+        for k in ("bias", "add_bias_kv", "add_zero_attn", "batch_first"):
+            if rng.random() < 0.3:
+                kw[k] = k == "bias" and False or k != "bias"
+        if rng.random() < 0.2:
+            kw["need_weights"] = False
+        if rng.random() < 0.2:
+            kw["average_attn_weights"] = False
+        if rng.random() < 0.15:
+            kw["dropout"] = 0.1
+        L, S, N = rng.choice([0, 1, 2, 3, 5]), rng.choice([0, 1, 2, 4]), rng.choice([0, 1, 2, 3])
+        batched = rng.random() < 0.75
+        kd = kw.get("kdim") or e
+        vd = kw.get("vdim") or e
+        q, k, v = [L, N, e], [S, N, kd], [S, N, vd]
+        if kw.get("batch_first"):
+            q, k, v = [N, L, e], [N, S, kd], [N, S, vd]
+        if not batched:
+            q, k, v = [L, e], [S, kd], [S, vd]
+        shapes = [list(q), list(k), list(v)]
+        for sh in shapes:
+            for i in range(len(sh)):
+                if rng.random() < 0.04:
+                    sh[i] = max(0, sh[i] + rng.choice([-1, 1, 2]))
+            if rng.random() < 0.02:
+                sh.pop(0) if sh and rng.random() < 0.5 else sh.insert(0, 1)
+        if rng.random() < 0.15 and "kdim" not in kw and "vdim" not in kw:
+            add([e, h], kw, [shapes[0]])
+        elif rng.random() < 0.15:
+            add([e, h], kw, [shapes[0], shapes[1], shapes[1]], same_as=[0, 1, 1])
+        else:
+            add([e, h], kw, shapes)
 
 
 def main():
@@ -2385,6 +2572,7 @@ def main():
     run("stack", gen_stack)
     run("matmul", gen_matmul)
     run("einsum", gen_einsum)
+    run("attention", gen_attention)
 
     total = 0
     size = 0

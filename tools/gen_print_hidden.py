@@ -68,6 +68,7 @@ BASE = [
     ("PixelShuffle", dict(upscale_factor=2)),
     ("PixelUnshuffle", dict(downscale_factor=2)),
     ("ChannelShuffle", dict(groups=2)),
+    ("MultiheadAttention", dict(embed_dim=4, num_heads=2)),
 ]
 
 # Values other than the default to try, in order, for each argument (the first one PyTorch's
@@ -127,6 +128,14 @@ ALTERNATIVES = {
     "num_parameters": [3],
     "init": [0.1],
     "unflattened_size": [(4,)],
+    "embed_dim": [8],
+    "num_heads": [4],
+    "dropout": [0.1],
+    "add_bias_kv": [True],
+    "add_zero_attn": [True],
+    "kdim": [3],
+    "vdim": [3],
+    "batch_first": [True],
     "upscale_factor": [3],
     "downscale_factor": [3],
 }
@@ -141,6 +150,8 @@ def cnnshape_signatures():
         params = []
         for p in rest.rstrip(")").split(", "):
             p = p.split("=", 1)[0].strip()
+            if p == "*" and hasattr(nn, name):
+                break  # a module's keyword-only arguments are forward()'s (MultiheadAttention)
             if p and not p.startswith("*"):
                 params.append(p)
         sigs.append((name, params))

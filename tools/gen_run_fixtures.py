@@ -86,6 +86,7 @@ Deterministic: fixed seeds, one thread.
 """
 
 import base64
+import copy
 import json
 import math
 import os
@@ -207,13 +208,14 @@ def run_case(exprs, shape, kind, gen, tol, seed=0, mode="eval", name=None, dropo
     return case
 
 
-def family(name, cases, notes):
+def family(name, cases, notes, extra=None):
     cases = [c for c in cases if c is not None]
     doc = OrderedDict()
     doc["family"] = name
     doc["generator"] = "tools/gen_run_fixtures.py (PyTorch %s)" % torch.__version__.split("a")[0]
     doc["notes"] = notes
     doc["cases"] = cases
+    doc.update(extra or {})
     path = os.path.join(OUT, name + ".json")
     with open(path, "w") as f:
         json.dump(doc, f, indent=1)
@@ -699,6 +701,13 @@ def init_cases():
         (["nn.ConvTranspose1d(3, 2, 4)"], [1, 3, 5], 11),
         (["nn.Conv2d(1, 4, 3)", "nn.BatchNorm2d(4)", "nn.ReLU()", "nn.Conv2d(4, 4, 1)",
           "nn.Flatten()", "nn.Linear(144, 7)", "nn.Linear(7, 2, bias=False)"], [1, 1, 8, 8], 99),
+        # MultiheadAttention: out_proj drawn first (kaiming, then its bias zeroed), then
+        # xavier_uniform_ in_proj_weight (or q/k/v_proj_weight), xavier_normal_ bias_k/bias_v
+        # (6 and 20 elements: the scalar and the 16-wide normal_ paths).
+        (["nn.MultiheadAttention(8, 2)"], [5, 1, 8], 0),
+        (["nn.MultiheadAttention(6, 3, add_bias_kv=True, bias=False)"], [2, 6], 5),
+        (["nn.MultiheadAttention(20, 4, add_bias_kv=True)"], [3, 2, 20], 17),
+        (["nn.Linear(4, 8)", "nn.MultiheadAttention(8, 1, add_bias_kv=True)"], [2, 4], 8),
     ]
     cases = []
     for exprs, shape, seed in seqs:
@@ -1538,7 +1547,140 @@ def einsum_cases(gen):
     return cases
 
 
+def attention_init_cases():
+    """MultiheadAttention's initial parameters after torch.manual_seed(seed), for the layouts a
+    one-input chain cannot plan (kdim/vdim: q/k/v_proj_weight): each case a spec with three
+    inputs cut from the network input; tests/test_attention.cpp checks them bit for bit."""
+    cases = []
+    for ctor, seed in ((dict(embed_dim=6, num_heads=3, kdim=4, vdim=5, add_bias_kv=True), 5),
+                       (dict(embed_dim=16, num_heads=2, kdim=3, vdim=16, bias=False), 9),
+                       (dict(embed_dim=8, num_heads=2, kdim=8, vdim=2, add_bias_kv=True, add_zero_attn=True), 21)):
+        torch.manual_seed(seed)
+        m = nn.MultiheadAttention(**ctor)
+        layer = OrderedDict([("name", "a"), ("type", "MultiheadAttention")])
+        layer.update(ctor)
+        E, k, v = ctor["embed_dim"], ctor["kdim"], ctor["vdim"]
+        sp = OrderedDict([("input", [2, E + k + v]), ("layers", [
+            OrderedDict([("name", "q"), ("type", "torch.narrow"), ("inputs", ["input"]), ("dim", 1), ("start", 0), ("length", E)]),
+            OrderedDict([("name", "k"), ("type", "torch.narrow"), ("inputs", ["input"]), ("dim", 1), ("start", E), ("length", k)]),
+            OrderedDict([("name", "v"), ("type", "torch.narrow"), ("inputs", ["input"]), ("dim", 1), ("start", E + k), ("length", v)]),
+            dict(layer, inputs=["q", "k", "v"]),
+            OrderedDict([("name", "y"), ("type", "Contiguous"), ("inputs", ["a[0]"])])])])
+        state = OrderedDict(("a." + n, f32(t)) for n, t in m.state_dict().items())
+        cases.append(OrderedDict([("name", "MultiheadAttention(%s) seed %d" % (ctor, seed)),
+                                  ("spec", sp), ("seed", seed), ("state", state)]))
+    return cases
+
+
+
+def attention_cases(gen):
+    """nn.MultiheadAttention with random weights (every parameter, biases included, drawn from
+    gen), on query, key and value cut from one flat input by torch.narrow + torch.reshape (exact
+    copies), or on the input itself (self-attention). The output is attn_output and attn_weights
+    flattened and joined (torch.cat), or attn_output alone when need_weights=False."""
+    cases = []
+
+    def L(name, typ, inputs=None, **kw):
+        l = OrderedDict([("name", name), ("type", typ)])
+        l.update(kw)
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def add(title, ctor, fwd, shapes, same_kv=False, mode="eval", dropout_seed=None):
+        m = nn.MultiheadAttention(**ctor)
+        with torch.no_grad():  # about unit-size projections, as trained weights give
+            for p in m.parameters():
+                scale = 0.5 if p.dim() == 1 or p.shape[-1] == 0 else 1.0 / p.shape[-1] ** 0.5
+                p.copy_(torch.randn(p.shape, generator=gen) * scale)
+        m.train(mode == "train")
+        layers = []
+        mha = OrderedDict([("name", "a"), ("type", "MultiheadAttention")])
+        mha.update(ctor)
+        mha.update(fwd)
+        if len(shapes) == 1:
+            x = torch.randn(shapes[0], generator=gen)
+            qkv = [x, x, x]
+            spec_input = list(shapes[0])
+        else:
+            if same_kv:
+                shapes = [shapes[0], shapes[1]]
+            sizes = [int(torch.tensor(s).prod().item()) if s else 1 for s in shapes]
+            x = torch.randn(sum(sizes), generator=gen)
+            parts, refs, off = [], [], 0
+            for i, (s, n) in enumerate(zip(shapes, sizes)):
+                parts.append(x[off:off + n].reshape(s))
+                layers.append(L("n%d" % i, "torch.narrow", ["input"], dim=0, start=off, length=n))
+                layers.append(L("t%d" % i, "torch.reshape", ["n%d" % i], shape=list(s)))
+                refs.append("t%d" % i)
+                off += n
+            qkv = [parts[0], parts[1], parts[1]] if same_kv else parts
+            mha["inputs"] = [refs[0], refs[1], refs[1]] if same_kv else refs
+            spec_input = [sum(sizes)]
+        layers.append(mha)
+        with torch.no_grad():
+            if dropout_seed is not None:
+                torch.manual_seed(dropout_seed)
+            y, w = m(*qkv, **fwd)
+            if dropout_seed is not None:  # the same mask again, in float64 below
+                torch.manual_seed(dropout_seed)
+            # PyTorch's own float32 rounding must be well inside the tolerance: float64 agrees.
+            y64, w64 = copy.deepcopy(m).double()(*[t.double() for t in qkv], **fwd)
+            for a, b in ((y, y64), (w, w64)):
+                if a is not None and a.numel():
+                    err = ((a.double() - b).abs() - 1e-5 * b.abs()).max().item()
+                    assert err < 3e-6, (title, err)
+        if w is None:
+            layers.append(L("y", "Contiguous", ["a[0]"]))
+            out = y
+        else:
+            layers.append(L("f0", "torch.flatten", ["a[0]"]))
+            layers.append(L("f1", "torch.flatten", ["a[1]"]))
+            layers.append(L("y", "Concat", ["f0", "f1"], dim=0))
+            out = torch.cat([y.flatten(), w.flatten()])
+        sp = OrderedDict([("input", spec_input), ("layers", layers)])
+        st = OrderedDict(("a." + k, f32(v)) for k, v in m.state_dict().items())
+        case = OrderedDict([("name", title), ("spec", sp), ("mode", mode), ("input", f32(x)),
+                            ("state", st), ("output", f32(out)), ("tol", NEAR5)])
+        if dropout_seed is not None:
+            case["dropout_seed"] = dropout_seed
+        cases.append(case)
+
+    E = lambda e, h, **kw: dict(embed_dim=e, num_heads=h, **kw)
+    add("self-attention (5, 2, 8), 2 heads", E(8, 2), {}, [[5, 2, 8]])
+    add("self-attention batch_first (2, 5, 8), 2 heads (PyTorch's fast path)", E(8, 2, batch_first=True), {}, [[2, 5, 8]])
+    add("self-attention unbatched (6, 12), 3 heads, weights per head", E(12, 3), {"average_attn_weights": False}, [[6, 12]])
+    add("cross-attention q (4, 3, 8), k = v (7, 3, 8)", E(8, 4), {}, [[4, 3, 8], [7, 3, 8]], same_kv=True)
+    add("q, k, v distinct (4, 2, 8), (6, 2, 8), (6, 2, 8), 1 head", E(8, 1), {}, [[4, 2, 8], [6, 2, 8], [6, 2, 8]])
+    add("kdim=5, vdim=3, batch_first", E(8, 2, kdim=5, vdim=3, batch_first=True), {}, [[2, 4, 8], [2, 6, 5], [2, 6, 3]])
+    add("kdim=5, vdim=3 unbatched, no bias", E(6, 2, kdim=5, vdim=3, bias=False), {}, [[4, 6], [3, 5], [3, 3]])
+    add("add_bias_kv", E(8, 2, add_bias_kv=True), {}, [[3, 2, 8], [5, 2, 8], [5, 2, 8]])
+    add("add_zero_attn", E(8, 2, add_zero_attn=True), {}, [[3, 2, 8], [5, 2, 8], [5, 2, 8]])
+    add("add_bias_kv and add_zero_attn, weights per head", E(8, 4, add_bias_kv=True, add_zero_attn=True),
+        {"average_attn_weights": False}, [[3, 2, 8], [4, 2, 8], [4, 2, 8]])
+    add("need_weights=False", E(8, 2), {"need_weights": False}, [[5, 2, 8]])
+    add("need_weights=False, batch_first", E(8, 2, batch_first=True), {"need_weights": False}, [[3, 4, 8], [3, 2, 8], [3, 2, 8]])
+    add("empty key and value (S = 0): out_proj's bias", E(8, 2), {}, [[3, 2, 8], [0, 2, 8], [0, 2, 8]])
+    add("empty key with add_zero_attn", E(8, 2, add_zero_attn=True), {}, [[3, 2, 8], [0, 2, 8], [0, 2, 8]])
+    add("train mode with dropout=0", E(8, 2), {}, [[5, 2, 8]], mode="train")
+    # Train mode: F.dropout of the attention weights, the mask drawn after
+    # torch.manual_seed(dropout_seed) (the returned weights are the dropped ones).
+    add("train mode, dropout=0.3", E(8, 2, dropout=0.3), {}, [[5, 2, 8]], mode="train", dropout_seed=7)
+    add("train mode, dropout=0.5, per-head weights, cross-attention", E(8, 4, dropout=0.5, add_zero_attn=True),
+        {"average_attn_weights": False}, [[3, 2, 8], [6, 2, 8], [6, 2, 8]], mode="train", dropout_seed=11)
+    add("train mode, dropout=1.0: every weight dropped", E(8, 2, dropout=1.0), {}, [[4, 1, 8]], mode="train", dropout_seed=3)
+    add("larger: (16, 3, 64), 8 heads", E(64, 8), {}, [[16, 3, 64]])
+    add("larger cross: kdim=24, (10, 2, 32) on (20, 2, 24), 4 heads", E(32, 4, kdim=24, vdim=24),
+        {}, [[10, 2, 32], [20, 2, 24]], same_kv=True)
+    return cases
+
+
+
 STANDALONE.update({
+    "attention": lambda: family("attention", attention_cases(torch.Generator().manual_seed(1111)),
+                                "rtol 1e-5, atol 1e-5 (products accumulated in double)",
+                                extra={"init": attention_init_cases()}),
+    "init": lambda: family("init", init_cases(), "bit-exact parameters after torch.manual_seed(seed)"),
     "reduce": lambda: family("reduce", reduce_cases(torch.Generator().manual_seed(1101)),
                              "exact: PyTorch's cascade sum in its order, one thread"),
     "stack": lambda: family("stack", stack_cases(torch.Generator().manual_seed(1102)),
@@ -1577,7 +1719,6 @@ def main():
         family("conv_transpose", conv_transpose_cases(rng, gen), "rtol 1e-4"),
         family("linear", linear_cases(rng, gen), "rtol 1e-4"),
         family("misc", misc_cases(rng, gen), "piecewise-linear activations and pads exact; others 1e-6"),
-        family("init", init_cases(), "bit-exact parameters after torch.manual_seed(seed)"),
         family("networks", network_cases(), "rtol 1e-4 end to end"),
         family("dropout", dropout_cases(), "train-mode masks from torch.manual_seed(dropout_seed): exact"),
         family("bicubic", bicubic_cases(), "exact, and print(output) for PyTorch's own test cases"),

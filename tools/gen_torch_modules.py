@@ -63,7 +63,6 @@ UNSUPPORTED = [
     ("PoissonNLLLoss", lambda: nn.PoissonNLLLoss()), ("TripletMarginLoss", lambda: nn.TripletMarginLoss()),
     ("Bilinear", lambda: nn.Bilinear(2, 3, 4)), ("GaussianNLLLoss", lambda: nn.GaussianNLLLoss()),
     ("SoftMarginLoss", lambda: nn.SoftMarginLoss()), ("MSELoss", lambda: nn.MSELoss()),
-    ("MultiheadAttention", lambda: nn.MultiheadAttention(4, 2)),
     ("TransformerEncoderLayer", lambda: nn.TransformerEncoderLayer(8, 2, 16)),
     ("FrozenBatchNorm2d", lambda: ops.FrozenBatchNorm2d(4)),
     ("DropBlock2d", lambda: ops.DropBlock2d(0.1, 3)),
@@ -72,7 +71,7 @@ UNSUPPORTED = [
     ("DeformConv2d", lambda: ops.DeformConv2d(3, 4, 3)),
     ("NLLLoss", lambda: nn.NLLLoss()), ("BCELoss", lambda: nn.BCELoss()),
     ("SmoothL1Loss", lambda: nn.SmoothL1Loss()), ("HuberLoss", lambda: nn.HuberLoss()),
-    ("RNNCell", lambda: nn.RNNCell(4, 8)),
+    ("RNNCell", lambda: nn.RNNCell(4, 8)), ("CosineEmbeddingLoss", lambda: nn.CosineEmbeddingLoss()),
     ("TransformerDecoderLayer", lambda: nn.TransformerDecoderLayer(8, 2, 16)),
     ("Conv3dNormActivation", lambda: ops.Conv3dNormActivation(3, 8)),
 ]

@@ -26,7 +26,11 @@ enum class Init {
     FanInUniform,   // bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     Ones,
     Zeros,
-    Constant // every element `value` (PReLU's weight: init)
+    Constant,             // every element `value` (PReLU's weight: init)
+    XavierUniform,        // xavier_uniform_: U(-a, a), a = sqrt(6 / (fan_in + fan_out))
+    XavierNormal,         // xavier_normal_: N(0, std^2), std = sqrt(2 / (fan_in + fan_out))
+    FanInUniformThenZeros // drawn as FanInUniform, then set to 0 (MultiheadAttention's
+                          // out_proj.bias: Linear's reset_parameters, then constant_(0))
 };
 
 // One tensor of a layer's state_dict ("weight", "bias", "running_mean", ...), in the order
@@ -38,7 +42,11 @@ struct TensorSpec {
     bool is_int64 = false; // num_batches_tracked
     Init init = Init::Zeros;
     std::int64_t fan_in = 0;
-    double value = 0; // Init::Constant
+    double value = 0;         // Init::Constant
+    std::int64_t fan_out = 0; // Init::XavierUniform, XavierNormal
+    // Tensors are drawn in order of rank, then of listing (the listing is the state_dict's
+    // order): MultiheadAttention builds out_proj, drawing its weights, before its own.
+    int init_rank = 0;
     // In the state_dict (a buffer registered with persistent=False is not: --weights neither
     // needs nor takes it).
     bool persistent = true;

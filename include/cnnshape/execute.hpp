@@ -49,9 +49,14 @@ struct RunResult {
     Tensor output;                      // the first output
     std::vector<Tensor> outputs;        // every output, in the plan's order
     std::optional<IndexTensor> indices; // when the last layer returns indices
-    std::vector<Tensor> layer_outputs;  // every layer's output, when keep_all
-    std::int64_t peak_bytes = 0;        // activations alive at once, at most
-    int fused_chains = 0;               // Conv -> BatchNorm [-> ReLU] chains run as one pass
+    // When the last layer returns a tuple: its elements after the first (`output`), and how
+    // many None elements follow them (print(output) shows the whole tuple).
+    bool output_tuple = false;
+    std::vector<Tensor> output_rest;
+    std::int64_t output_nones = 0;
+    std::vector<Tensor> layer_outputs; // every layer's output, when keep_all
+    std::int64_t peak_bytes = 0;       // activations alive at once, at most
+    int fused_chains = 0;              // Conv -> BatchNorm [-> ReLU] chains run as one pass
 };
 
 // Whether a layer writes MaxPool indices (max pooling with return_indices=True).

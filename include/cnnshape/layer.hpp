@@ -53,12 +53,20 @@ struct LayerOutput {
     std::vector<Shape> tuple;
     // The parameters are not trainable whatever the spec says (nn.Parameter(requires_grad=False)).
     bool frozen = false;
+    // Trailing elements of the tuple that are None (MultiheadAttention's attn_weights with
+    // need_weights=False): shown and printed as None, never taken by a later layer.
+    std::int64_t tuple_nones = 0;
 };
 
 struct Lowering; // exec_desc.hpp: what the kernels need, and the layer's state_dict entries
 
 struct InferContext {
     Mode mode = Mode::Eval;
+    // Per input, the index of the first input that is the same tensor (the same layer's output,
+    // or the same tuple element), so `same_as[k] == k` unless input k repeats an earlier one.
+    // PyTorch's MultiheadAttention takes other paths for `key is value` (its messages differ);
+    // empty: every input is its own tensor.
+    std::vector<std::size_t> same_as;
 };
 
 // Arguments bound to a layer type's signature: every parameter present in signature order, with
@@ -95,6 +103,9 @@ public:
     // Whether the layer returns a tuple of tensors (Chunk, Split, Unbind): later layers then take
     // one of them by index, "c[0]", never the tuple itself.
     virtual bool returns_tuple() const { return false; }
+    // Appended to "tuple index out of range" for element `slot` (MultiheadAttention with
+    // need_weights=False: PyTorch's second element is None).
+    virtual std::string tuple_index_note(std::int64_t /*slot*/) const { return ""; }
     // PyTorch's constructor checks that do not need the input (throws ShapeError).
     virtual void check_construct() const {}
     virtual LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,

@@ -26,9 +26,10 @@ struct LayerPlan {
     nlohmann::ordered_json args;
     std::vector<std::string> inputs; // names of the tensors taken ("input" for the network input)
     std::vector<Shape> input_shapes;
-    Shape output;               // the first element of a tuple (see `tuple`)
-    bool tuple = false;         // the layer returns a tuple: its elements are `outputs`
-    std::vector<Shape> outputs; // tuple elements; {output} for a layer returning one tensor
+    Shape output;                 // the first element of a tuple (see `tuple`)
+    bool tuple = false;           // the layer returns a tuple: its elements are `outputs`
+    std::vector<Shape> outputs;   // tuple elements; {output} for a layer returning one tensor
+    std::int64_t tuple_nones = 0; // trailing None elements after `outputs` (LayerOutput's)
     std::vector<std::int64_t> input_slots; // per input: the tuple element taken, -1 for none
     std::int64_t params = 0, trainable_params = 0, buffers = 0, buffer_bytes = 0, macs = 0;
     std::int64_t output_bytes = 0;         // float32, every tuple element

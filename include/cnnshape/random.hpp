@@ -33,6 +33,8 @@ std::uint64_t parse_manual_seed(const std::string& text);
 
 // torch.randn(n) into data (mean 0, std 1), consuming the generator as PyTorch does.
 void fill_randn(TorchGenerator& g, float* data, std::int64_t n);
+// Tensor.normal_(mean, std) on a float tensor of n elements (init.xavier_normal_).
+void fill_normal(TorchGenerator& g, float* data, std::int64_t n, double mean, double stdv);
 // torch.rand(n): U[0, 1).
 void fill_rand(TorchGenerator& g, float* data, std::int64_t n);
 // Tensor.uniform_(from, to) on a float tensor (used by PyTorch's layer initialisation).

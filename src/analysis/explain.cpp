@@ -154,7 +154,9 @@ void explain_counts(LayerExplanation& e, const LayerPlan& l) {
         std::string suffix;
         bool has_bias = std::any_of(params.begin(), params.end(),
                                     [](const TensorSpec* t) { return t->name == "bias"; });
-        if (l.args.contains("bias") && !has_bias)
+        if (l.type == "MultiheadAttention") // its tensors have their own names
+            suffix = " (" + names(params) + ")";
+        else if (l.args.contains("bias") && !has_bias)
             suffix = " (bias=False)";
         else if (params.size() > 1 && l.type.find("Norm") != std::string::npos)
             suffix = " (" + names(params) + ")";

@@ -248,7 +248,10 @@ int run_run(const RunCliOptions& o) {
     }
     const Tensor& out = result.output;
     Stats st = stats_of(out);
-    bool small = out.size() <= kPrintLimit;
+    std::int64_t printed = out.size();
+    for (const Tensor& t : result.output_rest)
+        printed += t.size();
+    bool small = printed <= kPrintLimit;
     auto stats_json = [](const Tensor& t) {
         Stats ts = stats_of(t);
         json s;
@@ -324,9 +327,22 @@ int run_run(const RunCliOptions& o) {
         }
     } else if (small) {
         // print(output); a module returning indices returns a tuple, printed as Python does.
-        if (result.indices)
+        if (result.indices) {
             std::cout << "(" << format_torch(out) << ", " << format_torch(*result.indices) << ")\n";
-        else
+        } else if (result.output_tuple) {
+            // A tuple (Chunk, MultiheadAttention): every element, None for the missing ones, and
+            // Python's trailing comma for one element.
+            std::vector<std::string> parts;
+            if (!plan.layers.back().outputs.empty()) parts.push_back(format_torch(out));
+            for (const Tensor& t : result.output_rest)
+                parts.push_back(format_torch(t));
+            for (std::int64_t i = 0; i < result.output_nones; ++i)
+                parts.push_back("None");
+            std::string text;
+            for (std::size_t i = 0; i < parts.size(); ++i)
+                text += (i ? ", " : "") + parts[i];
+            std::cout << "(" << text << (parts.size() == 1 ? ",)" : ")") << "\n";
+        } else
             std::cout << format_torch(out) << "\n";
     } else {
         summary("output", out);

@@ -37,6 +37,14 @@ std::string input_ref(const std::string& name, std::int64_t slot) {
 std::string output_text(const LayerPlan& l) {
     if (!l.tuple) return shape_x(l.output);
     const auto& o = l.outputs;
+    if (l.tuple_nones > 0) {
+        std::string r = "(";
+        for (std::size_t i = 0; i < o.size(); ++i)
+            r += (i ? ", " : "") + shape_x(o[i]);
+        for (std::int64_t i = 0; i < l.tuple_nones; ++i)
+            r += o.empty() && i == 0 ? "None" : ", None";
+        return r + ")";
+    }
     if (!o.empty() && std::all_of(o.begin(), o.end(), [&](const Shape& s) { return s == o[0]; }))
         return fmt::format("{} x {}", o.size(), shape_x(o[0]));
     std::string r = "(";
@@ -144,7 +152,8 @@ Plan make_plan(const Network& net, const Shape& input) {
     plan.name = net.name;
     plan.mode = net.mode;
     plan.input = input;
-    InferContext ctx{net.mode};
+    InferContext ctx;
+    ctx.mode = net.mode;
 
     // PyTorch builds every module before it runs any: construction errors come first.
     for (std::size_t i = 0; i < net.nodes.size(); ++i) {
@@ -211,10 +220,19 @@ Plan make_plan(const Network& net, const Shape& input) {
                                                  "tensor{}, so \"{}\" does not exist",
                                                  name_of(idx), elems.size(),
                                                  elems.size() == 1 ? "" : "s",
-                                                 input_ref(name_of(idx), slot)));
+                                                 input_ref(name_of(idx), slot)) +
+                                     net.nodes[idx].layer->tuple_index_note(slot));
                 lp.input_shapes.push_back(elems[slot < 0 ? 0 : slot]);
             }
-            out = n.layer->infer(lp.input_shapes, ctx, lower);
+            InferContext lctx = ctx;
+            for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+                std::size_t j = 0;
+                while (j < k &&
+                       (n.inputs[j] != n.inputs[k] || lp.input_slots[j] != lp.input_slots[k]))
+                    ++j;
+                lctx.same_as.push_back(j);
+            }
+            out = n.layer->infer(lp.input_shapes, lctx, lower);
             lp.tuple = n.layer->returns_tuple();
             if (!lp.tuple) out.tuple = {out.shape};
             lp.output_bytes = 0;
@@ -243,6 +261,7 @@ Plan make_plan(const Network& net, const Shape& input) {
         steps[i] = RfStep{out.rf, std::move(out.axes), std::move(out.rf_dims),
                           lp.input_shapes.empty() ? Shape{} : lp.input_shapes[0]};
         lp.outputs = out.tuple;
+        lp.tuple_nones = out.tuple_nones;
         tuples[i] = lp.tuple;
         shapes[i] = std::move(out.tuple);
         try {

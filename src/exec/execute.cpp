@@ -211,8 +211,15 @@ kernels::Io OpRun::batched_io(int nd) const {
 StateDict init_weights(const Plan& plan, std::uint64_t seed) {
     TorchGenerator g(seed);
     StateDict sd;
-    for (auto& lp : plan.layers)
-        for (auto& spec : lp.tensors) {
+    for (auto& lp : plan.layers) {
+        std::vector<const TensorSpec*> order;
+        for (auto& spec : lp.tensors)
+            order.push_back(&spec);
+        std::stable_sort(order.begin(), order.end(), [](const TensorSpec* a, const TensorSpec* b) {
+            return a->init_rank < b->init_rank;
+        });
+        for (const TensorSpec* sp : order) {
+            const TensorSpec& spec = *sp;
             Tensor t(spec.shape);
             std::int64_t n = t.size();
             switch (spec.init) {
@@ -242,9 +249,29 @@ StateDict init_weights(const Plan& plan, std::uint64_t seed) {
             case Init::Constant:
                 std::fill(t.data.begin(), t.data.end(), float(spec.value));
                 break;
+            case Init::XavierUniform:
+            case Init::XavierNormal: {
+                // init.xavier_uniform_/xavier_normal_ (gain 1), the bound computed as Python
+                // does: std = sqrt(2 / (fan_in + fan_out)), a = sqrt(3) * std.
+                double stdv = std::sqrt(2.0 / double(spec.fan_in + spec.fan_out));
+                if (n == 0) break;
+                if (spec.init == Init::XavierUniform)
+                    fill_uniform(g, t.ptr(), n, -std::sqrt(3.0) * stdv, std::sqrt(3.0) * stdv);
+                else
+                    fill_normal(g, t.ptr(), n, 0.0, stdv);
+                break;
+            }
+            case Init::FanInUniformThenZeros:
+                if (spec.fan_in != 0) {
+                    double bound = 1 / std::sqrt(double(spec.fan_in));
+                    fill_uniform(g, t.ptr(), n, -bound, bound);
+                }
+                std::fill(t.data.begin(), t.data.end(), 0.0f);
+                break;
             }
             sd[key_of(lp, spec)] = std::move(t);
         }
+    }
     return sd;
 }
 
@@ -487,6 +514,13 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         result.outputs.push_back(again ? t : std::move(t));
     }
     result.output = result.outputs[0];
+    // A network that ends in a layer returning a tuple (MultiheadAttention) gives the tuple.
+    const PlanOutput& first = outputs[0];
+    if (first.node >= 0 && first.slot < 0 && plan.layers[std::size_t(first.node)].tuple) {
+        result.output_tuple = true;
+        result.output_rest = rest[std::size_t(first.node)];
+        result.output_nones = plan.layers[std::size_t(first.node)].tuple_nones;
+    }
     if (options.keep_all) result.layer_outputs = std::move(outs);
     return result;
 }

@@ -162,25 +162,6 @@ void normal_fill_16(float* data, float mean, float stdv) {
     }
 }
 
-void fill_normal(TorchGenerator& g, float* data, std::int64_t n, double mean, double stdv) {
-    if (n >= 16) {
-        for (std::int64_t i = 0; i < n; ++i)
-            data[i] = uniform_float(g, 0.0f, 1.0f);
-        const float m = float(mean), s = float(stdv);
-        for (std::int64_t i = 0; i < n - 15; i += 16)
-            normal_fill_16(data + i, m, s);
-        if (n % 16 != 0) {
-            float* last = data + n - 16;
-            for (int i = 0; i < 16; ++i)
-                last[i] = uniform_float(g, 0.0f, 1.0f);
-            normal_fill_16(last, m, s);
-        }
-        return;
-    }
-    for (std::int64_t i = 0; i < n; ++i)
-        data[i] = float(normal_double(g, mean, stdv));
-}
-
 } // namespace
 
 TorchGenerator::TorchGenerator(std::uint64_t seed) {
@@ -212,6 +193,25 @@ std::uint64_t TorchGenerator::random64() {
     std::uint32_t hi = random();
     std::uint32_t lo = random();
     return (std::uint64_t(hi) << 32) | lo;
+}
+
+void fill_normal(TorchGenerator& g, float* data, std::int64_t n, double mean, double stdv) {
+    if (n >= 16) {
+        for (std::int64_t i = 0; i < n; ++i)
+            data[i] = uniform_float(g, 0.0f, 1.0f);
+        const float m = float(mean), s = float(stdv);
+        for (std::int64_t i = 0; i < n - 15; i += 16)
+            normal_fill_16(data + i, m, s);
+        if (n % 16 != 0) {
+            float* last = data + n - 16;
+            for (int i = 0; i < 16; ++i)
+                last[i] = uniform_float(g, 0.0f, 1.0f);
+            normal_fill_16(last, m, s);
+        }
+        return;
+    }
+    for (std::int64_t i = 0; i < n; ++i)
+        data[i] = float(normal_double(g, mean, stdv));
 }
 
 void fill_randn(TorchGenerator& g, float* data, std::int64_t n) {

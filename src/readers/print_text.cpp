@@ -140,6 +140,13 @@ Value PrintReader::block(size_t& k, size_t cls_off, const std::string& cls, int 
     // supported. ModuleList and the like have no forward() of their own.
     static const std::set<std::string> no_forward = {"Module",        "ModuleList",    "ModuleDict",
                                                      "ParameterList", "ParameterDict", "Container"};
+    // MultiheadAttention prints only its out_proj: num_heads, dropout, batch_first and the
+    // rest are not in the text.
+    if (cls != "Sequential" && find_layer_type(cls))
+        src_.fail(cls_off, "print(model) shows " + cls +
+                               " only by its submodules, without its other arguments "
+                               "(num_heads, batch_first, ...); write it as a PyTorch expression "
+                               "or in a JSON spec");
     if (cls != "Sequential" && find_torch_module(cls) && !no_forward.count(cls))
         src_.fail(cls_off, unknown_layer_message(cls));
     if (cls != "Sequential")
