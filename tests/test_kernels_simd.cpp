@@ -826,7 +826,7 @@ TEST_CASE("SIMD ConstantPad is the reference bit for bit: crops, mixed pads, ran
                                      : a + 2 == rank || rank == 2 ? pick(1, 6)
                                      : a == rank - 3              ? c
                                                                   : pick(1, 2));
-                    ConstantPadDesc d;
+                    PadDesc d;
                     d.value = kValues[pick(0, 4)];
                     const int pairs = pick(1, std::min(rank, 3));
                     Shape ys = xs;
@@ -917,7 +917,7 @@ TEST_CASE("SIMD pad, cat, upsample on large inputs: 2 threads = 1 thread = the r
                 check_upsample(arch, d, xs, {2, 32, 37, 61}, 5, false);
             }
         }
-        ConstantPadDesc pd;
+        PadDesc pd;
         pd.pad = {1, 2, -3, 1};
         pd.value = -0.5;
         const Shape ps{2, 32, 54, 59};

@@ -984,6 +984,88 @@ def gen_pad(fam, rng, n_random):
                     drop=pad_drop)
 
 
+def gen_pad_modes(fam, rng, n_random):
+    """ConstantPad/ZeroPad/ReflectionPad/ReplicationPad 1d/2d/3d. ZeroPad1d/3d are PyTorch
+    2.1's: their cases are ConstantPad{1,3}d(padding, 0.0) under the ZeroPad name."""
+    kinds = ["Zero", "Constant", "Reflection", "Replication"]
+
+    def add(kind, nd, pad, shape, value=None, kw=False):
+        arg = ("padding=%s" if kw else "%s") % fmt(pad)
+        if kind == "Constant":
+            v = value if value is not None else 1.5
+            expr = "nn.ConstantPad%dd(%s, %s)" % (nd, arg, fmt(v))
+            run_expr = expr
+        elif kind == "Zero":
+            expr = "nn.ZeroPad%dd(%s)" % (nd, arg)
+            run_expr = expr if nd == 2 else "nn.ConstantPad%dd(%s, %s0.0)" % (
+                nd, arg, "value=" if kw else "")
+        else:
+            expr = run_expr = "nn.%sPad%dd(%s)" % (kind, nd, arg)
+        key = (expr, tuple(shape))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = evaluate(run_expr, shape, None)
+        case["layer"] = expr
+        if kind in ("Zero", "Constant"):
+            reason = pad_drop(case)
+        elif any(v < 0 for v in case.get("output", [])):
+            reason = ("ReflectionPad2d/3d of an empty batch to a negative width (1.13 returns a "
+                      "shape with a negative dim)")
+        else:
+            reason = None
+            rank, npairs = len(shape), (len(pad) // 2 if isinstance(pad, tuple) else nd)
+            batch = rank == npairs + 2
+            if (kind == "Reflection" and "output" in case and npairs in (1, 2)
+                    and 0 in (shape[1:] if batch else shape)):
+                reason = ("ReflectionPad{1,2}d on an input with an empty non-batch dim (1.13's "
+                          "reflection_pad{1,2}d accept some, 2.x's check_valid_input refuses them)")
+        if reason:
+            EXCLUDED[reason] += 1
+            return
+        fam.cases.append(case)
+
+    shapes = {1: [[3], [2, 5], [1, 3, 4], [2, 1, 1], [0, 2, 4], [2, 0, 4], [1, 2, 0], [0, 4],
+                  [4, 0], [1, 1, 3, 4]],
+              2: [[1, 1, 3, 3], [2, 3, 4, 5], [3, 4, 4], [4, 4], [1, 1, 1, 3, 3], [0, 1, 3, 3],
+                  [1, 0, 3, 3], [1, 1, 0, 3], [0, 3, 3], [2, 0, 3], [1, 2, 1, 1]],
+              3: [[1, 1, 2, 3, 4], [2, 3, 3, 3], [1, 2, 3, 3, 3], [3, 3, 3], [0, 1, 2, 2, 2],
+                  [1, 0, 2, 2, 2], [1, 2, 0, 2], [1, 1, 1, 1, 1, 1], [1, 1, 2, 2, 2]]}
+    pads = {1: [0, 1, 2, 3, -1, -2, -3, (1, 2), (2, 1), (0, 3), (-1, 2), (-3, 1), (-4, 1), (3, -1),
+                (1,), (1, 2, 3), (1, 1, 1, 1), (1, 2, 3, 4, 5, 6), (1, 2, 3, 4, 5, 6, 7, 8), ()],
+            2: [0, 1, 2, 3, -1, -2, (1, 2, 0, 1), (2, 2, -1, 0), (-2, -2, 0, 0), (-3, 0, 0, 0),
+                (0, 0, -3, 0), (0, 0, 3, 3), (2, 3, 2, 3), (1, 2), (1, 2, 3), (1, 1, 1, 1, 1, 1),
+                (-1, -1, -1, -1), (3, 0, 0, 0)],
+            3: [0, 1, 2, 3, -1, -2, (1, 0, 0, 1, 1, 0), (1, 2, 1, 2, 1, 2), (-2, -2, 0, 0, 0, 0),
+                (-4, 1, 0, 0, 0, 0), (0, 0, -3, 0, 0, 0), (1, 1, 1, 1), (1, 2),
+                (1, 1, 1, 1, 1, 1, 1, 1), (0, 0, 0, 0, 2, 2), (1, 2, 3, 4, 5)]}
+    for nd in (1, 2, 3):
+        for kind in kinds:
+            for pad in pads[nd]:
+                for shape in shapes[nd] + rng.sample(shapes[1 + nd % 3], 2):
+                    add(kind, nd, pad, shape, value=rng.choice([0, 1.5, -2.0, 3]),
+                        kw=rng.random() < 0.2)
+    for expr, shape in [("nn.ConstantPad1d(1)", [1, 3]), ("nn.ReflectionPad1d()", [1, 3]),
+                        ("nn.ReplicationPad3d()", [1, 1, 1, 1]), ("nn.ConstantPad3d(1, None)",
+                                                                   [1, 2, 2, 2]),
+                        ("nn.ConstantPad1d(value=2.0, padding=1)", [1, 3]),
+                        ("nn.ReflectionPad2d(padding=(1, 1, 1, 1))", [1, 2, 2])]:
+        fam.add(expr, shape)
+    for i in range(n_random):
+        nd = rng.randint(1, 3)
+        kind = rng.choice(kinds)
+        if rng.random() < 0.3:
+            pad = rng.randint(-3, 4)
+        else:
+            pad = tuple(rng.randint(-4, 4) for _ in range(2 * nd if rng.random() < 0.9
+                                                            else 2 * rng.randint(1, 3)))
+        r = nd + rng.choice([1, 2, 2]) if rng.random() < 0.95 else rng.randint(1, 6)
+        shape = [rng.randint(1, 6) for _ in range(r)]
+        if rng.random() < 0.05:
+            shape[rng.randrange(r)] = 0
+        add(kind, nd, pad, shape, value=rng.choice([0.0, 1, -1.5]))
+
+
 # ----------------------------------------------------------------------------
 # Upsample
 # ----------------------------------------------------------------------------
@@ -1083,6 +1165,186 @@ def gen_upsample(fam, rng, n_random):
             rsf = rng.choice([None, None, None, True, False])
             expr = ups_expr(rng, scale=scale, mode=mode, ac=ac, rsf=rsf)
         fam.add(expr, shape)
+
+
+def gen_upsampling(fam, rng, n_random):
+    """nn.UpsamplingNearest2d / nn.UpsamplingBilinear2d(size=None, scale_factor=None)."""
+    shapes = [[1, 2, 5, 4], [2, 1, 3, 6], [2, 3, 4], [1, 2, 5], [1, 1, 2, 3, 2], [0, 2, 3, 3],
+              [1, 0, 3, 3], [3, 5], [1, 1, 1, 1], []]
+    specs = ["", "8", "size=1", "(3, 6)", "size=(4,)", "size=(2, 3, 4)", "scale_factor=2",
+             "scale_factor=2.5", "None, 0.5", "scale_factor=(2, 3)", "scale_factor=(1.5,)",
+             "size=0", "size=(0, 3)", "4, 2", "size=4, scale_factor=2", "scale_factor=0",
+             "None, None", "scale_factor=0.34", "size=(3, -1)", "scale_factor=1"]
+    for typ in ("UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        for sp in specs:
+            for shape in shapes:
+                fam.add("nn.%s(%s)" % (typ, sp), shape)
+        for bad in ("mode='bilinear'", "4, 2, 'nearest'", "align_corners=True"):
+            fam.add("nn.%s(%s)" % (typ, bad), [1, 1, 2, 2])
+    for i in range(n_random):
+        typ = rng.choice(("UpsamplingNearest2d", "UpsamplingBilinear2d"))
+        r = rng.choice([3, 4, 4, 4, 5])
+        shape = [rng.randint(1, 3), rng.randint(1, 3)] + [rng.randint(1, 7) for _ in range(r - 2)]
+        if rng.random() < 0.5:
+            sz = rng.randint(1, 9) if rng.random() < 0.4 else tuple(rng.randint(1, 9) for _ in range(r - 2))
+            expr = "nn.%s(%s)" % (typ, fmt(sz))
+        else:
+            sc = rng.choice([2, 3, 0.5, 1.5, 2.25, 0.75, 1.3]) if rng.random() < 0.5 else \
+                tuple(rng.choice([1, 2, 0.5, 1.5, 3.0]) for _ in range(r - 2))
+            expr = "nn.%s(scale_factor=%s)" % (typ, fmt(sc))
+        fam.add(expr, shape)
+
+
+UNFOLD_SIG = ["kernel_size", "dilation", "padding", "stride"]
+FOLD_SIG = ["output_size"] + UNFOLD_SIG
+
+
+def gen_fold(fam, rng, n_random):
+    """nn.Fold / nn.Unfold: hand-picked checks in aten's order, then random configurations (for
+    Fold, often the block count of a matching Unfold, so the shape rule is exercised)."""
+    ushapes = [[1, 3, 4, 4], [3, 4, 4], [2, 2, 5, 6], [4, 4], [4], [], [1, 1, 3, 4, 4],
+               [0, 3, 4, 4], [1, 0, 4, 4], [1, 3, 0, 4], [0, 4], [0, 4, 4], [2, 1, 1, 1]]
+    uexprs = ["nn.Unfold(2)", "nn.Unfold(5)", "nn.Unfold(0)", "nn.Unfold(2, stride=0)",
+              "nn.Unfold(2, dilation=0)", "nn.Unfold(2, padding=-1)", "nn.Unfold((2, 3, 4))",
+              "nn.Unfold((2,))", "nn.Unfold((2, 3), stride=(1, 2, 3))",
+              "nn.Unfold((2, 2), dilation=(1, 1, 1), padding=(1, 2, 3))",
+              "nn.Unfold(0, dilation=0, padding=-1, stride=0)", "nn.Unfold(3, padding=1)",
+              "nn.Unfold(kernel_size=2, dilation=2, padding=1, stride=2)", "nn.Unfold((1, 3), 1, (0, 1), (2, 1))",
+              "nn.Unfold(2, dilation=(1, 0))", "nn.Unfold(2, 1, 0, (1, -1))", "nn.Unfold(1)"]
+    for e in uexprs:
+        for sh in ushapes:
+            fam.add(e, sh)
+    fshapes = [[1, 12, 9], [12, 9], [1, 12, 8], [1, 13, 9], [1, 12, 9, 1], [12], [], [0, 12, 9],
+               [1, 0, 9], [1, 12, 0], [0, 9], [12, 0], [1, 4, 1], [1, 4, 4], [2, 8, 6], [1, 25, 0],
+               [1, 4, 16]]
+    fexprs = ["nn.Fold(4, 2)", "nn.Fold(4, 0)", "nn.Fold(1, 2)", "nn.Fold(4, 2, stride=0)",
+              "nn.Fold(4, 2, padding=-1)", "nn.Fold(4, 2, dilation=0)", "nn.Fold(0, 2)",
+              "nn.Fold(-1, 2)", "nn.Fold(-3, 2)", "nn.Fold((4, 5, 6), 2)", "nn.Fold(4, (2, 2, 2))",
+              "nn.Fold((1, 4), 2)", "nn.Fold((1, 5), 2)", "nn.Fold(4, 5)",
+              "nn.Fold(output_size=(5, 6), kernel_size=2, dilation=2, padding=1, stride=2)",
+              "nn.Fold(4, 0, dilation=0, padding=-1, stride=0)", "nn.Fold(0, 1, padding=1)",
+              "nn.Fold((0, 3), 1, padding=(1, 0))", "nn.Fold(4, 1)", "nn.Fold(4, (1, 2), stride=(1, 2))",
+              "nn.Fold(4, 2, 1, 0, (1,))", "nn.Fold((2, 4), (1, 2), 1, 0, (2, 2))"]
+    for e in fexprs:
+        for sh in fshapes:
+            fam.add(e, sh)
+    for i in range(n_random):
+        k = [rng.randint(1, 4) for _ in range(2)]
+        d = [rng.randint(1, 3) for _ in range(2)]
+        p = [rng.randint(0, 2) for _ in range(2)]
+        st = [rng.randint(1, 3) for _ in range(2)]
+        if rng.random() < 0.04:
+            rng.choice([k, d, st])[rng.randint(0, 1)] = 0
+        if rng.random() < 0.03:
+            p[rng.randint(0, 1)] = -1
+        hw = [rng.randint(1, 9) for _ in range(2)]
+        c = rng.randint(1, 3)
+        args = [("kernel_size", spatial(k, rng, 2)), ("dilation", spatial(d, rng, 2)),
+                ("padding", spatial(p, rng, 2)), ("stride", spatial(st, rng, 2))]
+        args = [a for j, a in enumerate(args) if j == 0 or rng.random() < 0.6]
+        if rng.random() < 0.5:
+            shape = ([rng.randint(0, 2) if rng.random() < 0.1 else rng.randint(1, 2)]
+                     if rng.random() < 0.8 else []) + [c] + hw
+            fam.add(call("Unfold", UNFOLD_SIG, args, rng), shape)
+        else:
+            def nb(j):
+                if st[j] <= 0:
+                    return 1
+                return (hw[j] + 2 * p[j] - d[j] * (k[j] - 1) - 1) // st[j] + 1
+            L = nb(0) * nb(1)
+            if rng.random() < 0.15:
+                L += rng.choice([-1, 1, 2])
+            planes = c * k[0] * k[1] + (rng.choice([1, -1]) if rng.random() < 0.08 else 0)
+            shape = ([rng.randint(1, 2)] if rng.random() < 0.8 else []) + [max(planes, 0),
+                                                                          max(L, 0)]
+            fam.add(call("Fold", FOLD_SIG, [("output_size", spatial(hw, rng, 2))] + args, rng), shape)
+
+
+def evaluate_lazy(expr, shape):
+    """evaluate() for nn.Lazy* modules: their parameters exist only after the first forward, so
+    they are counted then (PyTorch's own counts after inference)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            module = eval(expr, {"nn": nn})
+        except Exception as exc:
+            return {"layer": expr, "error": type(exc).__name__, "stage": "construct",
+                    "message": first_line(exc)}
+        module.eval()
+        case = {"layer": expr, "input": list(shape)}
+        try:
+            out = module(torch.zeros(shape))
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+            return case
+        case.update({"output": list(out.shape), "params": numel_sum(module.parameters()),
+                     "buffers": numel_sum(module.buffers())})
+        return case
+
+
+def gen_lazy(fam, rng, n_random):
+    """nn.LazyConv*, nn.LazyConvTranspose*, nn.LazyLinear, nn.LazyBatchNorm*. An input with 0
+    channels is left out: the lazy modules treat in_channels/num_features 0 as still
+    uninitialised and behave erratically (LazyConv2d on [1, 0, 5, 5] gives [1, 0, 3, 3])."""
+    def add(expr, shape):
+        key = (expr, tuple(shape))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        if len(shape) >= 2 and shape[1] == 0 and "Linear" not in expr:
+            EXCLUDED["Lazy module on an input with 0 channels (stays uninitialised)"] += 1
+            return
+        fam.cases.append(evaluate_lazy(expr, shape))
+
+    for nd in (1, 2, 3):
+        good = [[1, 3] + [5] * nd, [3] + [5] * nd, [2, 4] + [6] * nd]
+        bad = [[5] * nd, [1, 3] + [5] * (nd + 1), [], [1, 4] + [2] * nd]
+        for e in ["nn.LazyConv%dd(8, 3)", "nn.LazyConv%dd(8, 3, groups=2)",
+                  "nn.LazyConv%dd(7, 3, groups=2)", "nn.LazyConv%dd(1, 3, groups=2)",
+                  "nn.LazyConv%dd(8, 3, groups=0)", "nn.LazyConv%dd(8, 3, stride=2, padding=1)",
+                  "nn.LazyConv%dd(8, 3, padding='same', dilation=2)",
+                  "nn.LazyConv%dd(8, 3, padding_mode='reflect', padding=2)",
+                  "nn.LazyConv%dd(8, 3, padding='foo')", "nn.LazyConv%dd(-1, 3)",
+                  "nn.LazyConv%dd(8, -3)", "nn.LazyConv%dd(8, 3, bias=False)",
+                  "nn.LazyConv%dd(out_channels=6, kernel_size=2, groups=3)",
+                  "nn.LazyConvTranspose%dd(8, 3)", "nn.LazyConvTranspose%dd(7, 3, groups=2)",
+                  "nn.LazyConvTranspose%dd(7, 3, groups=2, bias=False)",
+                  "nn.LazyConvTranspose%dd(8, 3, groups=2, stride=2, output_padding=1)",
+                  "nn.LazyConvTranspose%dd(8, 3, padding_mode='reflect')",
+                  "nn.LazyConvTranspose%dd(8, 3, groups=3)", "nn.LazyConvTranspose%dd(-2, 3)",
+                  "nn.LazyConvTranspose%dd(4, 3, dilation=2, padding=1, bias=False)"]:
+            for sh in good + bad:
+                add(e % nd, sh)
+        for e in ["nn.LazyBatchNorm%dd()", "nn.LazyBatchNorm%dd(affine=False)",
+                  "nn.LazyBatchNorm%dd(track_running_stats=False)",
+                  "nn.LazyBatchNorm%dd(1e-3, 0.2, False, False)", "nn.LazyBatchNorm%dd(3)"]:
+            for sh in ([], [3], [2, 3], [2, 3, 4], [2, 3, 4, 4], [2, 3, 4, 4, 4], [1, 3, 1, 1],
+                       [0, 3, 2, 2], [2, 5, 3, 3, 3]):
+                add(e % nd, sh)
+    for e in ["nn.LazyLinear(5)", "nn.LazyLinear(5, bias=False)", "nn.LazyLinear(0)",
+              "nn.LazyLinear(-1)", "nn.LazyLinear(out_features=3)", "nn.LazyLinear(4, False)"]:
+        for sh in ([2, 3], [3], [], [2, 0], [0, 3], [2, 3, 4, 7]):
+            add(e, sh)
+    for i in range(n_random):
+        nd = rng.randint(1, 3)
+        g = rng.choice([1, 1, 1, 2, 3])
+        c = g * rng.randint(1, 3) if rng.random() < 0.9 else rng.randint(1, 5)
+        o = g * rng.randint(1, 3) if rng.random() < 0.85 else rng.randint(1, 7)
+        k = rng.randint(1, 3)
+        t = rng.random() < 0.4
+        kw = ["groups=%d" % g] if g != 1 else []
+        if rng.random() < 0.4:
+            kw.append("stride=%d" % rng.randint(1, 3))
+        if rng.random() < 0.4:
+            kw.append("padding=%d" % rng.randint(0, 2))
+        if rng.random() < 0.2:
+            kw.append("bias=False")
+        expr = "nn.Lazy%s%dd(%s)" % ("ConvTranspose" if t else "Conv", nd,
+                                      ", ".join(["%d" % o, "%d" % k] + kw))
+        shape = ([rng.randint(1, 2)] if rng.random() < 0.8 else []) + [c] + \
+            [rng.randint(1, 7) for _ in range(nd)]
+        add(expr, shape)
 
 
 # ----------------------------------------------------------------------------
@@ -1772,7 +2034,11 @@ def main():
     run("linear_flatten", gen_linear_flatten)
     run("batchnorm", gen_batchnorm)
     run("pad", gen_pad, 250, drop=pad_drop)
+    run("pad_modes", gen_pad_modes, 1500)
     run("upsample", gen_upsample, 900)
+    run("upsampling", gen_upsampling, 300)
+    run("fold", gen_fold, 1500)
+    run("lazy", gen_lazy, 600)
     run("misc", gen_misc)
     run("edge_shapes", gen_edge_shapes, drop=edge_drop)
     run("binary", gen_binary)

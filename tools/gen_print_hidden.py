@@ -52,7 +52,15 @@ BASE = [
     ("GroupNorm", dict(num_groups=2, num_channels=4)),
     ("LocalResponseNorm", dict(size=2)),
     ("ZeroPad2d", dict(padding=1)),
-    ("ConstantPad2d", dict(padding=1, value=0.0)),
+    ("LazyConvTranspose", dict(out_channels=4, kernel_size=2)),
+    ("LazyConv", dict(out_channels=4, kernel_size=2)),
+    ("LazyLinear", dict(out_features=4)),
+    ("LazyBatchNorm", dict()),
+    ("ConstantPad", dict(padding=1, value=0.0)),
+    ("ReflectionPad", dict(padding=1)),
+    ("ReplicationPad", dict(padding=1)),
+    ("Fold", dict(output_size=4, kernel_size=2)),
+    ("Unfold", dict(kernel_size=2)),
     ("Threshold", dict(threshold=0.1, value=20.0)),
     ("StochasticDepth", dict(p=0.2, mode="row")),
     ("Unflatten", dict(dim=0, unflattened_size=(2, 2))),
@@ -185,6 +193,9 @@ def hidden_args(name, params):
 def main():
     rows = []
     for name, params in cnnshape_signatures():
+        if name in ("ZeroPad1d", "ZeroPad3d"):  # PyTorch 2.1's: repr shows padding, as ZeroPad2d
+            rows.append((name, []))
+            continue
         if not (isinstance(getattr(nn, name, None), type) and issubclass(getattr(nn, name), nn.Module)):
             # Add, Concat, torch.reshape: torch functions, never in print(model) text;
             # torchvision.ops' modules (StochasticDepth, Permute) print as they print, and a

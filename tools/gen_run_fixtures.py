@@ -1218,6 +1218,102 @@ def numel_of(shape):
 
 NORMS_NOTE = ("InstanceNorm with running statistics in eval mode exact; own statistics 1e-5; "
               "LocalResponseNorm exact for special-cased pow, else 1e-6")
+def pad_modes_cases(gen):
+    """ConstantPad/ZeroPad/ReflectionPad/ReplicationPad 1d/2d/3d, with cropping (negative) pads.
+    ZeroPad1d/3d are PyTorch 2.1's: their outputs come from ConstantPad{1,3}d(padding, 0.0)."""
+    cases = []
+    specs = [
+        ("ReflectionPad1d", [(2, 1), 3, (0, 2), (-1, 2), (2, -2)], [[2, 3, 5], [3, 4]]),
+        ("ReflectionPad2d", [1, (2, 0, 1, 3), (-1, 2, 2, -1), (3, 3, 0, 0)], [[2, 3, 4, 5], [2, 5, 4]]),
+        ("ReflectionPad3d", [1, (1, 0, 2, 1, 0, 1), (-1, 1, 1, -1, 1, 0)], [[1, 2, 3, 4, 3], [2, 3, 3, 4]]),
+        ("ReplicationPad1d", [(3, 1), 4, (-2, 3)], [[2, 3, 5], [3, 1]]),
+        ("ReplicationPad2d", [2, (0, 3, 4, 1), (-2, 1, 3, -1)], [[2, 3, 4, 5], [2, 1, 1]]),
+        ("ReplicationPad3d", [1, (2, 0, 1, 3, 0, 2), (-1, 2, 0, 1, 2, -1)], [[1, 2, 3, 4, 3], [2, 1, 2, 2]]),
+        ("ConstantPad1d", [(2, 1), -1], [[2, 3, 5]]),
+        ("ConstantPad3d", [1, (1, -1, 0, 2, 2, 0)], [[1, 2, 3, 4, 3]]),
+        ("ZeroPad1d", [(2, 3), (-1, 2)], [[2, 3, 5]]),
+        ("ZeroPad3d", [(1, 1, 0, 2, 1, 0)], [[1, 2, 3, 4, 3]]),
+    ]
+    for typ, pads, shapes in specs:
+        for pad in pads:
+            for shape in shapes:
+                arg = tup(pad) if isinstance(pad, tuple) else str(pad)
+                if typ.startswith("ConstantPad"):
+                    expr = "nn.%s(%s, -1.5)" % (typ, arg)
+                    run = expr
+                elif typ.startswith("ZeroPad"):
+                    expr = "nn.%s(%s)" % (typ, arg)
+                    run = "nn.ConstantPad%s(%s, 0.0)" % (typ[-2:], arg)
+                else:
+                    expr = run = "nn.%s(%s)" % (typ, arg)
+                for kind in ("randn", "special"):
+                    c = run_case([run], shape, kind, gen, EXACT)
+                    if c is None:
+                        continue
+                    c["layers"] = [expr]
+                    c["name"] = "%s on %s (%s)" % (expr, shape, kind)
+                    cases.append(c)
+    return cases
+
+
+def upsampling_cases(gen):
+    """nn.UpsamplingNearest2d and nn.UpsamplingBilinear2d (bilinear, align_corners=True). Exact
+    as Upsample is: nearest always, bilinear over more than one channel (1.13 sends a
+    single-channel 4D tensor down its channels-last path, which 2.x no longer does)."""
+    cases = []
+    for typ in ("UpsamplingNearest2d", "UpsamplingBilinear2d"):
+        for arg, shape in [("scale_factor=2", [1, 3, 4, 5]), ("size=(7, 3)", [2, 3, 4, 5]),
+                           ("scale_factor=1.5", [1, 2, 5, 3]), ("9", [1, 3, 3, 4]),
+                           ("scale_factor=(0.5, 2.5)", [2, 2, 6, 4]), ("size=1", [1, 3, 4, 4]),
+                           ("scale_factor=2", [1, 1, 3, 3])]:
+            expr = "nn.%s(%s)" % (typ, arg)
+            for kind in ("randn", "special"):
+                c = run_case([expr], shape, kind, gen, EXACT)
+                if c is None:
+                    continue
+                if typ == "UpsamplingBilinear2d" and (shape[1] == 1 or kind == "special"):
+                    c["tol"] = NEAR
+                cases.append(c)
+    # UpsamplingNearest2d takes any rank Upsample does: 3D input is a batched 1d signal.
+    for shape in ([2, 3, 5], [1, 2, 3, 4, 2]):
+        cases.append(run_case(["nn.UpsamplingNearest2d(scale_factor=2)"], shape, "randn", gen, EXACT))
+    return cases
+
+
+def fold_cases(gen):
+    """nn.Unfold (copies) and nn.Fold (overlapping taps summed in aten's col2im order): exact."""
+    cases = []
+    unfolds = [("nn.Unfold(2)", [1, 3, 4, 4]), ("nn.Unfold(3, padding=1)", [2, 2, 5, 6]),
+               ("nn.Unfold((2, 3), dilation=(2, 1), padding=(1, 0), stride=(1, 2))", [1, 2, 6, 7]),
+               ("nn.Unfold(2, stride=2)", [3, 4, 6]), ("nn.Unfold(1)", [2, 3, 2, 2]),
+               ("nn.Unfold(kernel_size=3, dilation=2, padding=2, stride=3)", [1, 1, 7, 8])]
+    folds = [("nn.Fold(4, 2)", [1, 12, 9]), ("nn.Fold((5, 6), 3, padding=1)", [2, 18, 30]),
+             ("nn.Fold((6, 7), (2, 3), dilation=(2, 1), padding=(1, 0), stride=(1, 2))", [1, 12, 15]),
+             ("nn.Fold(6, 2, stride=2)", [8, 9]), ("nn.Fold(3, 3, padding=1)", [2, 9, 9]),
+             ("nn.Fold(output_size=(7, 8), kernel_size=3, dilation=2, padding=2, stride=3)", [1, 9, 9])]
+    for expr, shape in unfolds + folds:
+        for kind in ("randn", "special"):
+            cases.append(run_case([expr], shape, kind, gen, EXACT))
+    # Unfold then Fold: each pixel times the number of blocks covering it.
+    cases.append(run_case(["nn.Unfold(3, padding=1)", "nn.Fold(5, 3, padding=1)"], [1, 2, 5, 5],
+                          "randn", gen, EXACT))
+    return cases
+
+
+# Families that can be written alone: their own generators, so no other family changes.
+STANDALONE = {
+    "pad_modes": lambda: family("pad_modes", pad_modes_cases(torch.Generator().manual_seed(1101)),
+                                "exact: pure data movement"),
+    "fold": lambda: family("fold", fold_cases(torch.Generator().manual_seed(1104)),
+                           "exact: Unfold copies, Fold sums overlaps in aten's order"),
+    "upsampling": lambda: family("upsampling", upsampling_cases(torch.Generator().manual_seed(1102)),
+                                 "nearest exact; bilinear (align_corners=True) exact over several "
+                                 "channels, else 1e-6"),
+    "parameter": lambda: family("parameter", parameter_cases(torch.Generator().manual_seed(9090)),
+                                "Parameter/Buffer and several outputs: exact, convolution and "
+                                "linear rtol 1e-4"),
+    "norms": lambda: family("norms", norm_cases(torch.Generator().manual_seed(9091)), NORMS_NOTE),
+}
 
 
 def main():
@@ -1225,16 +1321,13 @@ def main():
     rng = random.Random(20240611)
     gen = torch.Generator().manual_seed(12345)
     only = set(sys.argv[1:])
-    alone = {"activation": lambda: family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact"),
-             "norms": lambda: family("norms", norm_cases(torch.Generator().manual_seed(9091)), NORMS_NOTE)}
-    if only and only <= set(alone):  # the families that can be written alone
-        results = [alone[name]() for name in sorted(only)]
-        for name, n, size in results:
+    if only and only <= set(STANDALONE):
+        for name in sorted(only):
+            _, n, size = STANDALONE[name]()
             print("%-16s %4d cases  %8d bytes" % (name, n, size))
         return
-    if only == {"parameter"}:  # its own generator: can be written alone
-        results = [family("parameter", parameter_cases(torch.Generator().manual_seed(9090)),
-                          "Parameter/Buffer and several outputs: exact, convolution and linear rtol 1e-4")]
+    if only == {"activation"}:  # the one family that can be written alone
+        results = [family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact")]
         for name, n, size in results:
             print("%-16s %4d cases  %8d bytes" % (name, n, size))
         return
@@ -1260,10 +1353,7 @@ def main():
                "exact: pure data movement"),
         family("split", split_cases(torch.Generator().manual_seed(778)),
                "exact: Chunk, Split and Unbind are copies"),
-        family("parameter", parameter_cases(torch.Generator().manual_seed(9090)),
-               "Parameter/Buffer and several outputs: exact, convolution and linear rtol 1e-4"),
-        family("norms", norm_cases(torch.Generator().manual_seed(9091)), NORMS_NOTE),
-    ]
+    ] + [make() for make in STANDALONE.values()]
     total = 0
     for name, n, size in results:
         total += size

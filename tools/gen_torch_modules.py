@@ -57,12 +57,12 @@ UNSUPPORTED = [
     ("GRU", lambda: nn.GRU(4, 8)), ("RReLU", lambda: nn.RReLU()),
     ("Embedding", lambda: nn.Embedding(10, 3)), ("MaxUnpool2d", lambda: nn.MaxUnpool2d(2)),
     ("FractionalMaxPool2d", lambda: nn.FractionalMaxPool2d(3, output_size=5)),
-    ("ReflectionPad2d", lambda: nn.ReflectionPad2d(1)), ("ReplicationPad2d", lambda: nn.ReplicationPad2d(1)),
-    ("ConstantPad3d", lambda: nn.ConstantPad3d(1, 0.5)),
-    ("UpsamplingBilinear2d", lambda: nn.UpsamplingBilinear2d(scale_factor=2)),
-    ("Fold", lambda: nn.Fold((4, 4), 2)), ("Unfold", lambda: nn.Unfold(2)),
-    ("Bilinear", lambda: nn.Bilinear(2, 3, 4)), ("LazyLinear", lambda: nn.LazyLinear(4)),
-    ("LazyConv2d", lambda: nn.LazyConv2d(4, 3)), ("MSELoss", lambda: nn.MSELoss()),
+    ("KLDivLoss", lambda: nn.KLDivLoss()), ("BCEWithLogitsLoss", lambda: nn.BCEWithLogitsLoss()),
+    ("CTCLoss", lambda: nn.CTCLoss()),
+    ("MarginRankingLoss", lambda: nn.MarginRankingLoss()),
+    ("PoissonNLLLoss", lambda: nn.PoissonNLLLoss()), ("TripletMarginLoss", lambda: nn.TripletMarginLoss()),
+    ("Bilinear", lambda: nn.Bilinear(2, 3, 4)), ("GaussianNLLLoss", lambda: nn.GaussianNLLLoss()),
+    ("SoftMarginLoss", lambda: nn.SoftMarginLoss()), ("MSELoss", lambda: nn.MSELoss()),
     ("MultiheadAttention", lambda: nn.MultiheadAttention(4, 2)),
     ("TransformerEncoderLayer", lambda: nn.TransformerEncoderLayer(8, 2, 16)),
     ("FrozenBatchNorm2d", lambda: ops.FrozenBatchNorm2d(4)),
@@ -111,8 +111,14 @@ def torchvision_classes():
             if not name.startswith("_") and is_module_class(getattr(ops, name))}
 
 
+# torch.nn classes newer than the PyTorch this script runs on that cnnshape supports anyway.
+NEWER = {"ZeroPad1d": "nn.ZeroPad1d", "ZeroPad3d": "nn.ZeroPad3d"}  # PyTorch 2.1
+
+
 def main():
     entries = torch_classes()
+    for name, path in NEWER.items():
+        entries.setdefault(name, path)
     for name, path in torchvision_classes().items():
         if name in entries:
             sys.exit("torchvision.ops.%s has the name of %s" % (name, entries[name]))

@@ -18,9 +18,14 @@ struct ConvLayer : Layer {
     bool bias = true;
     std::string padding_mode = "zeros";
 
+    // nn.LazyConv*: built as _ConvNd(0, 0, ...), in_channels read from the first input
+    // (_LazyConvXdMixin), out_channels set afterwards, so only the forward checks see it.
+    bool lazy = false;
+
     explicit ConvLayer(Args a, int nd_, bool transposed_)
         : Layer(std::move(a)), nd(nd_), transposed(transposed_) {
         const Args& x = args();
+        lazy = type().rfind("Lazy", 0) == 0;
         if (present(x, "in_channels")) in_channels = arg_int(x, "in_channels");
         out_channels = arg_int(x, "out_channels");
         kernel = arg_ints(x, "kernel_size", nd);
@@ -92,7 +97,7 @@ struct ConvLayer : Layer {
             check_with_channels(*in_channels);
         else if (groups <= 0)
             throw ShapeError("groups must be a positive integer");
-        else if (out_channels % groups != 0)
+        else if (!lazy && out_channels % groups != 0)
             throw ShapeError("out_channels must be divisible by groups");
         // ConvTranspose turns a padding string into a tuple of characters (_pair('same')), so it
         // builds; the string fails only in forward.
@@ -112,6 +117,15 @@ struct ConvLayer : Layer {
             throw ShapeError(fmt::format("padding_mode must be one of {{'replicate', 'reflect', "
                                          "'zeros', 'circular'}}, but got padding_mode='{}'",
                                          padding_mode));
+        if (lazy) { // the placeholder weight is (0, 0, *kernel_size)
+            Ints w = {0, 0};
+            w.insert(w.end(), kernel.begin(), kernel.end());
+            for (auto k : kernel)
+                if (k < 0)
+                    throw ShapeError(fmt::format(
+                        "Trying to create tensor with negative dimension {}: {}", k, py_list(w)));
+            return;
+        }
         for (auto k : kernel)
             if (k < 0)
                 throw ShapeError(
@@ -179,9 +193,29 @@ struct ConvLayer : Layer {
         return out;
     }
 
+    // _LazyConvXdMixin.initialize_parameters, before the first forward: in_channels from the
+    // input, then the weight (out_channels, in/groups, *k) or (in, out/groups, *k) materialised.
+    void lazy_init(const Shape& x) const {
+        std::int64_t rank = x.size();
+        if (rank != nd + 1 && rank != nd + 2) {
+            std::string sizes = join(x, ", ");
+            throw ShapeError(fmt::format("Expected {}D (unbatched) or {}D (batched) input to {}, "
+                                         "but got input of size: torch.Size([{}])",
+                                         nd + 1, nd + 2, type(), sizes));
+        }
+        std::int64_t in = x[rank - nd - 1];
+        if (in % groups != 0) throw ShapeError("in_channels must be divisible by groups");
+        Ints w = weight_shape(in);
+        for (auto v : w)
+            if (v < 0)
+                throw ShapeError(fmt::format(
+                    "Trying to create tensor with negative dimension {}: {}", v, py_list(w)));
+    }
+
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
                       Lowering& lower) const override {
         Shape x = inputs.at(0);
+        if (lazy) lazy_init(x);
         if (transposed && !padding_str.empty())
             throw ShapeError(
                 fmt::format("{}(): argument 'padding' must be tuple of ints, but found "
@@ -220,7 +254,7 @@ struct ConvLayer : Layer {
         LayerOutput out;
         std::int64_t in = in_channels.value_or(b[1]);
         if (!in_channels) {
-            check_with_channels(in);
+            if (!lazy) check_with_channels(in);
             out.inferred.emplace_back("in_channels", in);
         }
         for (int i = 0; i < nd; ++i)
@@ -232,6 +266,26 @@ struct ConvLayer : Layer {
         for (auto d : dilation)
             if (d < 0) throw ShapeError("dilation should be greater than zero");
         Ints w = weight_shape(in);
+        // Only a lazy layer gets this far with out_channels not divisible by groups: the
+        // weight's first dim is then out_channels (conv) or the bias has out_channels elements.
+        std::int64_t outs = out_channels;
+        if (lazy && out_channels % groups != 0) {
+            if (!transposed && out_channels < groups)
+                throw ShapeError(fmt::format("Given groups={}, expected weight to be at least {} "
+                                             "at dimension 0, but got weight of size {} instead",
+                                             groups, groups, py_list(w)));
+            if (!transposed)
+                throw ShapeError(fmt::format("Given groups={}, expected weight to be divisible by "
+                                             "{} at dimension 0, but got weight of size [{}] "
+                                             "instead",
+                                             groups, groups, py_list(w)));
+            if (bias)
+                throw ShapeError(fmt::format("Given transposed=1, weight of size {}, expected bias "
+                                             "to be 1-dimensional with {} elements, but got bias "
+                                             "of size [{}] instead",
+                                             py_list(w), w[1] * groups, out_channels));
+            outs = w[1] * groups; // no bias: the weight alone sets the output channels
+        }
         if (!transposed) {
             if (b[1] != in)
                 throw ShapeError(fmt::format("Given groups={}, weight of size {}, expected input{} "
@@ -242,7 +296,7 @@ struct ConvLayer : Layer {
                                          "to have {} channels, but got {} channels instead",
                                          py_list(w), py_list(b), in, b[1]));
         }
-        Shape o = {b[0], out_channels};
+        Shape o = {b[0], outs};
         std::int64_t kvol = checked_product(kernel);
         // Zero batch or zero channels give an empty result; other empty inputs are refused when
         // the backend is chosen: after check_shape_forward, before the transposed kernel's own
@@ -333,7 +387,7 @@ struct ConvLayer : Layer {
         d.nd = nd;
         d.transposed = transposed;
         d.in_channels = in;
-        d.out_channels = out_channels;
+        d.out_channels = outs;
         d.groups = groups;
         d.kernel = kernel;
         d.stride = stride;
@@ -430,6 +484,18 @@ void register_conv(std::vector<LayerType>& r) {
     r.push_back(convt("ConvTranspose1d", make<1, true>));
     r.push_back(convt("ConvTranspose2d", make<2, true>));
     r.push_back(convt("ConvTranspose3d", make<3, true>));
+    // nn.LazyConv* / nn.LazyConvTranspose*: the same without in_channels, always inferred.
+    auto lazy = [](LayerType t, const char* name) {
+        t.name = name;
+        t.params.erase(t.params.begin());
+        return t;
+    };
+    r.push_back(lazy(conv("Conv1d", make<1, false>), "LazyConv1d"));
+    r.push_back(lazy(conv("Conv2d", make<2, false>), "LazyConv2d"));
+    r.push_back(lazy(conv("Conv3d", make<3, false>), "LazyConv3d"));
+    r.push_back(lazy(convt("ConvTranspose1d", make<1, true>), "LazyConvTranspose1d"));
+    r.push_back(lazy(convt("ConvTranspose2d", make<2, true>), "LazyConvTranspose2d"));
+    r.push_back(lazy(convt("ConvTranspose3d", make<3, true>), "LazyConvTranspose3d"));
 }
 
 } // namespace cnnshape::detail

@@ -16,6 +16,7 @@ struct LinearLayer : Layer {
     }
 
     void check_construct() const override {
+        if (type() == "LazyLinear") return; // Linear(0, 0): the weight is made in forward
         for (auto v : {in_features.value_or(0), out_features})
             if (v < 0)
                 throw ShapeError(
@@ -26,6 +27,14 @@ struct LinearLayer : Layer {
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext&,
                       Lowering& lower) const override {
         const Shape& x = inputs.at(0);
+        // nn.LazyLinear: LazyLinear.initialize_parameters reads input.shape[-1] first.
+        if (type() == "LazyLinear") {
+            if (x.empty()) throw ShapeError("tuple index out of range");
+            if (out_features < 0)
+                throw ShapeError(
+                    fmt::format("Trying to create tensor with negative dimension {}: [{}, {}]",
+                                out_features, out_features, x.back()));
+        }
         std::int64_t in = in_features.value_or(x.empty() ? 0 : x.back());
         if (x.empty())
             throw ShapeError(
@@ -58,7 +67,7 @@ struct LinearLayer : Layer {
         b.add(in_features ? std::to_string(*in_features) : "?");
         b.add(std::to_string(out_features));
         if (!bias) b.add("bias=False");
-        return b.wrap("Linear");
+        return b.wrap(type());
     }
 };
 
@@ -72,6 +81,12 @@ void register_linear(std::vector<LayerType>& r) {
     r.push_back({"Linear",
                  {inferable("in_features"), req("out_features"), opt("bias", B(true)),
                   opt("device", N()), opt("dtype", N())},
+                 false,
+                 "linear",
+                 make_linear});
+    // nn.LazyLinear(out_features, bias=True): in_features taken from the input's last dim.
+    r.push_back({"LazyLinear",
+                 {req("out_features"), opt("bias", B(true)), opt("device", N()), opt("dtype", N())},
                  false,
                  "linear",
                  make_linear});

@@ -31,6 +31,10 @@ struct BatchNormLayer : Layer {
                       Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         std::int64_t rank = x.size();
+        // nn.LazyBatchNorm*: _LazyNormBase.initialize_parameters reads input.shape[1] before
+        // the forward checks the rank (when there is a parameter or buffer to materialise).
+        if (!num_features && rank < 2 && type().rfind("Lazy", 0) == 0 && (affine || track))
+            throw ShapeError("tuple index out of range");
         // torch/nn/modules/batchnorm.py _check_input_dim
         if (nd == 1 && rank != 2 && rank != 3)
             throw ShapeError(fmt::format("expected 2D or 3D input (got {}D input)", rank));
@@ -248,6 +252,12 @@ void register_norm(std::vector<LayerType>& r) {
     r.push_back({"InstanceNorm1d", in, false, "norm", make_instance<1>});
     r.push_back({"InstanceNorm2d", in, false, "norm", make_instance<2>});
     r.push_back({"InstanceNorm3d", in, false, "norm", make_instance<3>});
+    // nn.LazyBatchNorm{1,2,3}d(eps, momentum, affine, track_running_stats): num_features from
+    // the input's dim 1.
+    std::vector<ParamSpec> lazy(bn.begin() + 1, bn.end());
+    r.push_back({"LazyBatchNorm1d", lazy, false, "norm", make<1>});
+    r.push_back({"LazyBatchNorm2d", lazy, false, "norm", make<2>});
+    r.push_back({"LazyBatchNorm3d", lazy, false, "norm", make<3>});
 }
 
 } // namespace cnnshape::detail

@@ -6,7 +6,7 @@ namespace cnnshape {
 
 using namespace explain_detail;
 
-void explain_op(LayerExplanation& e, const LayerPlan& l, const ConstantPadDesc& pd) {
+void explain_op(LayerExplanation& e, const LayerPlan& l, const PadDesc& pd) {
     const Shape& in = l.input_shapes.at(0);
     std::size_t pairs = pd.pad.size() / 2;
     if (pairs > in.size()) pairs = in.size();
@@ -32,9 +32,20 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const ConstantPadDesc& 
         if (a < 0 || b < 0) ax.notes.push_back("negative padding crops");
         e.axes.push_back(ax);
     }
-    e.notes.push_back(fmt::format("pads with the constant {} (pairs start at the last dimension: "
-                                  "left, right, top, bottom)",
-                                  l.args.contains("value") ? compact_json(l.args["value"]) : "0"));
+    const char* order =
+        "(pairs start at the last dimension: left, right, top, bottom, front, back)";
+    if (pd.fill == PadFill::Reflect)
+        e.notes.push_back(fmt::format("pads with the input mirrored at each edge, the edge value "
+                                      "not repeated {}",
+                                      order));
+    else if (pd.fill == PadFill::Replicate)
+        e.notes.push_back(fmt::format("pads by repeating the edge values {}", order));
+    else
+        e.notes.push_back(fmt::format("pads with the constant {} {}",
+                                      l.args.contains("value") && !l.args["value"].is_null()
+                                          ? compact_json(l.args["value"])
+                                          : "0",
+                                      order));
 }
 
 } // namespace cnnshape

@@ -1,9 +1,29 @@
-// Constant padding (F.pad mode='constant'; a negative pad crops).
+// Padding (F.pad modes 'constant', 'reflect', 'replicate'; a negative pad crops). Output position
+// p along a padded axis reads input position q = p - left: inside [0, n) as is, outside the
+// constant, the mirror (-q, or 2(n-1) - q: reflection about the edge of the uncropped input, as
+// aten's kernels index it) or the clamped edge.
 #include "kernels/ref/ref.hpp"
 
 namespace cnnshape::kernels::ref {
+namespace {
 
-void run(const Context&, const ConstantPadDesc& d, const Io& io) {
+// The input index for q along an axis of n, or -1 for the constant.
+std::int64_t source(std::int64_t q, std::int64_t n, PadFill fill) {
+    if (q >= 0 && q < n) return q;
+    switch (fill) {
+    case PadFill::Constant:
+        return -1;
+    case PadFill::Reflect: // pads are < n, so one reflection lands inside
+        return q < 0 ? -q : 2 * (n - 1) - q;
+    case PadFill::Replicate:
+        return q < 0 ? 0 : n - 1;
+    }
+    return -1;
+}
+
+} // namespace
+
+void run(const Context&, const PadDesc& d, const Io& io) {
     const Shape& x_shape = io.x_shape();
     const float* x = io.x();
     const Shape& y_shape = io.out_shape;
@@ -22,8 +42,8 @@ void run(const Context&, const ConstantPadDesc& d, const Io& io) {
         std::int64_t src = 0;
         bool inside = true;
         for (std::size_t a = 0; a < rank && inside; ++a) {
-            std::int64_t p = pos[a] - left[a];
-            inside = p >= 0 && p < x_shape[a];
+            std::int64_t p = source(pos[a] - left[a], x_shape[a], d.fill);
+            inside = p >= 0;
             src += p * xstride[a];
         }
         y[i] = inside ? x[src] : value;

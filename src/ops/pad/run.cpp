@@ -3,7 +3,7 @@
 
 namespace cnnshape {
 
-void run_op(const OpRun& r, const ConstantPadDesc& d) {
+void run_op(const OpRun& r, const PadDesc& d) {
     kernels::run(r.ctx, d, r.io());
 }
 

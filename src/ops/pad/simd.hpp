@@ -12,9 +12,10 @@ namespace {
 constexpr std::size_t kMaxRank = 16;
 
 template <class Arch>
-bool constant_pad_impl(const Context& ctx, const ConstantPadDesc& d, const Shape& xs,
-                       const float* x, const Shape& ys, float* y) {
+bool constant_pad_impl(const Context& ctx, const PadDesc& d, const Shape& xs, const float* x,
+                       const Shape& ys, float* y) {
     const std::size_t rank = ys.size();
+    if (d.fill != PadFill::Constant) return false; // the reference kernel mirrors and clamps
     if (rank == 0 || rank > kMaxRank || xs.size() != rank || d.pad.size() > 2 * rank) return false;
     const i64 n = product(ys, 0);
     if (n == 0) return true;
@@ -64,7 +65,7 @@ bool constant_pad_impl(const Context& ctx, const ConstantPadDesc& d, const Shape
 
 // The op's entry in the kernel table (kernels/simd/table.hpp).
 template <class Arch>
-bool simd_kernel(const Context& ctx, const ConstantPadDesc& d, const Io& io) {
+bool simd_kernel(const Context& ctx, const PadDesc& d, const Io& io) {
     return constant_pad_impl<Arch>(ctx, d, io.x_shape(), io.x(), io.out_shape, io.out);
 }
 

@@ -14,11 +14,18 @@ struct UpsampleLayer : Layer {
     explicit UpsampleLayer(Args a) : Layer(std::move(a)) {
         size = arg(args(), "size");
         scale = arg(args(), "scale_factor");
-        mode = arg_str(args(), "mode");
-        const Value& ac = arg(args(), "align_corners");
-        if (!ac.is_none()) align_corners = arg_bool(args(), "align_corners");
-        const Value& rc = arg(args(), "recompute_scale_factor");
-        if (!rc.is_none()) recompute = arg_bool(args(), "recompute_scale_factor");
+        if (type() == "UpsamplingNearest2d") {
+            mode = "nearest"; // Upsample(size, scale_factor, mode='nearest')
+        } else if (type() == "UpsamplingBilinear2d") {
+            mode = "bilinear"; // Upsample(size, scale_factor, mode='bilinear', align_corners=True)
+            align_corners = true;
+        } else {
+            mode = arg_str(args(), "mode");
+            const Value& ac = arg(args(), "align_corners");
+            if (!ac.is_none()) align_corners = arg_bool(args(), "align_corners");
+            const Value& rc = arg(args(), "recompute_scale_factor");
+            if (!rc.is_none()) recompute = arg_bool(args(), "recompute_scale_factor");
+        }
         auto check = [&](const Value& v, const char* name, bool ints) {
             auto ok = [&](const Value& e) { return e.is_int() || (!ints && e.is_float()); };
             if (v.is_none() || ok(v)) return;
@@ -29,7 +36,7 @@ struct UpsampleLayer : Layer {
                 if (all) return;
             }
             throw SpecError(args().path(name),
-                            fmt::format("Upsample() argument '{}' must be {}, not {} ({})", name,
+                            fmt::format("{}() argument '{}' must be {}, not {} ({})", type(), name,
                                         ints ? "int or tuple of ints" : "float or tuple of floats",
                                         v.type_name(), v.repr()));
         };
@@ -211,6 +218,7 @@ struct UpsampleLayer : Layer {
         Brief b;
         if (!size.is_none()) b.add("size=" + size.repr());
         if (!scale.is_none()) b.add("x" + scale.repr());
+        if (type() != "Upsample") return b.wrap(type()); // the mode is in the name
         b.add(mode);
         if (align_corners && *align_corners) b.add("align_corners");
         return b.wrap("Upsample");
@@ -227,6 +235,18 @@ void register_upsample(std::vector<LayerType>& r) {
     r.push_back({"Upsample",
                  {opt("size", N()), opt("scale_factor", N()), opt("mode", S("nearest")),
                   opt("align_corners", N()), opt("recompute_scale_factor", N())},
+                 false,
+                 "resize",
+                 make_upsample});
+    // nn.UpsamplingNearest2d / nn.UpsamplingBilinear2d: Upsample with the mode (and, bilinear,
+    // align_corners=True) fixed; any rank Upsample takes, as they are Upsample underneath.
+    r.push_back({"UpsamplingNearest2d",
+                 {opt("size", N()), opt("scale_factor", N())},
+                 false,
+                 "resize",
+                 make_upsample});
+    r.push_back({"UpsamplingBilinear2d",
+                 {opt("size", N()), opt("scale_factor", N())},
                  false,
                  "resize",
                  make_upsample});
