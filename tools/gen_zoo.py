@@ -412,15 +412,35 @@ class Converter:
                 isinstance(m, nn.Linear):
             t = "Linear"  # NonDynamicallyQuantizableLinear
         self.need(t, f"module {n.target} ({cls.__module__}.{cls.__name__})")
-        if n.kwargs:
+        forward_args = {}
+        if isinstance(m, nn.MultiheadAttention):
+            # forward(query, key, value, key_padding_mask=None, need_weights=True,
+            # attn_mask=None, average_attn_weights=True): its tensors are the layer's inputs
+            # (one input when all three are the same: self-attention), the rest its keywords
+            sig = inspect.signature(m.forward)
+            bound = sig.bind(*n.args, **n.kwargs)
+            bound.apply_defaults()
+            b = dict(bound.arguments)
+            q, k, v = b.pop("query"), b.pop("key"), b.pop("value")
+            ins = [q] if q is k and k is v else [q, k, v]
+            for key, val in b.items():
+                val = self.concrete(val)
+                if val != sig.parameters[key].default:
+                    forward_args[key] = val
+        elif n.kwargs:
             raise Unsupported(f"module {n.target} called with keyword arguments")
-        ins = [a for a in n.args]
+        else:
+            ins = [a for a in n.args]
         if not all(isinstance(a, torch.fx.Node) and self.is_tensor(a) for a in ins):
             raise Unsupported(f"module {n.target} called with non-tensor arguments")
         defaults = init_defaults(cls)
         layer = {"type": t}
         for p in self.L.params[t]:
             if p in ("device", "dtype"):
+                continue
+            if isinstance(m, nn.MultiheadAttention) and p in inspect.signature(m.forward).parameters:
+                if p in forward_args:
+                    layer[p] = plain(forward_args.pop(p))
                 continue
             try:
                 v = module_arg(m, p)
@@ -434,6 +454,8 @@ class Converter:
                     isinstance(v, (tuple, list)) and all(x == defaults[p] for x in v):
                 continue
             layer[p] = collapse(plain(v))
+        if forward_args:
+            raise Unsupported(f"module {n.target}: cnnshape's {t} has no {sorted(forward_args)}")
         if any(not p.requires_grad for p in m.parameters(recurse=False)):
             layer["trainable"] = False
         return layer, [self.ref_of(a) for a in ins]
@@ -854,7 +876,8 @@ def fnv1a64(text):
 
 
 def count_macs(model, forward):
-    """MACs of forward() by hooks on model's convolutions and linear layers."""
+    """MACs of forward() by hooks on model's convolutions and linear layers (and a wrapper of
+    MultiheadAttention's forward)."""
     total = [0]
 
     def conv_hook(m, inp, out):
@@ -868,8 +891,32 @@ def count_macs(model, forward):
     def linear_hook(m, inp, out):
         total[0] += out.numel() * m.in_features
 
+    def wrap_mha(m):
+        # forward hooks do not see keyword arguments (ViT calls query=, key=, value=)
+        orig = m.forward
+
+        def forward(*args, **kwargs):
+            b = inspect.signature(orig).bind(*args, **kwargs)
+            q, k = b.arguments["query"], b.arguments["key"]
+            if q.dim() == 3:
+                (N, L, E), S = (q.shape, k.shape[1]) if m.batch_first else \
+                    ((q.shape[1], q.shape[0], q.shape[2]), k.shape[0])
+            else:
+                (L, E), N, S = q.shape, 1, k.shape[0]
+            s2 = S + (m.bias_k is not None) + int(m.add_zero_attn)
+            # in-projections, QK^T and AV, out-projection (README's convention)
+            total[0] += L * N * E * E + S * N * m.kdim * E + S * N * m.vdim * E + \
+                2 * N * L * s2 * E + L * N * E * E
+            return orig(*args, **kwargs)
+
+        m.forward = forward
+        return m
+
     hooks = []
+    wrapped = []
     for m in model.modules():
+        if isinstance(m, nn.MultiheadAttention):
+            wrapped.append(wrap_mha(m))
         if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             hooks.append(m.register_forward_hook(conv_hook))
         elif isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
@@ -880,6 +927,8 @@ def count_macs(model, forward):
         out = forward()
     for h in hooks:
         h.remove()
+    for m in wrapped:
+        del m.forward
     if isinstance(out, dict):
         out = out["out"]
     return total[0], list(out.shape)
@@ -990,8 +1039,6 @@ def convert_model(name, segmentation, layers, size=None):
                   "multi_head_attention_forward") or (n.op == "call_method" and n.target in (
                       "matmul", "bmm", "__matmul__")) or fn == "matmul":
             expected.setdefault("macs_unchecked", f"{fn or n.target} outside a module")
-        if n.op == "call_module" and isinstance(mods[n.target], nn.MultiheadAttention):
-            expected.setdefault("macs_unchecked", "nn.MultiheadAttention's MACs")
         if n.op == "get_attr" and "." in n.target and isinstance(
                 mods.get(n.target.rsplit(".", 1)[0]), (nn.Linear, nn.modules.conv._ConvNd)):
             expected.setdefault("macs_unchecked", f"{n.target} used outside its module")
