@@ -211,15 +211,17 @@ def plain(v):
 
 # Module attributes read under another name, or not stored as the constructor took them.
 def module_arg(m, p):
-    if p == "bias" and isinstance(getattr(m, "bias", None), (torch.Tensor, type(None))):
-        return getattr(m, "bias", None) is not None
-    if isinstance(m, nn.LayerNorm) and p == "normalized_shape":
-        return list(m.normalized_shape)
     if isinstance(m, nn.MultiheadAttention):
         if p == "bias":
             return m.in_proj_bias is not None
         if p == "add_bias_kv":
             return m.bias_k is not None
+        if p in ("kdim", "vdim") and getattr(m, p) == m.embed_dim:
+            return None  # the default: embed_dim
+    if p == "bias" and isinstance(getattr(m, "bias", None), (torch.Tensor, type(None))):
+        return getattr(m, "bias", None) is not None
+    if isinstance(m, nn.LayerNorm) and p == "normalized_shape":
+        return list(m.normalized_shape)
     if p == "init" and isinstance(m, nn.PReLU):
         return m.init
     if hasattr(m, p):
