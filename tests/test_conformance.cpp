@@ -142,6 +142,41 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^input \\((W|H|D): .*\\) is too small. Calculated output .*$"),
         std::regex("^Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now$"),
         std::regex("^Padding length must be divisible by 2$"),
+        // Fold / Unfold (fold.json): im2col / col2im's checks.
+        std::regex("^It is expected [a-z_]+ equals to 2, but got size [0-9]+$"),
+        std::regex("^(stride|dilation) should be greater than zero, but got "
+                   "(stride|dilation)_height: .*$"),
+        std::regex("^padding should be non-negative, but got pad_height: .*$"),
+        std::regex("^Expected [23]D or [34]D \\(batch mode\\) tensor (for input with|with) "
+                   "possibly 0 batch size .*$"),
+        // (1.13's "Given input with spatial size (H, H), ..." shows the height twice: not compared.)
+        std::regex("^Given output_size=\\(.*$"),
+        std::regex("^Expected size of input's dimension 1 to be divisible by the product of "
+                   "kernel_size.*$"),
+        std::regex("^Expected output spatial size to be positive, .*$"),
+        // The Lazy modules (lazy.json).
+        std::regex("^Expected [0-9]D \\(unbatched\\) or [0-9]D \\(batched\\) input to Lazy.*$"),
+        std::regex("^Given groups=[0-9]+, expected weight to be (at least|divisible by) .*$"),
+        std::regex("^Given transposed=1, weight of size .*, expected bias to be .*$"),
+        std::regex("^tuple index out of range$"),
+        // MaxUnpool (unpool.json).
+        std::regex("^Input to max_unpooling[23]d should be a [345]d or [345]d Tensor, .*$"),
+        std::regex("^Expected shape of indices to be same as that of the input tensor .*$"),
+        std::regex("^max_unpooling[23]d_forward_out_cpu\\(\\): Expected input to have non-zero "
+                   "size .*$"),
+        std::regex("^invalid output_size \".*\" \\(dim [0-9]+ must be between .*\\)$"),
+        std::regex("^output_size should be a sequence containing [0-9]+ or [0-9]+ elements, .*$"),
+        std::regex("^strides should be greater than zero, but got stride: .*$"),
+        std::regex("^There should be exactly (two|three) elements .*$"),
+        // Reductions, stack, matmul and bmm (reduce.json, stack.json, matmul.json).
+        std::regex("^(amax|amin)\\(\\): Expected reduction dim .*$"),
+        std::regex("^(mean|sum|amax|amin)\\(\\): argument 'dim' .*$"),
+        std::regex("^stack expects .*$"),
+        std::regex("^size mismatch, got [0-9]+, [0-9]+x[0-9]+,[0-9]+$"),
+        std::regex("^inconsistent tensor size, expected tensor \\[.*$"),
+        std::regex("^Expected size for first two dimensions of batch2 tensor to be: .*$"),
+        std::regex("^batch[12] must be a 3D tensor$"),
+        std::regex("^einsum\\(\\): .*$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;

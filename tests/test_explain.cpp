@@ -399,6 +399,7 @@ TEST_CASE("every conformance case is explained without disagreeing with the engi
                 lp.type = layer->type();
                 lp.brief = layer->brief();
                 lp.output = out.shape;
+                lp.macs = out.macs;
                 lp.exec = lower.exec;
                 CHECK(lp.output == c["output"].get<Shape>());
             } else {

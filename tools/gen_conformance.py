@@ -26,7 +26,13 @@ Mul, Div as torch.add/sub/mul/div on two or more tensors of any broadcastable
 or clashing shapes, or a tensor and a number; these cases record ``inputs``,
 the list of input shapes, instead of ``input``), edge_shapes (every
 layer type with a zero-size dim in each position, batched and unbatched, and on
-a 0-d input).  Each family mixes
+a 0-d input), pad_modes (ZeroPad/ConstantPad/ReflectionPad/ReplicationPad
+1d/2d/3d; ZeroPad1d/3d, PyTorch 2.1's, are evaluated as ConstantPad{1,3}d(p,
+0.0)), upsampling (UpsamplingNearest2d, UpsamplingBilinear2d), fold (Fold,
+Unfold), lazy (LazyConv*, LazyConvTranspose*, LazyLinear, LazyBatchNorm*, their
+params counted after the first forward) and unpool (MaxUnpool1d/2d/3d on two
+inputs, values and indices; output_size, forward's argument, written as a
+keyword of the layer).  Each family mixes
 hand-picked edge cases, small exhaustive grids and seeded random sampling.
 
 cnnshape follows PyTorch 2.x, but the oracle here is Debian's 1.13.1.  Cases
@@ -52,6 +58,15 @@ the counts printed at the end):
   <= 0 or whose output_padding is invalid: 1.13's empty-input path skips the
   slow kernel's checks and fails inside a reshape (or returns a tensor);
 * adaptive pooling is kept to small sizes (1.13 computes window bounds in float).
+* ReflectionPad1d/2d on an input with an empty non-batch dim that 1.13 accepts
+  (its reflection_pad{1,2}d check only some dims), and ReflectionPad2d/3d of an
+  empty batch to a negative width (1.13 returns a shape with a negative dim);
+* MaxUnpool to a negative size on an empty batch (1.13 returns it).
+Messages 1.13 words differently from 2.x are kept as cases but not compared
+word for word (tests/test_conformance.cpp's exact_message): 1.13's "Padding
+length too large", reflection_pad{1,2}d's "of input 4" and "2input (W: 3)is too
+small", im2col's "Given input with spatial size (H, H)", and "numel: integer
+multiplication overflow" for negative output sizes.
 
 Regenerate (from the repository root; needs PyTorch, e.g. Debian's
 python3-torch, which is importable by /usr/bin/python3 only):
@@ -1347,6 +1362,86 @@ def gen_lazy(fam, rng, n_random):
         add(expr, shape)
 
 
+def evaluate_unpool(ctor, shapes, output_size=None):
+    """MaxUnpool: forward(values, indices, output_size). The case's layer is cnnshape's spelling,
+    with output_size as a keyword of the layer; the indices are zeros (always in range)."""
+    expr = ctor if output_size is None else "%s, output_size=%s)" % (ctor[:-1], fmt(output_size)) \
+        if not ctor.endswith("()") else "%soutput_size=%s)" % (ctor[:-1], fmt(output_size))
+    if isinstance(output_size, list):  # keep a list a list in the expression
+        expr = expr.replace("output_size=%s" % fmt(output_size), "output_size=%r" % output_size)
+    case = {"layer": expr, "inputs": [list(s) for s in shapes]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            m = eval(ctor, {"nn": nn})
+            kw = {} if output_size is None else {"output_size": output_size}
+            out = m(torch.zeros(shapes[0]), torch.zeros(shapes[1], dtype=torch.long), **kw)
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+            return case
+    case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+    return case
+
+
+def gen_unpool(fam, rng, n_random):
+    def add(ctor, shapes, output_size=None):
+        key = (ctor, tuple(tuple(s) for s in shapes), repr(output_size))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = evaluate_unpool(ctor, shapes, output_size)
+        if "output" in case and any(v < 0 for v in case["output"]):
+            EXCLUDED["MaxUnpool to a negative size (1.13 returns it)"] += 1
+            return
+        fam.cases.append(case)
+
+    hand = {1: [[1, 1, 3], [1, 3], [3], [], [1, 1, 1, 3], [1, 0, 3], [0, 2, 3], [2, 4, 1]],
+            2: [[1, 1, 2, 2], [1, 2, 2], [2, 2], [2], [1, 1, 1, 2, 2], [1, 0, 2, 2], [0, 1, 2, 2],
+                [2, 3, 3, 1], [1, 1, 1, 1]],
+            3: [[1, 1, 2, 2, 2], [1, 2, 2, 2], [2, 2, 2], [1, 0, 2, 2], [0, 1, 2, 2, 2],
+                [1, 1, 1, 2, 2, 2], [1, 1, 2, 3, 1]]}
+    ctors = ["nn.MaxUnpool%dd(2)", "nn.MaxUnpool%dd(2, stride=1, padding=1)",
+             "nn.MaxUnpool%dd(2, padding=2)", "nn.MaxUnpool%dd(0)", "nn.MaxUnpool%dd(2, stride=0)",
+             "nn.MaxUnpool%dd(3, 2, 1)", "nn.MaxUnpool%dd(kernel_size=3, stride=1, padding=2)",
+             "nn.MaxUnpool%dd(2, padding=-1)", "nn.MaxUnpool%dd((2, 3, 4))",
+             "nn.MaxUnpool%dd((2, 2), stride=(1, 2, 3))", "nn.MaxUnpool%dd(2, padding=(1,))",
+             "nn.MaxUnpool%dd(3, stride=2)"]
+    for nd in (1, 2, 3):
+        for c in ctors:
+            for sh in hand[nd]:
+                add(c % nd, [sh, sh])
+        base = hand[nd][0]
+        other = list(base)
+        other[-1] += 1
+        add("nn.MaxUnpool%dd(2)" % nd, [base, other])
+        add("nn.MaxUnpool%dd(2)" % nd, [base, base[1:]])
+        for osz in ([5] * nd, [4] * nd, [6] * nd, [3] * nd, [1, 1] + [5] * nd, [1] + [5] * nd,
+                    [2] * nd, [5] * (nd + 1)):
+            for as_list in (False, True):
+                add("nn.MaxUnpool%dd(2)" % nd, [base, base], osz if as_list else tuple(osz))
+        add("nn.MaxUnpool%dd(3, 2, 1)" % nd, [base, base], tuple([4] * nd))
+    for i in range(n_random):
+        nd = rng.randint(1, 3)
+        k = [rng.randint(1, 4) for _ in range(nd)]
+        s = [rng.randint(1, 3) for _ in range(nd)] if rng.random() < 0.6 else None
+        p = [rng.randint(0, 1) for _ in range(nd)]
+        args = [("kernel_size", spatial(k, rng, nd))]
+        if s is not None:
+            args.append(("stride", spatial(s, rng, nd)))
+        if any(p) or rng.random() < 0.3:
+            args.append(("padding", spatial(p, rng, nd)))
+        ctor = call("MaxUnpool%dd" % nd, ["kernel_size", "stride", "padding"], args, rng)
+        shape = ([rng.randint(1, 2)] if rng.random() < 0.8 else []) + [rng.randint(1, 3)] + \
+            [rng.randint(1, 5) for _ in range(nd)]
+        osz = None
+        if rng.random() < 0.35:
+            st = s or k
+            osz = tuple((shape[-nd + d] - 1) * st[d] - 2 * p[d] + k[d] + rng.randint(-st[d], st[d])
+                        for d in range(nd))
+        add(ctor, [shape, shape], osz)
+
+
 # ----------------------------------------------------------------------------
 # Misc (dropout, identity, activations, softmax)
 # ----------------------------------------------------------------------------
@@ -2006,6 +2101,246 @@ def gen_norms(fam, rng):
         shape = rand_shape(rng, rng.randint(0, 6), 5)
         fam.add(call("LocalResponseNorm", LRN_SIG, [("size", size)], rng), shape,
                 rng.choice(modes))
+# reduce: torch.mean / sum / amax / amin
+# ----------------------------------------------------------------------------
+
+REDUCE_FNS = {"Mean": torch.mean, "torch.mean": torch.mean, "Sum": torch.sum,
+              "torch.sum": torch.sum, "Amax": torch.amax, "torch.amax": torch.amax,
+              "Amin": torch.amin, "torch.amin": torch.amin}
+
+
+def evaluate_call(fns, expr, shapes):
+    """torch.mean(1, keepdim=True) on [2, 3] is torch.mean(zeros(2, 3), 1, keepdim=True); with
+    several shapes (a list of lists) the tensors are the first arguments (torch.stack takes them
+    as one list when fns says so)."""
+    multi = shapes and isinstance(shapes[0], (list, tuple))
+    case = {"layer": expr}
+    if multi:
+        case["inputs"] = [list(s) for s in shapes]
+    else:
+        case["input"] = list(shapes)
+    name = expr[:expr.index("(")]
+    fn, as_list = fns[name] if isinstance(fns[name], tuple) else (fns[name], False)
+    ts = [torch.zeros(s) for s in shapes] if multi else [torch.zeros(shapes)]
+    rest = expr[expr.index("(") + 1:]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if as_list:
+                out = eval("f(ts, " + rest, {"f": fn, "ts": ts})
+            else:
+                out = eval("f(*ts, " + rest, {"f": fn, "ts": ts})
+    except Exception as exc:
+        case.update({"error": type(exc).__name__, "stage": "forward", "message": first_line(exc)})
+        return case
+    case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+    return case
+
+
+def gen_reduce(fam, rng):
+    def add(expr, shape):
+        key = (expr, tuple(shape))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        fam.cases.append(evaluate_call(REDUCE_FNS, expr, shape))
+
+    shapes = [[], [0], [1], [5], [2, 3], [2, 0, 3], [0, 3], [1, 1, 1], [2, 3, 4, 5],
+              [1, 64, 7, 7], [3, 1, 4], [2, 3, 0, 5]]
+    dims = [None, 0, 1, -1, 2, 3, -4, 4, -5, (), [], (1,), (1, 2), (-1, -2), (2, 3), (0, 2),
+            (1, 1), (1, -3), (0, 1, 2, 3), (3, 2, 1, 0), (0, 0), (1, 1, 4), (1, 4), (4, 1),
+            [-1], (0, -1), (5, -2), (0, -2, 5), (-2,), (0, 0, 1), (1, True)]
+    for name in ("torch.mean", "torch.sum", "torch.amax", "torch.amin"):
+        for d in dims:
+            for kd in (None, False, True):
+                args = []
+                if d is not None:
+                    args.append(repr(d) if not isinstance(d, list) else str(d))
+                if kd is not None:
+                    args.append("keepdim=%s" % kd)
+                if d is None and kd is not None and name in ("torch.mean", "torch.sum"):
+                    args.insert(0, "dim=None")
+                expr = "%s(%s)" % (name, ", ".join(args))
+                for sh in shapes:
+                    add(expr, sh)
+    for e in ("Mean(1)", "Mean(dim=(2, 3), keepdim=True)", "Sum(-1)", "Sum(dim=[0, 2])",
+              "Amax(1, True)", "Amin(dim=(-1, -2))", "Amax()", "Amin(())", "Mean()", "Sum()",
+              "torch.amax(dim=None)", "torch.mean(dim=None)", "torch.sum(dim=[])",
+              "torch.mean((1, 2.0))", "torch.amax((1, 2.0))", "torch.sum((0, 'a'))",
+              "torch.amax(1.5)", "torch.amin('x')"):
+        for sh in ([2, 3, 4, 5], [2, 3], [], [2, 0, 3]):
+            add(e, sh)
+    # Random: a rank, a shape (sometimes with 0 or 1), a random subset of dims in random order
+    # and sign, sometimes repeated or out of range.
+    for _ in range(600):
+        rank = rng.randint(0, 5)
+        sh = [rng.choice([1, 2, 3, 4, 5, 7]) if rng.random() < 0.93 else 0 for _ in range(rank)]
+        k = rng.randint(0, rank + 1)
+        ds = rng.sample(range(max(rank, 1)), min(k, max(rank, 1)))
+        ds = [d - max(rank, 1) if rng.random() < 0.4 else d for d in ds]
+        if ds and rng.random() < 0.08:
+            ds.append(rng.choice(ds))
+        if rng.random() < 0.05:
+            ds.append(rank + rng.randint(0, 2))
+        name = rng.choice(["torch.mean", "torch.sum", "torch.amax", "torch.amin", "Mean", "Sum",
+                           "Amax", "Amin"])
+        dim = str(ds[0]) if len(ds) == 1 and rng.random() < 0.5 else str(tuple(ds))
+        kd = rng.choice(["", ", keepdim=True", ", keepdim=False", ", True"])
+        add("%s(%s%s)" % (name, dim, kd), sh)
+
+
+# ----------------------------------------------------------------------------
+# stack: torch.stack; matmul: torch.matmul / torch.bmm (several inputs)
+# ----------------------------------------------------------------------------
+
+STACK_FNS = {"Stack": (torch.stack, True), "torch.stack": (torch.stack, True)}
+MATMUL_FNS = {"Matmul": torch.matmul, "torch.matmul": torch.matmul, "Bmm": torch.bmm,
+              "torch.bmm": torch.bmm}
+
+
+def gen_stack(fam, rng):
+    def add(expr, shapes):
+        key = (expr, tuple(tuple(s) for s in shapes))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        fam.cases.append(evaluate_call(STACK_FNS, expr, shapes))
+
+    groups = [[[1, 2], [1, 3]], [[1, 2], [1, 2], [2, 2]], [[2, 3]], [[], []], [[], [2]],
+              [[3], [2, 3]], [[2, 3], [3]], [[0, 3], [0, 3]], [[2, 3, 4], [2, 3, 4], [2, 3, 4]],
+              [[1, 64, 7, 7], [1, 64, 7, 7]], [[5], [5], [5], [5]], [[2, 0], [2, 0]],
+              [[2, 3], [2, 3]], [[4, 1, 2], [4, 2, 1]]]
+    for g in groups:
+        for d in (None, 0, 1, -1, 2, -2, 3, -3, 4, -4, 5):
+            add("torch.stack()" if d is None else "torch.stack(dim=%d)" % d, g)
+    for e in ("Stack()", "Stack(1)", "Stack(dim=-1)"):
+        for g in groups[:6]:
+            add(e, g)
+    for _ in range(300):
+        rank = rng.randint(0, 4)
+        base = [rng.choice([0, 1, 2, 3, 5]) for _ in range(rank)]
+        shapes = []
+        for _k in range(rng.randint(1, 4)):
+            s = list(base)
+            if s and rng.random() < 0.15:
+                s[rng.randrange(len(s))] += 1
+            if rng.random() < 0.05:
+                s = s[1:]
+            shapes.append(s)
+        d = rng.randint(-rank - 2, rank + 1)
+        add("torch.stack(dim=%d)" % d, shapes)
+
+
+def gen_matmul(fam, rng):
+    def add(expr, shapes):
+        key = (expr, tuple(tuple(s) for s in shapes))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        fam.cases.append(evaluate_call(MATMUL_FNS, expr, shapes))
+
+    pairs = [((), (2, 3)), ((2, 3), ()), ((), ()), ((3,), (3,)), ((3,), (4,)), ((2, 3), (4, 5)),
+             ((2, 3), (3,)), ((2, 3), (4,)), ((3,), (3, 4)), ((4,), (3, 4)), ((2, 2, 3), (4, 5)),
+             ((2, 2, 3), (3, 5)), ((2, 3), (2, 4, 5)), ((2, 3), (2, 3, 5)), ((2, 2, 3), (2, 4, 5)),
+             ((2, 2, 3), (3, 3, 5)), ((3, 2, 3), (2, 3, 5)), ((2, 1, 2, 3), (3, 3, 5)),
+             ((2, 1, 2, 3), (4, 3, 3, 5)), ((2, 2, 3), (3,)), ((2, 2, 3), (4,)), ((3,), (2, 3, 5)),
+             ((4,), (2, 3, 5)), ((2, 1, 4, 3), (5, 3, 2)), ((0, 3), (3, 4)), ((2, 0), (0, 4)),
+             ((2, 2, 3), (2, 3, 5)), ((5, 2, 2, 3), (2, 3, 5)), ((1, 2, 3), (2, 3, 4)),
+             ((2, 2, 3), (1, 3, 4)), ((2, 3, 2, 3), (3, 2, 3, 4)), ((2, 3), (2, 3, 4, 5)),
+             ((4,), (2, 5, 4, 6)), ((2, 5, 3, 4), (4,)), ((2, 5, 3, 4), (5,)), ((0,), (0,)),
+             ((0, 2, 3), (0, 3, 4)), ((3, 0, 5), (0, 0)), ((3, 5, 0), (0, 2)), ((0,), (2, 0, 3)),
+             ((2, 8, 49, 32), (2, 8, 32, 49)), ((2, 8, 49, 49), (2, 8, 49, 32)),
+             ((1, 4, 197, 64), (1, 4, 64, 197)), ((2, 3, 4), (1, 4, 5)), ((2, 1, 3, 4), (1, 5, 4, 2))]
+    for a, b in pairs:
+        add("torch.matmul()", [list(a), list(b)])
+        add("Matmul()", [list(a), list(b)])
+        add("torch.bmm()", [list(a), list(b)])
+    for _ in range(700):
+        ra, rb = rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 4, 5]), rng.choice([0, 1, 1, 2, 2, 3, 3, 4, 4, 5])
+        m, k, n = rng.choice([0, 1, 2, 3, 5]), rng.choice([0, 1, 2, 3, 4]), rng.choice([1, 2, 3, 6])
+        batch = [rng.choice([1, 2, 3]) for _ in range(4)]
+        def side(r, rows, cols, other_k):
+            if r == 0:
+                return []
+            if r == 1:
+                return [other_k]
+            bt = [1 if rng.random() < 0.3 else v for v in batch[:r - 2]][::-1]
+            return bt + [rows, cols]
+        a = side(ra, m, k, k)
+        kb = k if rng.random() < 0.85 else k + 1
+        b = side(rb, kb, n, kb)
+        bmm = rng.random() < (0.6 if ra == rb == 3 else 0.05)
+        add("torch.bmm()" if bmm else "torch.matmul()", [a, b])
+
+
+# ----------------------------------------------------------------------------
+# einsum: torch.einsum(equation, *operands)
+# ----------------------------------------------------------------------------
+
+def gen_einsum(fam, rng):
+    def add(eq, shapes, spelling="torch.einsum"):
+        expr = "%s(%r)" % (spelling, eq)
+        key = (expr, tuple(tuple(s) for s in shapes))
+        if key in fam.keys:
+            return
+        fam.keys.add(key)
+        case = {"layer": expr, "inputs": [list(s) for s in shapes]}
+        try:
+            out = torch.einsum(eq, *[torch.zeros(s) for s in shapes])
+        except Exception as exc:
+            case.update({"error": type(exc).__name__, "stage": "forward",
+                         "message": first_line(exc)})
+        else:
+            case.update({"output": list(out.shape), "params": 0, "buffers": 0})
+        fam.cases.append(case)
+
+    hand = [("bhid,bhjd->bhij", [(2, 3, 4, 5), (2, 3, 6, 5)]),
+            ("bhij,bhjd->bhid", [(2, 3, 4, 6), (2, 3, 6, 5)]),
+            ("bhid,bhjd->bhij", [(2, 3, 4, 5), (2, 3, 6, 4)]), ("ij,jk", [(2, 3), (3, 4)]),
+            ("ij,jk", [(2, 3), (1, 4)]), ("ij,jk->ik", [(2, 3), (4, 4)]), ("ii->i", [(3, 3)]),
+            ("ii->i", [(3, 4)]), ("ii", [(3, 3)]), ("ij", [(3, 3, 3)]),
+            ("...ij->...ji", [(2, 3, 4, 5)]), ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 6)]),
+            ("...ij,...jk->...ik", [(2, 2, 3, 4), (5, 4, 6)]),
+            ("...ij,...jk", [(2, 2, 3, 4), (2, 4, 6)]), ("ij->iii", [(2, 3)]),
+            ("ij->ik", [(2, 3)]), ("i1j", [(2, 3)]), ("ij,jk", [(2, 3)]),
+            ("ij", [(2, 3), (3, 4)]), ("i..j", [(2, 3)]), ("i......j", [(2, 3)]),
+            ("ij->i..", [(2, 3)]), ("...ij->ij", [(5, 2, 3)]), ("Ab,bA->A", [(2, 3), (3, 2)]),
+            ("ba,ab", [(2, 3), (3, 2)]), ("bA", [(2, 3)]), ("ij->", [(2, 3)]),
+            ("i j , j k -> i k", [(2, 3), (3, 4)]), ("ij,jk->ik", [(2, 1), (3, 4)]),
+            ("ij,jk->ik", [(2, 0), (0, 4)]), ("", [()]), ("->", [()]), ("i,i->", [(3,), (1,)]),
+            ("ij->j...", [(2, 3)]), ("...i->...", [(2, 3)]), ("i...->...", [(2, 3)]),
+            ("ij...,jk...->ik...", [(2, 3, 5), (3, 4, 1)]),
+            ("ij...,jk...->ik...", [(2, 3, 5), (3, 4, 2)]), ("ij,kl->ijkl", [(2, 3), (4, 5)]),
+            ("bchw,bkc->bkhw", [(2, 3, 4, 5), (2, 6, 3)]), ("nqhd,nkhd->nhqk", [(1, 7, 2, 4), (1, 9, 2, 4)]),
+            ("nhql,nlhd->nqhd", [(1, 2, 7, 9), (1, 9, 2, 4)]), ("bij,bjk->bik", [(0, 2, 3), (0, 3, 4)]),
+            ("ij,ij,ij->i", [(2, 3), (2, 3), (1, 3)]), ("i,j,k->ijk", [(2,), (3,), (4,)]),
+            ("iij->j", [(2, 2, 3)]), ("iij->j", [(2, 3, 3)]), ("ijk->kji", [(2, 3, 4)]),
+            ("...,...->...", [(2, 3), (3,)]), ("...ii->...i", [(4, 3, 3)]),
+            ("i->i", [(0,)]), ("ij-k", [(2, 3)]), ("i,j", [(2,), (3,)]),
+            ("ab...,b...->a...", [(2, 3, 4, 5), (3, 5)]), ("aa...", [(2, 2, 3, 4)]),
+            ("...", [(2, 3)]), ("...", [()]), ("i...j,j...k->...ik", [(2, 5, 3), (3, 1, 4)]),
+            ("ij,jk->ki", [(2, 3), (3, 4)]), ("zZ,Zz->", [(2, 3), (3, 2)])]
+    for eq, shapes in hand:
+        add(eq, shapes)
+    for eq, shapes in hand[:6]:
+        add(eq, shapes, "Einsum")
+    # Random two-operand contractions over letters with random sizes, sometimes clashing.
+    letters = "abcdij"
+    for _ in range(400):
+        na, nb = rng.randint(1, 4), rng.randint(1, 4)
+        la = "".join(rng.sample(letters, na))
+        lb = "".join(rng.sample(letters, nb))
+        sizes = {c: rng.choice([1, 2, 3, 4]) for c in letters}
+        def shape(ls):
+            return tuple(sizes[c] if rng.random() < 0.93 else sizes[c] + 1 for c in ls)
+        seen = sorted(set(la + lb))
+        if rng.random() < 0.3:
+            eq = la + "," + lb
+        else:
+            out = [c for c in seen if rng.random() < 0.5]
+            rng.shuffle(out)
+            eq = la + "," + lb + "->" + "".join(out)
+        add(eq, [shape(la), shape(lb)])
 
 
 def main():
@@ -2039,12 +2374,17 @@ def main():
     run("upsampling", gen_upsampling, 300)
     run("fold", gen_fold, 1500)
     run("lazy", gen_lazy, 600)
+    run("unpool", gen_unpool, 700)
     run("misc", gen_misc)
     run("edge_shapes", gen_edge_shapes, drop=edge_drop)
     run("binary", gen_binary)
     run("activation", gen_activation)
     run("reshape", gen_reshape)
     run("norms", gen_norms)
+    run("reduce", gen_reduce)
+    run("stack", gen_stack)
+    run("matmul", gen_matmul)
+    run("einsum", gen_einsum)
 
     total = 0
     size = 0

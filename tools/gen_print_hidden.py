@@ -42,6 +42,7 @@ BASE = [
     ("ConvTranspose", dict(in_channels=4, out_channels=4, kernel_size=2)),
     ("Conv", dict(in_channels=4, out_channels=4, kernel_size=2)),
     ("MaxPool", dict(kernel_size=2)),
+    ("MaxUnpool", dict(kernel_size=2)),
     ("AvgPool", dict(kernel_size=2)),
     ("LPPool", dict(norm_type=2, kernel_size=2)),
     ("Adaptive", dict(output_size=2)),
@@ -162,7 +163,13 @@ def torch_params(cls):
     ]
 
 
+# Arguments cnnshape takes as a layer's that PyTorch takes in forward(): never in print(model).
+FORWARD_ARGS = {"MaxUnpool1d": ["output_size"], "MaxUnpool2d": ["output_size"],
+                "MaxUnpool3d": ["output_size"]}
+
+
 def hidden_args(name, params):
+    params = [p for p in params if p not in FORWARD_ARGS.get(name, [])]
     cls = getattr(nn, name, None) or getattr(torchvision.ops, name)
     if torch_params(cls) != params:
         sys.exit(f"{name}: cnnshape's parameters {params} are not PyTorch's {torch_params(cls)}")

@@ -802,6 +802,18 @@ def run_spec(spec, x, seed, values=None):
                     y = fn(y, t, **l)
         elif typ in ("Concat", "torch.cat"):
             y = torch.cat(ins, **l)
+        elif typ.startswith("MaxUnpool"):  # forward(values, indices, output_size)
+            osz = l.pop("output_size", None)
+            m = getattr(nn, typ)(**l)
+            y = m(ins[0], ins[1], output_size=osz)
+        elif typ in ("Stack", "torch.stack"):
+            y = torch.stack(ins, **l)
+        elif typ in ("Matmul", "torch.matmul", "Bmm", "torch.bmm"):
+            y = (torch.bmm if typ in ("Bmm", "torch.bmm") else torch.matmul)(*ins)
+        elif typ in ("Einsum", "torch.einsum"):
+            y = torch.einsum(l.pop("equation"), *ins)
+        elif typ.startswith("torch."):
+            y = getattr(torch, typ[6:])(*ins, **l)
         else:
             m = getattr(nn, typ)(**l)
             mods[name] = m
@@ -1300,12 +1312,55 @@ def fold_cases(gen):
     return cases
 
 
+def unpool_cases(gen):
+    """MaxUnpool1d/2d/3d fed by a MaxPool's (values, indices) tuple, "p[0]" and "p[1]": exact."""
+    cases = []
+
+    def L(name, typ, inputs=None, **kw):
+        l = OrderedDict([("name", name), ("type", typ)])
+        l.update(kw)
+        if inputs:
+            l["inputs"] = inputs
+        return l
+
+    def add(title, shape, layers, kind="randn"):
+        sp = OrderedDict([("input", shape), ("layers", layers)])
+        x = make_input(shape, kind, gen)
+        with torch.no_grad():
+            y, state = run_spec(sp, x, 0)
+        cases.append(OrderedDict([("name", title + " (%s)" % kind), ("spec", sp), ("input", f32(x)),
+                                  ("state", OrderedDict()), ("output", f32(y)), ("tol", EXACT)]))
+
+    for nd, shape, k, s, p, osz in [
+            (2, [1, 2, 4, 4], 2, None, 0, None), (2, [2, 3, 7, 7], 3, 2, 1, [7, 7]),
+            (2, [3, 5, 5], 2, None, 0, [5, 5]), (2, [1, 2, 6, 5], (2, 3), (1, 2), (1, 0), None),
+            (2, [1, 1, 5, 5], 3, 1, 0, None),
+            (1, [2, 3, 8], 2, None, 0, None), (1, [1, 2, 9], 3, 2, 0, [9]), (1, [3, 7], 2, 1, 1, None),
+            (3, [1, 2, 4, 4, 4], 2, None, 0, None), (3, [2, 4, 6, 4], 3, 2, 1, [4, 6, 4])]:
+        pool = dict(kernel_size=k, return_indices=True)
+        unpool = dict(kernel_size=k)
+        if s is not None:
+            pool["stride"] = unpool["stride"] = s
+        if p:
+            pool["padding"] = unpool["padding"] = p
+        if osz is not None:
+            unpool["output_size"] = osz
+        layers = [L("p", "MaxPool%dd" % nd, **pool), L("u", "MaxUnpool%dd" % nd, ["p[0]", "p[1]"], **unpool)]
+        title = "MaxPool%dd -> MaxUnpool%dd(%s) of %s" % (nd, nd, ", ".join(
+            "%s=%s" % kv for kv in unpool.items()), shape)
+        for kind in ("randn", "ties", "special"):
+            add(title, shape, layers, kind)
+    return cases
+
+
 # Families that can be written alone: their own generators, so no other family changes.
 STANDALONE = {
     "pad_modes": lambda: family("pad_modes", pad_modes_cases(torch.Generator().manual_seed(1101)),
                                 "exact: pure data movement"),
     "fold": lambda: family("fold", fold_cases(torch.Generator().manual_seed(1104)),
                            "exact: Unfold copies, Fold sums overlaps in aten's order"),
+    "unpool": lambda: family("unpool", unpool_cases(torch.Generator().manual_seed(1103)),
+                             "exact: values put back where the indices say"),
     "upsampling": lambda: family("upsampling", upsampling_cases(torch.Generator().manual_seed(1102)),
                                  "nearest exact; bilinear (align_corners=True) exact over several "
                                  "channels, else 1e-6"),
@@ -1314,6 +1369,185 @@ STANDALONE = {
                                 "linear rtol 1e-4"),
     "norms": lambda: family("norms", norm_cases(torch.Generator().manual_seed(9091)), NORMS_NOTE),
 }
+
+
+def reduce_cases(gen):
+    """torch.mean/sum/amax/amin, exact: the sum is PyTorch's cascade sum in its TensorIterator
+    order (one thread), which cnnshape's kernel walks the same way. Shapes reach each of
+    SumKernel.cpp's loops: contiguous inner rows (>= 8 and < 8), contiguous outer columns (groups of
+    32, of 8, scalars), strided reductions, size-1 dims that coalesce, levels of partial sums."""
+    out = []
+
+    def add(e, shape, kind="randn"):
+        c = run_case([e], shape, kind, gen, EXACT, builder=build_moves)
+        assert c is not None, (e, shape)
+        out.append(c)
+
+    x4 = [2, 3, 4, 5]
+    dims = ["", "()", "0", "1", "2", "-1", "(1, 2)", "(2, 3)", "(0, 2)", "(0, 3)", "(1, 3)",
+            "(0, 1, 2)", "(0, 1, 3)", "(0, 2, 3)", "(3, 0)", "[-1, -2]"]
+    for fn in ("mean", "sum", "amax", "amin"):
+        for i, d in enumerate(dims):
+            kd = ", keepdim=True" if i % 3 == 1 and d else ""
+            add("torch.%s(%s%s)" % (fn, d, kd), x4)
+    for fn in ("mean", "sum"):
+        for e, shape in [("(1,)", [3, 37]), ("0", [37, 19]), ("0", [5, 70]), ("0", [70, 5]),
+                         ("1", [2, 100, 3]), ("1", [64, 40]), ("", [1000]), ("1", [3, 2000]),
+                         ("0", [2000, 3]), ("-1", [2, 4096]), ("(-1, -2)", [1, 1, 100, 100]),
+                         ("(2, 3), keepdim=True", [2, 16, 14, 14]), ("1", [2, 197, 64]),
+                         ("1", [2, 49, 96]), ("(0, 2)", [8, 1, 5, 1, 3]), ("(1, 3)", [8, 1, 5, 1, 3]),
+                         ("(1, 3), keepdim=True", [8, 1, 5, 1, 3]), ("(0, 1, 3)", [8, 1, 5, 1, 3]),
+                         ("(0, 2)", [30, 7, 40]), ("(0, 2)", [9, 5, 3]), ("(1, 2)", [3, 30, 9]),
+                         ("0", [300, 33]), ("(0, 1)", [50, 4, 9]), ("", [7, 1, 9, 1]), ("", []),
+                         ("0", []), ("(0, 2)", [2, 3, 4]), ("2", [5, 6, 7]), ("", [30000])]:
+            n = 1
+            for v in shape:
+                n *= v
+            if n > 5000 and (fn == "mean") == (len(shape) % 2 == 1):
+                continue  # the large ones once each, mean or sum
+            add("torch.%s(%s)" % (fn, e), shape)
+    add("torch.sum(-1)", [4, 200], "ties")
+    add("torch.mean(1)", [2, 0, 3])  # 0 / 0: nan
+    for fn in ("amax", "amin"):
+        for e, shape in [("1", [3, 37]), ("0", [37, 19]), ("(0, 2)", [8, 1, 5, 1, 3]),
+                         ("", [1000]), ("()", []), ("(1, 2), keepdim=True", [2, 16, 7, 7])]:
+            add("torch.%s(%s)" % (fn, e), shape)
+    for kind in ("special", "signed_zeros", "ties"):
+        for e in ("torch.sum(1)", "torch.mean((2, 3))", "torch.amax(1)", "torch.amin((0, 2))",
+                  "torch.amax()", "torch.amin(-1, keepdim=True)", "torch.sum()"):
+            add(e, [3, 4, 5, 6], kind)
+    return out
+
+
+def spec_case(cases, gen, title, shape, layers, kind="randn", tol=EXACT):
+    sp = OrderedDict([("input", shape), ("layers", layers)])
+    x = make_input(shape, kind, gen)
+    with torch.no_grad():
+        y, state = run_spec(sp, x, 0)
+    st = OrderedDict((k, f32(v)) for k, v in state.items())
+    cases.append(OrderedDict([("name", title + " (%s)" % kind), ("spec", sp), ("input", f32(x)),
+                              ("state", st), ("output", f32(y)), ("tol", tol)]))
+
+
+def L(name, typ, inputs=None, **kw):
+    l = OrderedDict([("name", name), ("type", typ)])
+    l.update(kw)
+    if inputs:
+        l["inputs"] = inputs
+    return l
+
+
+def stack_cases(gen):
+    """torch.stack of branches (pieces of the input, a pooled copy), exact: a copy."""
+    cases = []
+    for kind in ("randn", "signed_zeros"):
+        for d in (0, 1, 2, -1, 4):
+            spec_case(cases, gen, "Stack(dim=%d) of the halves of [2, 6, 3, 4] and a max pool" % d,
+                      [2, 6, 3, 4],
+                      [L("c", "Chunk", chunks=2, dim=1),
+                       L("p", "MaxPool2d", ["c[1]"], kernel_size=1),
+                       L("y", "torch.stack", ["c[0]", "p", "c[1]"], dim=d)], kind)
+    spec_case(cases, gen, "torch.stack of one tensor", [3, 5], [L("y", "Stack", ["input"])])
+    spec_case(cases, gen, "Stack of 0-d elements (unbind of [4])", [4],
+              [L("u", "Unbind"), L("y", "Stack", ["u[3]", "u[1]", "u[0]"])])
+    return cases
+
+
+def matmul_cases(gen):
+    """torch.matmul and torch.bmm in each of matmul's paths, operands cut from the input (chunk,
+    select, transpose, narrow). PyTorch's BLAS sums in its own order: rtol 1e-4 (atol 1e-5),
+    against cnnshape's double-accumulated reference and its float32 blocked kernel."""
+    cases = []
+    T = CONV
+
+    def add(title, shape, layers, kind="randn", tol=T):
+        spec_case(cases, gen, title, shape, layers, kind, tol)
+
+    add("attention: q @ k^T then scores @ v, [2, 3, 4, 5]", [2, 6, 4, 5],
+        [L("c", "Chunk", chunks=2, dim=1), L("kt", "torch.transpose", ["c[1]"], dim0=-2, dim1=-1),
+         L("s", "torch.matmul", ["c[0]", "kt"]), L("y", "Matmul", ["s", "c[1]"])])
+    add("2-D @ 2-D", [2, 12],
+        [L("c", "Chunk", chunks=2, dim=1), L("t", "torch.transpose", ["c[1]"], dim0=0, dim1=1),
+         L("y", "torch.matmul", ["c[0]", "t"])])
+    add("1-D @ 1-D: a 0-d dot product", [10],
+        [L("c", "Chunk", chunks=2), L("y", "torch.matmul", ["c[0]", "c[1]"])])
+    add("2-D @ 1-D and 1-D @ 2-D", [5, 4],
+        [L("s", "Split", split_size_or_sections=[4, 1]), L("v", "torch.squeeze", ["s[1]"], dim=0),
+         L("mv", "torch.matmul", ["s[0]", "v"]), L("vm", "torch.matmul", ["v", "s[0]"]),
+         L("y", "Concat", ["mv", "vm"])])
+    add("3-D @ 2-D (folded) and 2-D @ 3-D (transposed fold)", [2, 3, 8],
+        [L("c", "Chunk", chunks=2, dim=-1), L("w", "torch.select", ["c[1]"], dim=0, index=0),
+         L("wt", "torch.transpose", ["w"], dim0=0, dim1=1),
+         L("a", "torch.matmul", ["c[0]", "wt"]),
+         L("kt", "torch.transpose", ["c[1]"], dim0=1, dim1=2),
+         L("b", "torch.matmul", ["w", "kt"]), L("y", "Sub", ["a", "b"])])
+    add("1-D @ 3-D and 3-D @ 1-D", [2, 4, 4],
+        [L("v", "torch.select", ["input"], dim=0, index=1),
+         L("u", "torch.select", ["v"], dim=0, index=2),
+         L("a", "torch.matmul", ["u", "input"]), L("b", "torch.matmul", ["input", "u"]),
+         L("y", "Concat", ["a", "b"], dim=1)])
+    add("batch broadcast [2, 1, 4, 4] @ [3, 4, 4]", [2, 3, 4, 4],
+        [L("a", "torch.narrow", ["input"], dim=1, start=0, length=1),
+         L("b", "torch.select", ["input"], dim=0, index=1), L("y", "torch.matmul", ["a", "b"])])
+    add("bmm [3, 4, 4] @ [3, 4, 10]", [3, 4, 10],
+        [L("a", "torch.narrow", ["input"], dim=2, start=0, length=4),
+         L("y", "torch.bmm", ["a", "input"])])
+    add("Bmm with odd sizes [2, 7, 13] @ [2, 13, 21]", [2, 7, 34],
+        [L("s", "Split", split_size_or_sections=[13, 21], dim=2),
+         L("b", "torch.narrow", ["s[1]"], dim=1, start=0, length=7),
+         L("c", "Concat", ["b", "b"], dim=1),
+         L("d", "torch.narrow", ["c"], dim=1, start=0, length=13),
+         L("y", "Bmm", ["s[0]", "d"])])
+    add("window attention [1, 4, 49, 32]: q @ k^T @ v", [1, 4, 49, 32],
+        [L("kt", "torch.transpose", ["input"], dim0=-2, dim1=-1),
+         L("s", "torch.matmul", ["input", "kt"]), L("y", "torch.matmul", ["s", "input"])],
+        # scores of magnitude ~30 times 49 values: outputs up to ~400, float32 sums off by ~1e-4
+        tol={"rtol": 1e-4, "atol": 1e-3})
+    add("matmul with a K of 0", [2, 3, 0],
+        [L("t", "torch.transpose", ["input"], dim0=1, dim1=2), L("y", "torch.matmul", ["input", "t"])])
+    for kind in ("ties", "special"):
+        add("2-D @ 2-D, [6, 16] @ [16, 6]", [6, 32],
+            [L("c", "Chunk", chunks=2, dim=1), L("t", "torch.transpose", ["c[1]"], dim0=0, dim1=1),
+             L("y", "torch.matmul", ["c[0]", "t"])], kind)
+    return cases
+
+
+def einsum_cases(gen):
+    """torch.einsum as attention writes it (Swin, MaxViT, ViT), a diagonal, a broadcast, an
+    implicit output, three operands; PyTorch contracts through bmm: rtol 1e-4."""
+    cases = []
+
+    def add(title, shape, layers, kind="randn"):
+        spec_case(cases, gen, title, shape, layers, kind, CONV)
+
+    add("bhid,bhjd->bhij then bhij,bhjd->bhid", [2, 6, 4, 5],
+        [L("c", "Chunk", chunks=2, dim=1),
+         L("s", "torch.einsum", ["c[0]", "c[1]"], equation="bhid,bhjd->bhij"),
+         L("y", "Einsum", ["s", "c[1]"], equation="bhij,bhjd->bhid")])
+    add("ij,jk (implicit output) and a diagonal ii->i", [4, 4],
+        [L("m", "torch.einsum", ["input", "input"], equation="ij,jk"),
+         L("y", "torch.einsum", ["m"], equation="ii->i")])
+    add("...ij->...ji and a sum over an axis", [2, 3, 4],
+        [L("t", "torch.einsum", ["input"], equation="...ij->...ji"),
+         L("y", "torch.einsum", ["t"], equation="bij->bj")])
+    add("broadcast size 1 and three operands", [2, 3],
+        [L("r", "torch.narrow", ["input"], dim=0, start=0, length=1),
+         L("y", "torch.einsum", ["input", "r", "input"], equation="ij,ij,ij->i")])
+    add("outer product i,j->ij of two rows", [2, 5],
+        [L("u", "Unbind"), L("y", "torch.einsum", ["u[0]", "u[1]"], equation="i,j->ij")])
+    return cases
+
+
+STANDALONE.update({
+    "reduce": lambda: family("reduce", reduce_cases(torch.Generator().manual_seed(1101)),
+                             "exact: PyTorch's cascade sum in its order, one thread"),
+    "stack": lambda: family("stack", stack_cases(torch.Generator().manual_seed(1102)),
+                            "exact: a copy"),
+    "matmul": lambda: family("matmul", matmul_cases(torch.Generator().manual_seed(1103)),
+                             "rtol 1e-4 (BLAS order)"),
+    "einsum": lambda: family("einsum", einsum_cases(torch.Generator().manual_seed(1104)),
+                             "rtol 1e-4 (bmm order)"),
+})
 
 
 def main():

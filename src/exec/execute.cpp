@@ -311,8 +311,8 @@ std::int64_t planned_peak_bytes(const Plan& plan, bool keep_all) {
     for (std::size_t i = 0; i < plan.layers.size(); ++i) {
         const LayerPlan& lp = plan.layers[i];
         if (!lp.used) continue;
-        std::int64_t idx_bytes =
-            returns_indices(lp) ? add_sat(lp.output_bytes, lp.output_bytes) : 0;
+        // int64 indices, apart from the float copy a tuple's second element holds.
+        std::int64_t idx_bytes = returns_indices(lp) ? numel(lp.output) * 8 : 0;
         live = add_sat(live, add_sat(lp.output_bytes, idx_bytes));
         peak = std::max(peak, live);
         if (peak == std::numeric_limits<std::int64_t>::max()) break;
@@ -454,6 +454,11 @@ RunResult execute(const Plan& plan, const StateDict& weights, const Tensor& inpu
         live += out.size() * 4 + (idx ? idx->size() * 8 : 0);
         peak = std::max(peak, live);
         run_layer(lp, ins, weights, options.kernels, out, idx ? &*idx : nullptr, rng, &rest[i]);
+        // MaxPool's (values, indices): the tuple's second element holds the indices as floats
+        // (exact up to 2^24, which MaxUnpool checks), for later layers that take "p[1]".
+        if (idx && lp.tuple && !rest[i].empty())
+            for (std::size_t k = 0; k < idx->data.size(); ++k)
+                rest[i][0].data[k] = float(idx->data[k]);
         if (idx) {
             if (std::int64_t(i) == output_node(plan))
                 result.indices = std::move(idx);

@@ -21,7 +21,7 @@ check "plan" cnnshape pl
 check "table json csv markdown dot mermaid svg" cnnshape plan --format ""
 check "markdown mermaid" cnnshape plan --format = m
 check "text json" cnnshape diff -f ""
-check "MaxPool1d MaxPool2d MaxPool3d" cnnshape layers Max
+check "MaxPool1d MaxPool2d MaxPool3d" cnnshape layers MaxP
 check "nn.MaxPool1d( nn.MaxPool2d( nn.MaxPool3d(" cnnshape plan --layer nn.MaxP
 check "--max-params --max-macs --max-memory" cnnshape plan --max-
 check "--exit-code" cnnshape diff --ex

@@ -1,4 +1,4 @@
-// How explain describes Concat.
+// How explain describes Concat and Stack.
 #include "analysis/explain_support.hpp"
 
 namespace cnnshape {
@@ -6,6 +6,14 @@ namespace cnnshape {
 using namespace explain_detail;
 
 void explain_op(LayerExplanation& e, const LayerPlan& l, const ConcatDesc& cc) {
+    if (cc.stack) {
+        check_equal(std::int64_t(l.input_shapes.size()), l.output.at(cc.dim), l, "Stack");
+        e.notes.push_back(fmt::format("Stack puts its {} input{} of shape {} side by side along a "
+                                      "new dimension {}: {}",
+                                      l.input_shapes.size(), l.input_shapes.size() == 1 ? "" : "s",
+                                      shape_x(l.input_shapes.at(0)), cc.dim, shape_x(l.output)));
+        return;
+    }
     std::vector<std::string> s;
     std::int64_t total = 0;
     for (auto& x : l.input_shapes) {

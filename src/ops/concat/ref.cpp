@@ -1,4 +1,4 @@
-// torch.cat.
+// torch.cat, and torch.stack (each input one slice along the new dim).
 #include "kernels/ref/ref.hpp"
 
 namespace cnnshape::kernels::ref {
@@ -16,7 +16,7 @@ void run(const Context&, const ConcatDesc& d, const Io& io) {
     float* out = y;
     for (std::int64_t o = 0; o < outer; ++o)
         for (std::size_t t = 0; t < xs.size(); ++t) {
-            std::int64_t chunk = shapes[t][d.dim] * inner;
+            std::int64_t chunk = (d.stack ? 1 : shapes[t][d.dim]) * inner;
             std::copy(xs[t] + o * chunk, xs[t] + (o + 1) * chunk, out);
             out += chunk;
         }

@@ -1,4 +1,4 @@
-// torch.cat kernel, templated on the xsimd architecture: it only moves floats.
+// torch.cat (and torch.stack) kernel, templated on the xsimd architecture: it only moves floats.
 #pragma once
 #include "kernels/simd/copy.hpp"
 
@@ -16,7 +16,7 @@ bool concat_impl(const Context& ctx, const ConcatDesc& d, const std::vector<Shap
     if (rank == 0 || d.dim < 0 || std::size_t(d.dim) >= rank || shapes.size() != count)
         return false;
     for (std::size_t t = 0; t < count; ++t)
-        if (shapes[t].size() != rank) return false;
+        if (shapes[t].size() + (d.stack ? 1 : 0) != rank) return false;
     const i64 total = product(ys, 0);
     if (total == 0) return true;
     i64 outer = 1;
@@ -28,7 +28,7 @@ bool concat_impl(const Context& ctx, const ConcatDesc& d, const std::vector<Shap
     i64* start = scratch_as<i64>(kShared0, i64(count) + 1);
     start[0] = 0;
     for (std::size_t t = 0; t < count; ++t)
-        start[t + 1] = start[t] + shapes[t][std::size_t(d.dim)] * inner;
+        start[t + 1] = start[t] + (d.stack ? 1 : shapes[t][std::size_t(d.dim)]) * inner;
     const i64 rep = start[count];
     if (rep * outer != total) return false;
     constexpr i64 block = 1 << 14;

@@ -433,7 +433,7 @@ struct ConvLayer : Layer {
 
     std::string brief() const override {
         Brief b;
-        b.add(in_channels ? std::to_string(*in_channels) : "?");
+        if (!lazy) b.add(in_channels ? std::to_string(*in_channels) : "?");
         b.add(std::to_string(out_channels));
         b.add("k=" + compact(kernel));
         if (compact(stride) != "1") b.add("s=" + compact(stride));
@@ -446,6 +446,7 @@ struct ConvLayer : Layer {
         if (groups != 1) b.add("g=" + std::to_string(groups));
         if (!bias) b.add("bias=False");
         if (padding_mode != "zeros") b.add(padding_mode);
+        if (lazy) b.add("in=?"); // the plan fills in the inferred in_channels
         return b.wrap(type());
     }
 };

@@ -64,9 +64,11 @@ struct LinearLayer : Layer {
 
     std::string brief() const override {
         Brief b;
-        b.add(in_features ? std::to_string(*in_features) : "?");
+        bool lazy = type() == "LazyLinear";
+        if (!lazy) b.add(in_features ? std::to_string(*in_features) : "?");
         b.add(std::to_string(out_features));
         if (!bias) b.add("bias=False");
+        if (lazy) b.add("in=?"); // the plan fills in the inferred in_features
         return b.wrap(type());
     }
 };

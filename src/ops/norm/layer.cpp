@@ -100,7 +100,8 @@ struct BatchNormLayer : Layer {
 
     std::string brief() const override {
         Brief b;
-        b.add(num_features ? std::to_string(*num_features) : "?");
+        bool lazy = type().rfind("Lazy", 0) == 0;
+        b.add(lazy ? "C=?" : num_features ? std::to_string(*num_features) : "?");
         if (!affine) b.add("affine=False");
         if (!track) b.add("track_running_stats=False");
         return b.wrap(type());

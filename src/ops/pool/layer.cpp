@@ -132,6 +132,10 @@ struct PoolLayer : Layer {
         if (kind == PoolKind::Avg && nd > 1) divisor_override = arg_opt_int(x, "divisor_override");
     }
 
+    // MaxPool(return_indices=True) returns (values, indices): a tuple whose elements later
+    // layers take as "p[0]" and "p[1]" (MaxUnpool takes both).
+    bool returns_tuple() const override { return kind == PoolKind::Max && return_indices; }
+
     std::string fn() const {
         return std::string(kind == PoolKind::Max ? "max_pool" : "avg_pool") + std::to_string(nd) +
                "d";
@@ -285,6 +289,7 @@ struct PoolLayer : Layer {
         d.divisor_override = divisor_override;
         d.norm_type = norm_type;
         lower.exec = d;
+        if (returns_tuple()) out.tuple = {out.shape, out.shape};
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i)
             out.axes.push_back(
