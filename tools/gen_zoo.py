@@ -550,6 +550,14 @@ class Converter:
         inputs, the rest binds to t's parameters in order."""
         args = list(args)
         ins = []
+        if t == "Einsum" and args and isinstance(args[0], str):
+            # torch.einsum(equation, *operands) or (equation, [operands])
+            ops = args[1:]
+            if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
+                ops = list(ops[0])
+            if not all(isinstance(a, torch.fx.Node) and self.is_tensor(a) for a in ops):
+                raise Unsupported("torch.einsum with an operand that is not a tensor")
+            return {"type": "Einsum", "equation": args[0]}, [self.ref_of(a) for a in ops]
         if args and isinstance(args[0], (list, tuple)) and any(
                 isinstance(a, torch.fx.Node) and self.is_tensor(a) for a in args[0]):
             ins = self.tensor_inputs([args[0]])
