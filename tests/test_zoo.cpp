@@ -97,7 +97,9 @@ TEST_CASE("zoo: every converted torchvision model plans to PyTorch's totals", "[
         std::vector<std::string> keys;
         for (const auto& lp : p.layers)
             for (const auto& t : lp.tensors) {
-                std::string k = lp.name + "." + t.name + ":";
+                if (!t.persistent) continue; // counted in buffers(), not in the state_dict
+                // a Parameter or Buffer layer's key is its own name (encoder.pos_embedding)
+                std::string k = (t.name.empty() ? lp.name : lp.name + "." + t.name) + ":";
                 for (std::size_t i = 0; i < t.shape.size(); ++i)
                     k += (i ? "," : "") + std::to_string(t.shape[i]);
                 keys.push_back(k);
