@@ -149,7 +149,8 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^padding should be non-negative, but got pad_height: .*$"),
         std::regex("^Expected [23]D or [34]D \\(batch mode\\) tensor (for input with|with) "
                    "possibly 0 batch size .*$"),
-        // (1.13's "Given input with spatial size (H, H), ..." shows the height twice: not compared.)
+        // (1.13's "Given input with spatial size (H, H), ..." shows the height twice: not
+        // compared.)
         std::regex("^Given output_size=\\(.*$"),
         std::regex("^Expected size of input's dimension 1 to be divisible by the product of "
                    "kernel_size.*$"),
