@@ -247,7 +247,6 @@ int run_run(const RunCliOptions& o) {
         median = n % 2 ? times_ms[n / 2] : (times_ms[n / 2 - 1] + times_ms[n / 2]) / 2;
     }
     const Tensor& out = result.output;
-    Stats st = stats_of(out);
     std::int64_t printed = out.size();
     for (const Tensor& t : result.output_rest)
         printed += t.size();
