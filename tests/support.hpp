@@ -75,4 +75,25 @@ inline bool ends_with(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Standard base64 (the run fixtures' tensors), '=' padding ignored.
+inline std::string unbase64(const std::string& in) {
+    static const std::string chars =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buf = 0;
+    int bits = 0;
+    for (char c : in) {
+        if (c == '=') break;
+        auto p = chars.find(c);
+        if (p == std::string::npos) continue;
+        buf = (buf << 6) | unsigned(p);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(char((buf >> bits) & 0xff));
+        }
+    }
+    return out;
+}
+
 } // namespace cnnshape_test

@@ -30,33 +30,6 @@ const char* kCross = R"({"input": [2, 15], "layers": [
      "vdim": 5, "add_bias_kv": true, "inputs": ["q", "k", "v"]},
     {"name": "y", "type": "ReLU", "inputs": ["a[0]"]}]})";
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-std::string unbase64(const std::string& in) {
-    static const std::string chars =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buf = 0;
-    int bits = 0;
-    for (char c : in) {
-        if (c == '=') break;
-        auto p = chars.find(c);
-        if (p == std::string::npos) continue;
-        buf = (buf << 6) | unsigned(p);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(char((buf >> bits) & 0xff));
-        }
-    }
-    return out;
-}
-
 } // namespace
 
 TEST_CASE("self-attention returns (attn_output, attn_weights) with PyTorch's counts",
@@ -130,8 +103,8 @@ TEST_CASE("masks other than None are refused; forward's keywords are keyword-onl
 
 TEST_CASE("MultiheadAttention's initial parameters are PyTorch's bit for bit", "[attention]") {
     // tools/gen_run_fixtures.py: torch.manual_seed(seed); nn.MultiheadAttention(...).state_dict()
-    auto doc =
-        nlohmann::json::parse(slurp(std::string(CNNSHAPE_TEST_DATA) + "/run/attention.json"));
+    auto doc = nlohmann::json::parse(
+        cnnshape::test::slurp(std::string(CNNSHAPE_TEST_DATA) + "/run/attention.json"));
     REQUIRE(doc.at("init").size() >= 3);
     for (auto& c : doc.at("init")) {
         std::string name = c.at("name");
@@ -143,7 +116,7 @@ TEST_CASE("MultiheadAttention's initial parameters are PyTorch's bit for bit", "
         for (auto& [key, v] : c.at("state").items()) {
             CAPTURE(key);
             REQUIRE(sd.count(key));
-            std::string bytes = unbase64(v.at("f32").get<std::string>());
+            std::string bytes = cnnshape_test::unbase64(v.at("f32").get<std::string>());
             REQUIRE(sd[key].shape == v.at("shape").get<Shape>());
             REQUIRE(bytes.size() == sd[key].data.size() * 4);
             CHECK(std::memcmp(sd[key].ptr(), bytes.data(), bytes.size()) == 0);

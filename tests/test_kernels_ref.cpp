@@ -35,25 +35,7 @@ json fixture(const std::string& family) {
     return json::parse(text);
 }
 
-std::string unbase64(const std::string& in) {
-    static const std::string chars =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned buf = 0;
-    int bits = 0;
-    for (char c : in) {
-        if (c == '=') break;
-        auto p = chars.find(c);
-        if (p == std::string::npos) continue;
-        buf = (buf << 6) | unsigned(p);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(char((buf >> bits) & 0xff));
-        }
-    }
-    return out;
-}
+using cnnshape_test::unbase64;
 
 Tensor tensor_of(const json& j) {
     Tensor t(j.at("shape").get<Shape>());

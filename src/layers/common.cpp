@@ -124,6 +124,21 @@ std::string py_float(double d) {
     return Value::real(d).repr();
 }
 
+Shape broadcast(const Shape& a, const Shape& b) {
+    std::size_t n = std::max(a.size(), b.size());
+    Shape o(n);
+    for (std::size_t i = n; i-- > 0;) {
+        std::int64_t da = i + a.size() >= n ? a[i + a.size() - n] : 1;
+        std::int64_t db = i + b.size() >= n ? b[i + b.size() - n] : 1;
+        if (da != db && da != 1 && db != 1)
+            throw ShapeError(fmt::format("The size of tensor a ({}) must match the size of tensor "
+                                         "b ({}) at non-singleton dimension {}",
+                                         da, db, i));
+        o[i] = da == 1 ? db : da;
+    }
+    return o;
+}
+
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank) {
     std::int64_t r = rank <= 0 ? 1 : rank; // a 0-dim tensor wraps like a 1-dim one
     if (dim < -r || dim > r - 1) {

@@ -42,6 +42,10 @@ struct Brief {
     std::string wrap(const std::string& type) const { return type + "(" + text + ")"; }
 };
 
+// at::infer_size: the broadcast of two shapes, aligned from the last dimension (each pair equal
+// or one of them 1). The last dimension is checked first, so that is the one a message names.
+Shape broadcast(const Shape& a, const Shape& b);
+
 // PyTorch's Dimension-out-of-range IndexError text for wrapping `dim` into a tensor of `rank`.
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank);
 

@@ -25,23 +25,6 @@ const char* torch_name(BinaryOp op) {
     return "";
 }
 
-// at::infer_size: sizes align from the last dimension; each pair is equal or has a 1. The last
-// dimension is checked first, so that is the one a message names.
-Shape broadcast(const Shape& a, const Shape& b) {
-    std::size_t n = std::max(a.size(), b.size());
-    Shape o(n);
-    for (std::size_t i = n; i-- > 0;) {
-        std::int64_t da = i + a.size() >= n ? a[i + a.size() - n] : 1;
-        std::int64_t db = i + b.size() >= n ? b[i + b.size() - n] : 1;
-        if (da != db && da != 1 && db != 1)
-            throw ShapeError(fmt::format("The size of tensor a ({}) must match the size of tensor "
-                                         "b ({}) at non-singleton dimension {}",
-                                         da, db, i));
-        o[i] = da == 1 ? db : da;
-    }
-    return o;
-}
-
 struct BinaryLayer : Layer {
     BinaryOp op;
     BinaryDesc desc;

@@ -19,22 +19,6 @@ std::int64_t prod(const Shape& s, std::size_t from, std::size_t to) {
     return p;
 }
 
-// at::infer_size over the batch dims; the message counts dims of the result.
-Shape broadcast(const Shape& a, const Shape& b) {
-    std::size_t n = std::max(a.size(), b.size());
-    Shape o(n);
-    for (std::size_t i = n; i-- > 0;) {
-        std::int64_t da = i + a.size() >= n ? a[i + a.size() - n] : 1;
-        std::int64_t db = i + b.size() >= n ? b[i + b.size() - n] : 1;
-        if (da != db && da != 1 && db != 1)
-            throw ShapeError(fmt::format("The size of tensor a ({}) must match the size of tensor "
-                                         "b ({}) at non-singleton dimension {}",
-                                         da, db, i));
-        o[i] = da == 1 ? db : da;
-    }
-    return o;
-}
-
 // Matrix strides of an operand whose batch dims `own` are right-aligned to `batch`: the step
 // between its matrices (of `mat` elements) per batch dim, 0 where it broadcasts.
 IntList batch_strides(const Shape& own, const Shape& batch, std::int64_t mat) {
