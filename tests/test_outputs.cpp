@@ -238,3 +238,47 @@ TEST_CASE("Parameter's errors are PyTorch's", "[outputs][parameter]") {
     CHECK(r.code != 0);
     CHECK_THAT(r.err, Contains("missing 1 required positional argument: 'shape'"));
 }
+
+TEST_CASE("a network ending in a tuple: JSON lists and --output saves every tensor", "[outputs]") {
+    const char* spec = R"({"input": [1, 4, 2, 2], "layers": [
+        {"name": "c", "type": "Chunk", "chunks": 2, "dim": 1}]})";
+    auto r = cnnshape::test::run_cli("run - --fill arange --format json", spec);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["tuple"].size() == 2);
+    CHECK(j["tuple"][0]["shape"].dump() == "[1,2,2,2]");
+    CHECK(j["tuple"][1]["output"].dump() ==
+          "[[[[9.0,10.0],[11.0,12.0]],[[13.0,14.0],[15.0,16.0]]]]");
+    CHECK(j["tuple_nones"] == 0);
+    CHECK(j["output"] == j["tuple"][0]["output"]);
+    std::string dir = "/tmp/cnnshape-tuple-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    r = cnnshape::test::run_cli("run - --fill arange --output " + dir + "/y.npy", spec);
+    REQUIRE(r.code == 0);
+    CHECK(std::filesystem::exists(dir + "/y.0.npy"));
+    CHECK(std::filesystem::exists(dir + "/y.1.npy"));
+    CHECK_FALSE(std::filesystem::exists(dir + "/y.npy"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("AdaptiveMaxPool(return_indices=True) returns (values, indices)", "[outputs]") {
+    const char* spec = R"({"input": [1, 1, 4, 4], "layers": [
+        {"name": "p", "type": "AdaptiveMaxPool2d", "args": [2], "return_indices": true},
+        {"name": "v", "type": "Flatten", "inputs": ["p[0]"]},
+        {"name": "i", "type": "Flatten", "inputs": ["p[1]"]}],
+        "outputs": {"values": "v", "indices": "i"}})";
+    Plan p = cnnshape_test::plan_json(spec);
+    REQUIRE(p.layers[0].tuple);
+    CHECK(p.outputs[1].shape == Shape{1, 4});
+    auto r = cnnshape::test::run_cli("run - --fill arange --format json", spec);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["outputs"][0]["output"].dump() == "[[6.0,8.0,14.0,16.0]]"); // arange from 1
+    CHECK(j["outputs"][1]["output"].dump() == "[[5.0,7.0,13.0,15.0]]");
+    // Without "[k]" a later layer cannot take the whole tuple.
+    auto e = spec_error_of(R"({"input": [1, 1, 4, 4], "layers": [
+        {"name": "p", "type": "AdaptiveMaxPool2d", "args": [2], "return_indices": true},
+        {"name": "f", "type": "Flatten"}]})");
+    CHECK_THAT(e.what(), Contains("returns a tuple"));
+}

@@ -29,7 +29,8 @@ layer type with a zero-size dim in each position, batched and unbatched, and on
 a 0-d input), pad_modes (ZeroPad/ConstantPad/ReflectionPad/ReplicationPad
 1d/2d/3d; ZeroPad1d/3d, PyTorch 2.1's, are evaluated as ConstantPad{1,3}d(p,
 0.0)), upsampling (UpsamplingNearest2d, UpsamplingBilinear2d), fold (Fold,
-Unfold), lazy (LazyConv*, LazyConvTranspose*, LazyLinear, LazyBatchNorm*, their
+Unfold), lazy (LazyConv*, LazyConvTranspose*, LazyLinear, LazyBatchNorm*,
+LazyInstanceNorm*, their
 params counted after the first forward) and unpool (MaxUnpool1d/2d/3d on two
 inputs, values and indices; output_size, forward's argument, written as a
 keyword of the layer).  Each family mixes
@@ -1299,7 +1300,8 @@ def evaluate_lazy(expr, shape):
 
 
 def gen_lazy(fam, rng, n_random):
-    """nn.LazyConv*, nn.LazyConvTranspose*, nn.LazyLinear, nn.LazyBatchNorm*. An input with 0
+    """nn.LazyConv*, nn.LazyConvTranspose*, nn.LazyLinear, nn.LazyBatchNorm*,
+    nn.LazyInstanceNorm*. An input with 0
     channels is left out: the lazy modules treat in_channels/num_features 0 as still
     uninitialised and behave erratically (LazyConv2d on [1, 0, 5, 5] gives [1, 0, 3, 3])."""
     def add(expr, shape):
@@ -1336,6 +1338,22 @@ def gen_lazy(fam, rng, n_random):
                   "nn.LazyBatchNorm%dd(1e-3, 0.2, False, False)", "nn.LazyBatchNorm%dd(3)"]:
             for sh in ([], [3], [2, 3], [2, 3, 4], [2, 3, 4, 4], [2, 3, 4, 4, 4], [1, 3, 1, 1],
                        [0, 3, 2, 2], [2, 5, 3, 3, 3]):
+                add(e % nd, sh)
+        for e in ["nn.LazyInstanceNorm%dd()", "nn.LazyInstanceNorm%dd(affine=False)",
+                  "nn.LazyInstanceNorm%dd(track_running_stats=False)",
+                  "nn.LazyInstanceNorm%dd(1e-3, 0.2, False, False)",
+                  "nn.LazyInstanceNorm%dd(1e-3, 0.2, True, False)"]:
+            for sh in ([], [3], [2, 3], [3, 4], [2, 3, 4], [3, 4, 4], [2, 3, 4, 4], [2, 3, 4, 4, 4],
+                       [1, 3, 1, 1], [0, 3, 2, 2], [2, 5, 3, 3, 3], [4, 5], [4, 4, 5], [4, 4, 4, 5],
+                       [2, 3, 1], [1, 3, 1, 1, 1]):
+                # num_features is shape[1] (for an unbatched input too); with affine=True a
+                # channel count that differs is 2.x's ValueError, 1.13's batch_norm checks.
+                affine = "affine=False" not in e and "False, False" not in e
+                rank = len(sh)
+                if affine and rank in (nd + 1, nd + 2) and sh[rank - nd - 1] != sh[1]:
+                    EXCLUDED["InstanceNorm affine=True, channels != num_features: 1.13 "
+                             "batch_norm's checks, 2.x ValueError"] += 1
+                    continue
                 add(e % nd, sh)
     for e in ["nn.LazyLinear(5)", "nn.LazyLinear(5, bias=False)", "nn.LazyLinear(0)",
               "nn.LazyLinear(-1)", "nn.LazyLinear(out_features=3)", "nn.LazyLinear(4, False)"]:

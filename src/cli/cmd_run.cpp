@@ -100,6 +100,17 @@ std::string backend_text(kernels::Backend b) {
     return b == kernels::Backend::Ref ? "ref" : "simd";
 }
 
+// The tensors of a network's final tuple, in order (its None elements are not tensors).
+std::vector<const Tensor*> tuple_tensors(const Plan& plan, const RunResult& result) {
+    std::vector<const Tensor*> v;
+    std::int64_t node =
+        plan.outputs.empty() ? std::int64_t(plan.layers.size()) - 1 : plan.outputs[0].node;
+    if (node >= 0 && !plan.layers[std::size_t(node)].outputs.empty()) v.push_back(&result.output);
+    for (const Tensor& t : result.output_rest)
+        v.push_back(&t);
+    return v;
+}
+
 // Where --output saves one of several named outputs: "y.npy" and "aux" give "y.aux.npy".
 std::string output_path(const std::string& path, const std::string& name) {
     std::string safe = name;
@@ -219,6 +230,11 @@ int run_run(const RunCliOptions& o) {
             if (plan.named_outputs())
                 for (std::size_t k = 0; k < plan.outputs.size(); ++k)
                     write_npy(output_path(o.output, plan.outputs[k].name), result.outputs[k]);
+            else if (result.output_tuple && !result.indices)
+                // A tuple (Chunk, MultiheadAttention): y.0.npy, y.1.npy, ... for its tensors.
+                for (std::size_t k = 0; k < tuple_tensors(plan, result).size(); ++k)
+                    write_npy(output_path(o.output, std::to_string(k)),
+                              *tuple_tensors(plan, result)[k]);
             else
                 write_npy(o.output, result.output);
         }
@@ -280,6 +296,20 @@ int run_run(const RunCliOptions& o) {
             }
             j["outputs"] = arr;
         }
+        if (result.output_tuple && !result.indices) {
+            // Every tensor of the tuple in order (None elements are left out, as in the text).
+            json arr = json::array();
+            for (const Tensor* t : tuple_tensors(plan, result)) {
+                std::int64_t p = 0;
+                arr.push_back({{"shape", t->shape},
+                               {"output", t->size() <= kPrintLimit
+                                              ? nested(t->shape, t->ptr(), 0, p, float_json)
+                                              : json(nullptr)},
+                               {"stats", stats_json(*t)}});
+            }
+            j["tuple"] = arr;
+            j["tuple_nones"] = result.output_nones;
+        }
         if (result.indices) {
             pos = 0;
             j["indices"] = small ? nested(result.indices->shape, result.indices->ptr(), 0, pos,
@@ -332,9 +362,8 @@ int run_run(const RunCliOptions& o) {
             // A tuple (Chunk, MultiheadAttention): every element, None for the missing ones, and
             // Python's trailing comma for one element.
             std::vector<std::string> parts;
-            if (!plan.layers.back().outputs.empty()) parts.push_back(format_torch(out));
-            for (const Tensor& t : result.output_rest)
-                parts.push_back(format_torch(t));
+            for (const Tensor* t : tuple_tensors(plan, result))
+                parts.push_back(format_torch(*t));
             for (std::int64_t i = 0; i < result.output_nones; ++i)
                 parts.push_back("None");
             std::string text;

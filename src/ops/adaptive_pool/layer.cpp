@@ -30,6 +30,9 @@ struct AdaptiveLayer : Layer {
         }
     }
 
+    // AdaptiveMaxPool(return_indices=True) returns (values, indices), as MaxPool does.
+    bool returns_tuple() const override { return is_max && return_indices; }
+
     std::string fn() const {
         return std::string(is_max ? "adaptive_max_pool" : "adaptive_avg_pool") +
                std::to_string(nd) + "d";
@@ -156,6 +159,7 @@ struct AdaptiveLayer : Layer {
         if (nd == 1) o.erase(o.end() - 2);
         LayerOutput out;
         out.shape = o;
+        if (returns_tuple()) out.tuple = {o, o};
         lower.exec = desc;
         out.rf = RfEffect::Map;
         for (int i = 0; i < nd; ++i) {

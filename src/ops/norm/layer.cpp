@@ -134,12 +134,20 @@ struct InstanceNormLayer : Layer {
                       Lowering& lower) const override {
         const Shape& x = inputs.at(0);
         const std::int64_t rank = x.size(), no_batch = nd + 1;
+        // nn.LazyInstanceNorm*: _LazyNormBase.initialize_parameters takes num_features from
+        // input.shape[1] before the forward checks the rank (even for an unbatched input, where
+        // dim 1 is not the channels), when there is a parameter or buffer to materialise.
+        std::optional<std::int64_t> lazy_nf;
+        if (!num_features && type().rfind("Lazy", 0) == 0 && (affine || track)) {
+            if (rank < 2) throw ShapeError("tuple index out of range");
+            lazy_nf = x[1];
+        }
         if (rank != no_batch && rank != no_batch + 1)
             throw ShapeError(fmt::format("expected {}D or {}D input (got {}D input)", no_batch,
                                          no_batch + 1, rank));
         const std::int64_t feature_dim = rank - no_batch;
         const std::int64_t C = x[feature_dim];
-        const std::int64_t nf = num_features.value_or(C);
+        const std::int64_t nf = num_features ? *num_features : lazy_nf.value_or(C);
         // 2.x; without affine parameters a mismatch is only a warning (1.13 had neither).
         if (C != nf && affine)
             throw ShapeError(fmt::format("expected input's size at dim={} to match num_features "
@@ -259,6 +267,11 @@ void register_norm(std::vector<LayerType>& r) {
     r.push_back({"LazyBatchNorm1d", lazy, false, "norm", make<1>});
     r.push_back({"LazyBatchNorm2d", lazy, false, "norm", make<2>});
     r.push_back({"LazyBatchNorm3d", lazy, false, "norm", make<3>});
+    // nn.LazyInstanceNorm{1,2,3}d: _LazyNormBase's defaults, affine=True and
+    // track_running_stats=True (InstanceNorm's own are False).
+    r.push_back({"LazyInstanceNorm1d", lazy, false, "norm", make_instance<1>});
+    r.push_back({"LazyInstanceNorm2d", lazy, false, "norm", make_instance<2>});
+    r.push_back({"LazyInstanceNorm3d", lazy, false, "norm", make_instance<3>});
 }
 
 } // namespace cnnshape::detail
