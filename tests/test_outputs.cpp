@@ -89,6 +89,10 @@ TEST_CASE("a head that reaches no output holds its parameters but costs no MACs"
     CHECK(j["layers"][3]["used"] == false);
     CHECK_FALSE(j["layers"][4].contains("used"));
     CHECK_FALSE(j.contains("outputs")); // one unnamed output
+    std::string csv = report_csv(p);
+    CHECK_THAT(csv, Contains(",receptive_field,used\n"));
+    CHECK_THAT(csv, Contains("\n3,fc,Linear,") && Contains(",40,40,-,false\n"));
+    CHECK_THAT(csv, Contains("\n4,aux.0,"));
     // An unused layer never runs, and the planned peak does not hold its output.
     Network net = load_spec_json(aux_spec(""));
     Plan full = make_plan(load_spec_json(aux_spec(R"(, "outputs": ["aux", "fc"])")), {1, 3, 8, 8});

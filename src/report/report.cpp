@@ -399,17 +399,17 @@ static std::string csv_field(const std::string& s) {
 
 std::string report_csv(const Plan& p) {
     std::string out = "index,name,type,summary,inputs,input_shape,output_shape,params,"
-                      "trainable_params,buffers,macs,output_bytes,receptive_field\n";
+                      "trainable_params,buffers,macs,output_bytes,receptive_field,used\n";
     for (auto& l : p.layers) {
         std::string inputs, in_shapes;
         for (std::size_t i = 0; i < l.inputs.size(); ++i) {
             inputs += (i ? ";" : "") + l.inputs[i];
             in_shapes += (i ? ";" : "") + shape_x(l.input_shapes[i]);
         }
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.index, csv_field(l.name),
-                           l.type, csv_field(l.brief), csv_field(inputs), in_shapes,
-                           csv_field(output_text(l)), l.params, l.trainable_params, l.buffers,
-                           l.macs, l.output_bytes, csv_field(rf_text(l.rf)));
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.index,
+                           csv_field(l.name), l.type, csv_field(l.brief), csv_field(inputs),
+                           in_shapes, csv_field(output_text(l)), l.params, l.trainable_params,
+                           l.buffers, l.macs, l.output_bytes, csv_field(rf_text(l.rf)), l.used);
     }
     return out;
 }
