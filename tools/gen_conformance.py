@@ -2585,6 +2585,7 @@ def main():
     run("binary", gen_binary)
     run("activation", gen_activation)
     run("reshape", gen_reshape)
+    run("split", gen_split)
     run("norms", gen_norms)
     run("reduce", gen_reduce)
     run("stack", gen_stack)
