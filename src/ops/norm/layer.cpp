@@ -7,12 +7,13 @@
 namespace cnnshape::detail {
 namespace {
 
-struct BatchNormLayer : Layer {
+// What BatchNorm and InstanceNorm (and their Lazy forms) take and check at construction.
+struct NormBase : Layer {
     int nd;
     std::optional<std::int64_t> num_features;
     bool affine, track;
 
-    BatchNormLayer(Args a, int nd_) : Layer(std::move(a)), nd(nd_) {
+    NormBase(Args a, int nd_) : Layer(std::move(a)), nd(nd_) {
         if (present(args(), "num_features")) num_features = arg_int(args(), "num_features");
         arg_float(args(), "eps");
         arg_opt_float(args(), "momentum");
@@ -26,6 +27,43 @@ struct BatchNormLayer : Layer {
             throw ShapeError(fmt::format("Trying to create tensor with negative dimension {}: [{}]",
                                          *num_features, *num_features));
     }
+
+    // The output (the input's shape) with num_features' parameters and buffers.
+    LayerOutput counts(const Shape& x, std::int64_t nf) const {
+        LayerOutput out;
+        if (!num_features) out.inferred.emplace_back("num_features", nf);
+        out.shape = x;
+        out.params = affine ? checked_mul(2, nf) : 0;
+        out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
+        out.buffer_bytes = track ? checked_add(checked_mul(8, nf), 8) : 0;
+        return out;
+    }
+
+    BatchNormDesc desc(std::int64_t nf) const {
+        BatchNormDesc d;
+        d.num_features = nf;
+        d.eps = arg_float(args(), "eps");
+        d.affine = affine;
+        d.track_running_stats = track;
+        return d;
+    }
+
+    // weight and bias (affine), running_mean, running_var, num_batches_tracked (tracked).
+    void add_tensors(Lowering& lower, std::int64_t nf) const {
+        if (affine) {
+            lower.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
+            lower.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
+        }
+        if (track) {
+            lower.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
+            lower.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
+            lower.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
+        }
+    }
+};
+
+struct BatchNormLayer : NormBase {
+    using NormBase::NormBase;
 
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,
                       Lowering& lower) const override {
@@ -67,17 +105,8 @@ struct BatchNormLayer : Layer {
             if (affine && C != nf)
                 throw ShapeError(fmt::format("weight should contain {} elements not {}", C, nf));
         }
-        LayerOutput out;
-        if (!num_features) out.inferred.emplace_back("num_features", nf);
-        out.shape = x;
-        out.params = affine ? checked_mul(2, nf) : 0;
-        out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
-        out.buffer_bytes = track ? checked_add(checked_mul(8, nf), 8) : 0;
-        BatchNormDesc d;
-        d.num_features = nf;
-        d.eps = arg_float(args(), "eps");
-        d.affine = affine;
-        d.track_running_stats = track;
+        LayerOutput out = counts(x, nf);
+        BatchNormDesc d = desc(nf);
         d.batch_stats = batch_stats;
         lower.exec = d;
         // Batch statistics are sums over every dim but the channels: each output sees them all.
@@ -86,15 +115,7 @@ struct BatchNormLayer : Layer {
             for (std::int64_t i = 0; i < rank; ++i)
                 if (i != 1) out.rf_dims.push_back(i);
         }
-        if (affine) {
-            lower.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
-            lower.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
-        }
-        if (track) {
-            lower.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
-            lower.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
-            lower.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
-        }
+        add_tensors(lower, nf);
         return out;
     }
 
@@ -111,24 +132,8 @@ struct BatchNormLayer : Layer {
 // torch/nn/modules/instancenorm.py (2.x): _check_input_dim, the num_features check, the
 // unbatched input unsqueezed, then F.instance_norm (_verify_spatial_size) and batch_norm's
 // checks on (1, N*C, *spatial).
-struct InstanceNormLayer : Layer {
-    int nd;
-    std::optional<std::int64_t> num_features;
-    bool affine, track;
-
-    InstanceNormLayer(Args a, int nd_) : Layer(std::move(a)), nd(nd_) {
-        if (present(args(), "num_features")) num_features = arg_int(args(), "num_features");
-        arg_float(args(), "eps");
-        arg_opt_float(args(), "momentum");
-        affine = arg_bool(args(), "affine");
-        track = arg_bool(args(), "track_running_stats");
-    }
-
-    void check_construct() const override {
-        if (num_features && *num_features < 0 && (affine || track))
-            throw ShapeError(fmt::format("Trying to create tensor with negative dimension {}: [{}]",
-                                         *num_features, *num_features));
-    }
+struct InstanceNormLayer : NormBase {
+    using NormBase::NormBase;
 
     LayerOutput infer(const std::vector<Shape>& inputs, const InferContext& ctx,
                       Lowering& lower) const override {
@@ -187,17 +192,8 @@ struct InstanceNormLayer : Layer {
                                              "tensor b ({}) at non-singleton dimension 0",
                                              nf, C));
         }
-        LayerOutput out;
-        if (!num_features) out.inferred.emplace_back("num_features", nf);
-        out.shape = x;
-        out.params = affine ? checked_mul(2, nf) : 0;
-        out.buffers = track ? checked_add(checked_mul(2, nf), 1) : 0;
-        out.buffer_bytes = track ? checked_add(checked_mul(8, nf), 8) : 0;
-        BatchNormDesc d;
-        d.num_features = nf;
-        d.eps = arg_float(args(), "eps");
-        d.affine = affine;
-        d.track_running_stats = track;
+        LayerOutput out = counts(x, nf);
+        BatchNormDesc d = desc(nf);
         d.batch_stats = input_stats;
         d.instance_nd = nd;
         lower.exec = d;
@@ -207,15 +203,7 @@ struct InstanceNormLayer : Layer {
             for (std::int64_t i = feature_dim + 1; i < rank; ++i)
                 out.rf_dims.push_back(i);
         }
-        if (affine) {
-            lower.tensors.push_back({"weight", {nf}, false, false, Init::Ones, 0});
-            lower.tensors.push_back({"bias", {nf}, false, false, Init::Zeros, 0});
-        }
-        if (track) {
-            lower.tensors.push_back({"running_mean", {nf}, true, false, Init::Zeros, 0});
-            lower.tensors.push_back({"running_var", {nf}, true, false, Init::Ones, 0});
-            lower.tensors.push_back({"num_batches_tracked", {}, true, true, Init::Zeros, 0});
-        }
+        add_tensors(lower, nf);
         return out;
     }
 
