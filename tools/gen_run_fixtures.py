@@ -1033,13 +1033,6 @@ def split_cases(gen):
     reaches the output through exact layers (Concat in another order, Sub, a max pool)."""
     cases = []
 
-    def L(name, typ, inputs=None, **kw):
-        l = OrderedDict([("name", name), ("type", typ)])
-        l.update(kw)
-        if inputs:
-            l["inputs"] = inputs
-        return l
-
     def add(title, shape, layers, kind="randn"):
         sp = OrderedDict([("input", shape), ("layers", layers)])
         x = make_input(shape, kind, gen)
@@ -1085,13 +1078,6 @@ def parameter_cases(gen):
     """Parameter and Buffer layers (a class token, a positional embedding, layer scale) and
     networks with several named outputs, against the same computation written in PyTorch."""
     cases = []
-
-    def L(name, typ, inputs=None, **kw):
-        l = OrderedDict([("name", name), ("type", typ)])
-        l.update(kw)
-        if inputs:
-            l["inputs"] = inputs
-        return l
 
     def add(title, shape, layers, outputs=None, tol=EXACT):
         sp = OrderedDict([("input", shape), ("layers", layers)])
@@ -1324,13 +1310,6 @@ def fold_cases(gen):
 def unpool_cases(gen):
     """MaxUnpool1d/2d/3d fed by a MaxPool's (values, indices) tuple, "p[0]" and "p[1]": exact."""
     cases = []
-
-    def L(name, typ, inputs=None, **kw):
-        l = OrderedDict([("name", name), ("type", typ)])
-        l.update(kw)
-        if inputs:
-            l["inputs"] = inputs
-        return l
 
     def add(title, shape, layers, kind="randn"):
         sp = OrderedDict([("input", shape), ("layers", layers)])
@@ -1580,13 +1559,6 @@ def attention_cases(gen):
     flattened and joined (torch.cat), or attn_output alone when need_weights=False."""
     cases = []
 
-    def L(name, typ, inputs=None, **kw):
-        l = OrderedDict([("name", name), ("type", typ)])
-        l.update(kw)
-        if inputs:
-            l["inputs"] = inputs
-        return l
-
     def add(title, ctor, fwd, shapes, same_kv=False, mode="eval", dropout_seed=None):
         m = nn.MultiheadAttention(**ctor)
         with torch.no_grad():  # about unit-size projections, as trained weights give
@@ -1692,23 +1664,29 @@ STANDALONE.update({
 })
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
+STANDALONE.update({
+    "activation": lambda: family("activation", activation_cases(),
+                                 "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact"),
+    "networks": lambda: family("networks", network_cases(), "rtol 1e-4 end to end"),
+    "dropout": lambda: family("dropout", dropout_cases(),
+                              "train-mode masks from torch.manual_seed(dropout_seed): exact"),
+    "bicubic": lambda: family("bicubic", bicubic_cases(),
+                              "exact, and print(output) for PyTorch's own test cases"),
+    "binary": lambda: family("binary", binary_cases(torch.Generator().manual_seed(777)),
+                             "exact: one IEEE operation per element; alpha != 1 1e-6"),
+    "reshape": lambda: family("reshape", reshape_cases(torch.Generator().manual_seed(4242)),
+                              "exact: pure data movement"),
+    "split": lambda: family("split", split_cases(torch.Generator().manual_seed(778)),
+                            "exact: Chunk, Split and Unbind are copies"),
+})
+
+
+def shared_families():
+    """The families drawn in order from one random.Random and one torch.Generator: written
+    together, since each changes what the next one draws."""
     rng = random.Random(20240611)
     gen = torch.Generator().manual_seed(12345)
-    only = set(sys.argv[1:])
-    if only and only <= set(STANDALONE):
-        for name in sorted(only):
-            _, n, size = STANDALONE[name]()
-            print("%-16s %4d cases  %8d bytes" % (name, n, size))
-        return
-    if only == {"activation"}:  # the one family that can be written alone
-        results = [family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact")]
-        for name, n, size in results:
-            print("%-16s %4d cases  %8d bytes" % (name, n, size))
-        return
-    results = [
-        family("activation", activation_cases(), "piecewise-linear exact; exp/log/tanh 1e-6; train-mode masks exact"),
+    return [
         family("maxpool", maxpool_cases(rng, gen), "values and int64 indices exact"),
         family("avgpool", avgpool_cases(rng, gen), "exact"),
         family("lppool", lppool_cases(rng, gen), "norm_type 2 exact, others 1e-6"),
@@ -1719,16 +1697,27 @@ def main():
         family("conv_transpose", conv_transpose_cases(rng, gen), "rtol 1e-4"),
         family("linear", linear_cases(rng, gen), "rtol 1e-4"),
         family("misc", misc_cases(rng, gen), "piecewise-linear activations and pads exact; others 1e-6"),
-        family("networks", network_cases(), "rtol 1e-4 end to end"),
-        family("dropout", dropout_cases(), "train-mode masks from torch.manual_seed(dropout_seed): exact"),
-        family("bicubic", bicubic_cases(), "exact, and print(output) for PyTorch's own test cases"),
-        family("binary", binary_cases(torch.Generator().manual_seed(777)),
-               "exact: one IEEE operation per element; alpha != 1 1e-6"),
-        family("reshape", reshape_cases(torch.Generator().manual_seed(4242)),
-               "exact: pure data movement"),
-        family("split", split_cases(torch.Generator().manual_seed(778)),
-               "exact: Chunk, Split and Unbind are copies"),
-    ] + [make() for make in STANDALONE.values()]
+    ]
+
+
+SHARED = {"maxpool", "avgpool", "lppool", "adaptive", "upsample", "batchnorm", "conv",
+          "conv_transpose", "linear", "misc"}
+
+
+def main():
+    """No arguments: every family. Family names: those (a shared one writes all the shared)."""
+    os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
+    unknown = only - set(STANDALONE) - SHARED
+    if unknown:
+        sys.exit("unknown families: %s (known: %s)"
+                 % (", ".join(sorted(unknown)), ", ".join(sorted(set(STANDALONE) | SHARED))))
+    results = []
+    if not only or only & SHARED:
+        results += shared_families()
+    for name in sorted(STANDALONE):
+        if not only or name in only:
+            results.append(STANDALONE[name]())
     total = 0
     for name, n, size in results:
         total += size
