@@ -708,6 +708,20 @@ def init_cases():
         (["nn.MultiheadAttention(6, 3, add_bias_kv=True, bias=False)"], [2, 6], 5),
         (["nn.MultiheadAttention(20, 4, add_bias_kv=True)"], [3, 2, 20], 17),
         (["nn.Linear(4, 8)", "nn.MultiheadAttention(8, 1, add_bias_kv=True)"], [2, 4], 8),
+        # torchvision's Swin and MaxViT modules: qkv and proj (to_qkv and merge) drawn first,
+        # then trunc_normal_(std=0.02) of the bias table (uniform_, erfinv_, mul_, clamp_);
+        # V2: logit_scale log(10), cpb_mlp after them, qkv.bias's middle third zeroed; the index
+        # and coordinate buffers computed.
+        (["torchvision.models.swin_transformer.ShiftedWindowAttention(8, [3, 3], [1, 1], 2)"],
+         [1, 6, 6, 8], 0),
+        (["torchvision.models.swin_transformer.ShiftedWindowAttention(12, [7, 7], [3, 3], 3)"],
+         [1, 7, 7, 12], 21),
+        (["torchvision.models.swin_transformer.ShiftedWindowAttentionV2(8, [4, 4], [2, 2], 2)"],
+         [1, 8, 8, 8], 3),
+        (["torchvision.models.swin_transformer.PatchMerging(6)",
+          "torchvision.models.swin_transformer.PatchMergingV2(12)"], [1, 8, 8, 6], 4),
+        (["torchvision.models.maxvit.RelativePositionalMultiHeadAttention(16, 4, 49)"],
+         [1, 2, 49, 16], 9),
     ]
     cases = []
     for exprs, shape, seed in seqs:

@@ -210,7 +210,10 @@ struct WindowAttentionLayer : Layer {
             w.init_rank = rank;
             t.push_back(w);
             if (bias) {
-                TensorSpec b{name + ".bias", {outf}, false, false, Init::FanInUniform, in};
+                // V2 zeroes k's third of qkv.bias after Linear's init
+                const Init bi =
+                    v2 && name == "qkv" ? Init::FanInUniformMiddleZeros : Init::FanInUniform;
+                TensorSpec b{name + ".bias", {outf}, false, false, bi, in};
                 b.init_rank = rank;
                 t.push_back(b);
             }
