@@ -1191,9 +1191,43 @@ def check_run(binary, name, model, spec_path, size, segmentation):
 # in the spec's order) gives PyTorch's output for the test to compare with, no weight files.
 RUN_FIXTURE_MODELS = {"squeezenet1_1": 64, "mobilenet_v2": 64, "resnet18": 64,
                       "mobilenet_v3_small": 64, "efficientnet_b0": 64, "googlenet": 64,
-                      "densenet121": 64, "inception_v3": 299}
+                      "densenet121": 64, "inception_v3": 299, "swin_t": 64, "swin_v2_t": 64}
 # inception_v3's auxiliary head (unused, but planned) needs Mixed_6e's 17x17: a 299 input.
 RUN_FIXTURE = os.path.join(ROOT, "tests", "data", "zoo", "run.json")
+
+
+def _reset_swin(m):
+    # ShiftedWindowAttention(V2).__init__'s draws: qkv, proj, then the table's trunc_normal_
+    # (V2: logit_scale log(10), cpb_mlp, k's third of qkv.bias zeroed)
+    m.qkv.reset_parameters()
+    m.proj.reset_parameters()
+    if isinstance(m, swin.ShiftedWindowAttentionV2):
+        m.logit_scale.copy_(torch.log(10 * torch.ones_like(m.logit_scale)))
+        m.cpb_mlp[0].reset_parameters()
+        m.cpb_mlp[2].reset_parameters()
+        if m.qkv.bias is not None:
+            n = m.qkv.bias.numel() // 3
+            m.qkv.bias[n:2 * n].zero_()
+    else:
+        nn.init.trunc_normal_(m.relative_position_bias_table, std=0.02)
+
+
+def _reset_merging(m):
+    m.reduction.reset_parameters()
+    m.norm.reset_parameters()
+
+
+def _reset_rel(m):
+    m.to_qkv.reset_parameters()
+    m.merge.reset_parameters()
+    nn.init.trunc_normal_(m.relative_position_bias_table, std=0.02)
+
+
+# torchvision modules without reset_parameters(): what cnnshape's init_weights draws for them
+TORCHVISION_RESET = {swin.ShiftedWindowAttention: _reset_swin,
+                     swin.ShiftedWindowAttentionV2: _reset_swin,
+                     swin.PatchMerging: _reset_merging, swin.PatchMergingV2: _reset_merging,
+                     maxvit.RelativePositionalMultiHeadAttention: _reset_rel}
 
 
 def seeded_run_case(name, layers, size=64, seed=0):
@@ -1217,7 +1251,10 @@ def seeded_run_case(name, layers, size=64, seed=0):
     torch.manual_seed(seed)
     for full in order:
         m = mods.get(full)
-        if m is not None and hasattr(m, "reset_parameters"):
+        if m is not None and type(m) in TORCHVISION_RESET:
+            with torch.no_grad():
+                TORCHVISION_RESET[type(m)](m)
+        elif m is not None and hasattr(m, "reset_parameters"):
             m.reset_parameters()
     torch.manual_seed(seed)
     x = torch.randn(1, 3, size, size)
