@@ -188,6 +188,15 @@ bool exact_message(const std::string& m, const std::string& layer) {
         std::regex("^expecting (key|value) weights shape of \\(.*\\), but got torch.Size.*$"),
         std::regex("^query should be unbatched 2D or batched 3D tensor but received .*$"),
         std::regex("^For (un)?batched \\([23]-D\\) `query`, expected `key` and `value` .*$"),
+        // Swin and MaxViT (swin.json): torchvision's constructors and forwards.
+        std::regex("^window_size and shift_size must be of length 2$"),
+        std::regex("^not enough values to unpack \\(expected [34], got [0-9]+\\)$"),
+        std::regex("^too many values to unpack \\(expected [34]\\)$"),
+        std::regex("^integer modulo by zero$"),
+        std::regex("^upper bound and larger bound inconsistent with step sign$"),
+        std::regex("^feat_dim: -?[0-9]+ must be divisible by head_dim: -?[0-9]+$"),
+        std::regex("^math domain error$"),
+        std::regex("^0.0 cannot be raised to a negative power$"),
     };
     for (auto& p : patterns)
         if (std::regex_match(m, p)) return true;

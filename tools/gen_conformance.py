@@ -2548,6 +2548,81 @@ def gen_attention(fam, rng):
             add([e, h], kw, shapes)
 
 
+# ----------------------------------------------------------------------------
+# swin: torchvision's Swin and MaxViT modules (ShiftedWindowAttention(V2), PatchMerging(V2),
+# RelativePositionalMultiHeadAttention), written by their torchvision.models paths
+# ----------------------------------------------------------------------------
+
+SWIN = "torchvision.models.swin_transformer."
+MAXVIT = "torchvision.models.maxvit."
+
+
+def gen_swin(fam, rng):
+    def swa(cls, dim, ws, ss, heads, kw=""):
+        return "%s%s(%d, %r, %r, %d%s)" % (SWIN, cls, dim, ws, ss, heads, kw)
+
+    for cls in ("ShiftedWindowAttention", "ShiftedWindowAttentionV2"):
+        # construction: lengths, negative sizes, empty and negative windows, zero heads
+        for dim, ws, ss, heads in [(8, [7], [0, 0], 2), (8, [7, 7], [0], 2),
+                                   (8, [7, 7, 7], [0, 0, 0], 2), (-8, [7, 7], [0, 0], 2),
+                                   (8, [7, 7], [0, 0], -2), (8, [0, 7], [0, 0], 2),
+                                   (8, [0, 0], [0, 0], 2), (8, [-2, 3], [0, 0], 2),
+                                   (8, [3, -1], [0, 0], 2), (8, [7, 7], [0, 0], 0),
+                                   (0, [2, 2], [0, 0], 1), (6, [1, 1], [0, 0], 3),
+                                   (8, [7, 7], [0, 0], 3), (6, [7, 7], [0, 0], 4)]:
+            fam.add(swa(cls, dim, ws, ss, heads), [1, 5, 5, max(dim, 1)])
+        # forward: ranks, dim mismatch, dropout ranges
+        for shape in ([5, 5, 8], [1, 1, 5, 5, 8], [8], [1, 5, 5, 6], [2, 5, 5, 4]):
+            fam.add(swa(cls, 8, [3, 3], [1, 1], 2), shape)
+        for ad, dr in [(1.5, 0.0), (-0.1, 0.0), (0.0, 2.0), (0.0, -1.0), (1.0, 0.0)]:
+            fam.add(swa(cls, 8, [3, 3], [1, 1], 2,
+                        ", attention_dropout=%r, dropout=%r" % (ad, dr)), [1, 4, 4, 8])
+        # random valid and invalid configurations
+        for _ in range(260):
+            heads = rng.choice([1, 2, 3, 4])
+            dim = heads * rng.choice([1, 2, 3]) if rng.random() < 0.9 else rng.choice([5, 7])
+            ws = [rng.randint(1, 5), rng.randint(1, 5)]
+            ss = [rng.randint(0, w) for w in ws] if rng.random() < 0.7 else [0, 0]
+            if rng.random() < 0.1:
+                ss = [rng.randint(-2, 2), rng.randint(-2, 2)]
+            kw = ""
+            if rng.random() < 0.2:
+                kw += ", qkv_bias=False"
+            if rng.random() < 0.2:
+                kw += ", proj_bias=False"
+            c = dim if rng.random() < 0.9 else dim + 1
+            shape = [rng.randint(1, 2), rng.randint(1, 11), rng.randint(1, 11), c]
+            fam.add(swa(cls, dim, ws, ss, heads, kw), shape)
+
+    for cls in ("PatchMerging", "PatchMergingV2"):
+        for dim in (-4, -1):
+            fam.add("%s%s(%d)" % (SWIN, cls, dim), [1, 4, 4, 4])
+        for shape in ([5], [5, 8], [4, 4, 4], [5, 5, 16], [2, 3, 5, 5, 4], [1, 4, 4, 8]):
+            fam.add("%s%s(4)" % (SWIN, cls), shape)
+        for _ in range(150):
+            dim = rng.randint(1, 12)
+            c = dim if rng.random() < 0.85 else rng.randint(1, 12)
+            rank = rng.choice([3, 4, 4, 4, 5])
+            shape = [rng.randint(1, 3) for _ in range(rank - 3)] + \
+                [rng.randint(1, 9), rng.randint(1, 9), c]
+            fam.add("%s%s(%d)" % (SWIN, cls, dim), shape)
+
+    rel = MAXVIT + "RelativePositionalMultiHeadAttention(%d, %d, %d)"
+    for f, hd, m in [(8, 3, 4), (8, 0, 4), (-8, 4, 4), (8, -4, 4), (0, 4, 4), (8, 4, -1),
+                     (-8, -4, 4), (12, 4, 0), (6, 2, 1)]:
+        fam.add(rel % (f, hd, m), [1, 2, max(m, 1), max(f, 1)])
+    for shape in ([2, 4, 8], [1, 1, 2, 4, 8], [1, 2, 4, 6], [1, 2, 5, 8], [2, 3, 4, 8]):
+        fam.add(rel % (8, 4, 4), shape)
+    for _ in range(200):
+        hd = rng.choice([1, 2, 4])
+        f = hd * rng.choice([1, 2, 3])
+        side = rng.randint(1, 4)
+        m = side * side if rng.random() < 0.85 else rng.choice([2, 5, 8])
+        p_len = m if rng.random() < 0.85 else rng.randint(1, 9)
+        d = f if rng.random() < 0.9 else f + 1
+        fam.add(rel % (f, hd, m), [rng.randint(1, 2), rng.randint(1, 3), p_len, d])
+
+
 def main():
     t0 = time.time()
     torch.manual_seed(0)
@@ -2592,6 +2667,7 @@ def main():
     run("matmul", gen_matmul)
     run("einsum", gen_einsum)
     run("attention", gen_attention)
+    run("swin", gen_swin)
 
     total = 0
     size = 0

@@ -708,6 +708,20 @@ def init_cases():
         (["nn.MultiheadAttention(6, 3, add_bias_kv=True, bias=False)"], [2, 6], 5),
         (["nn.MultiheadAttention(20, 4, add_bias_kv=True)"], [3, 2, 20], 17),
         (["nn.Linear(4, 8)", "nn.MultiheadAttention(8, 1, add_bias_kv=True)"], [2, 4], 8),
+        # torchvision's Swin and MaxViT modules: qkv and proj (to_qkv and merge) drawn first,
+        # then trunc_normal_(std=0.02) of the bias table (uniform_, erfinv_, mul_, clamp_);
+        # V2: logit_scale log(10), cpb_mlp after them, qkv.bias's middle third zeroed; the index
+        # and coordinate buffers computed.
+        (["torchvision.models.swin_transformer.ShiftedWindowAttention(8, [3, 3], [1, 1], 2)"],
+         [1, 6, 6, 8], 0),
+        (["torchvision.models.swin_transformer.ShiftedWindowAttention(12, [7, 7], [3, 3], 3)"],
+         [1, 7, 7, 12], 21),
+        (["torchvision.models.swin_transformer.ShiftedWindowAttentionV2(8, [4, 4], [2, 2], 2)"],
+         [1, 8, 8, 8], 3),
+        (["torchvision.models.swin_transformer.PatchMerging(6)",
+          "torchvision.models.swin_transformer.PatchMergingV2(12)"], [1, 8, 8, 6], 4),
+        (["torchvision.models.maxvit.RelativePositionalMultiHeadAttention(16, 4, 49)"],
+         [1, 2, 49, 16], 9),
     ]
     cases = []
     for exprs, shape, seed in seqs:
@@ -1648,7 +1662,60 @@ def attention_cases(gen):
 
 
 
+def swin_cases(gen):
+    """torchvision's Swin and MaxViT modules (written by their torchvision.models paths) with
+    every float parameter redrawn from gen (unit-size projections, biases and tables of 0.5;
+    the index buffers as built), on randn input: padding to whole windows, shifts (a zero one,
+    a negative one, one the window cancels), V2's cosine attention, odd patch merges."""
+    SW = "torchvision.models.swin_transformer."
+    RP = "torchvision.models.maxvit.RelativePositionalMultiHeadAttention"
+
+    def builder(exprs, seed):
+        m = build(exprs, seed)
+        with torch.no_grad():
+            for name, p in m.named_parameters():
+                scale = 0.5 if p.dim() == 1 or "table" in name else 1.0 / p.shape[-1] ** 0.5
+                if name.endswith("logit_scale"):
+                    p.copy_(torch.rand(p.shape, generator=gen) * 5)  # some past log(100)
+                else:
+                    p.copy_(torch.randn(p.shape, generator=gen) * scale)
+        return m
+
+    tol = {"rtol": 1e-4, "atol": 1e-5}
+    cases = []
+    for cls in ("ShiftedWindowAttention", "ShiftedWindowAttentionV2"):
+        for args, shape in [
+                ("8, [3, 3], [0, 0], 2", [1, 6, 6, 8]),
+                ("8, [3, 3], [1, 1], 2", [1, 6, 6, 8]),
+                ("8, [3, 3], [1, 1], 2", [2, 5, 7, 8]),       # padded, shifted
+                ("12, [4, 3], [2, 1], 3", [1, 9, 7, 12]),
+                ("8, [3, 3], [0, 2], 4", [1, 6, 9, 8]),       # one shift zero
+                ("8, [3, 3], [-1, 2], 2", [1, 6, 6, 8]),      # a negative shift
+                ("8, [7, 7], [3, 3], 2", [1, 5, 5, 8]),       # the window covers: no shift
+                ("8, [7, 7], [3, 3], 2", [1, 5, 12, 8]),      # shifted along W only
+                ("6, [2, 2], [1, 1], 3, qkv_bias=False", [1, 4, 4, 6]),
+                ("6, [2, 2], [1, 1], 1, proj_bias=False", [1, 3, 5, 6]),
+                ("16, [4, 4], [2, 2], 4", [1, 8, 8, 16]),
+                ("8, [1, 1], [0, 0], 2", [1, 3, 3, 8])]:
+            expr = "%s%s(%s)" % (SW, cls, args)
+            cases.append(run_case([expr], shape, "randn", gen, tol, builder=builder))
+    for cls in ("PatchMerging", "PatchMergingV2"):
+        for dim, shape in [(4, [1, 4, 4, 4]), (4, [2, 5, 7, 4]), (3, [3, 3, 3]),
+                           (2, [2, 1, 3, 3, 2]), (6, [1, 1, 1, 6])]:
+            expr = "%s%s(%d)" % (SW, cls, dim)
+            cases.append(run_case([expr], shape, "randn", gen, tol, builder=builder))
+    for args, shape in [("8, 4, 4", [1, 2, 4, 8]), ("12, 4, 9", [2, 3, 9, 12]),
+                        ("6, 2, 1", [1, 3, 1, 6]), ("16, 8, 16", [1, 2, 16, 16]),
+                        ("8, 2, 4", [2, 1, 4, 8]), ("6, 2, 1", [1, 2, 5, 6])]:
+        cases.append(run_case(["%s(%s)" % (RP, args)], shape, "randn", gen, tol,
+                              builder=builder))
+    assert all(c is not None for c in cases)
+    return cases
+
+
 STANDALONE.update({
+    "swin": lambda: family("swin", swin_cases(torch.Generator().manual_seed(1112)),
+                           "rtol 1e-4, atol 1e-5 (the projections' BLAS order)"),
     "attention": lambda: family("attention", attention_cases(torch.Generator().manual_seed(1111)),
                                 "rtol 1e-5, atol 1e-5 (products accumulated in double)",
                                 extra={"init": attention_init_cases()}),

@@ -50,6 +50,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 import torchvision.models as tvm
+import torchvision.models.maxvit as maxvit
+import torchvision.models.swin_transformer as swin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZOO_DIR = os.path.join(ROOT, "examples", "networks", "zoo")
@@ -143,7 +145,11 @@ class ScopeTracer(torch.fx.Tracer):
     """symbolic_trace that records, per node, the qualified name of the module whose forward
     created it (node.meta["scope"])."""
 
-    LEAF_EXTRA = (torchvision.ops.StochasticDepth, torchvision.ops.misc.Permute)
+    # torchvision modules that are one cnnshape layer each: their forwards call fx-wrapped
+    # functions (shifted_window_attention, _patch_merging_pad) on the modules' own weights
+    LEAF_EXTRA = (torchvision.ops.StochasticDepth, torchvision.ops.misc.Permute,
+                  swin.ShiftedWindowAttention, swin.PatchMerging, swin.PatchMergingV2,
+                  maxvit.RelativePositionalMultiHeadAttention)
 
     def __init__(self):
         super().__init__()
@@ -211,6 +217,21 @@ def plain(v):
 
 # Module attributes read under another name, or not stored as the constructor took them.
 def module_arg(m, p):
+    if isinstance(m, swin.ShiftedWindowAttention):
+        if p == "dim":
+            return m.qkv.in_features
+        if p in ("qkv_bias", "proj_bias"):
+            return getattr(m, p[:-5]).bias is not None
+        if p in ("window_size", "shift_size"):
+            return list(getattr(m, p))
+    if isinstance(m, maxvit.RelativePositionalMultiHeadAttention) and p == "feat_dim":
+        return m.to_qkv.in_features
+    if isinstance(m, (swin.PatchMerging, swin.PatchMergingV2)):
+        width = (4 if isinstance(m, swin.PatchMerging) else 2) * m.dim
+        if not (type(m.norm) is nn.LayerNorm and m.norm.eps == 1e-5 and
+                m.norm.elementwise_affine and list(m.norm.normalized_shape) == [width]):
+            raise Unsupported(f"{type(m).__name__} with norm {m.norm} (cnnshape's is "
+                              "LayerNorm, eps 1e-5)")
     if isinstance(m, nn.MultiheadAttention):
         if p == "bias":
             return m.in_proj_bias is not None
@@ -455,7 +476,9 @@ class Converter:
             if p in defaults and isinstance(defaults[p], (int, float)) and \
                     isinstance(v, (tuple, list)) and all(x == defaults[p] for x in v):
                 continue
-            layer[p] = collapse(plain(v))
+            # torchvision's window_size and shift_size are lists (it calls len() of them)
+            keep_list = isinstance(m, swin.ShiftedWindowAttention)
+            layer[p] = plain(v) if keep_list else collapse(plain(v))
         if forward_args:
             raise Unsupported(f"module {n.target}: cnnshape's {t} has no {sorted(forward_args)}")
         if any(not p.requires_grad for p in m.parameters(recurse=False)):
@@ -922,11 +945,45 @@ def count_macs(model, forward):
         m.forward = forward
         return m
 
+    def wrap_swin(m):
+        # shifted_window_attention: qkv and proj of every padded token, QK^T and AV within each
+        # window (README's convention, as MultiheadAttention); V2's cpb_mlp Linear layers are
+        # modules the hooks see
+        orig = m.forward
+
+        def forward(x):
+            B, H, W, C = x.shape
+            w0, w1 = m.window_size
+            pH, pW = H + (w0 - H % w0) % w0, W + (w1 - W % w1) % w1
+            T, N = B * pH * pW, w0 * w1
+            total[0] += T * C * 3 * C + 2 * T * N * C + T * C * C
+            return orig(x)
+
+        m.forward = forward
+        return m
+
+    def wrap_rel(m):
+        # RelativePositionalMultiHeadAttention: its two einsums, q . k^T and attn . v, over
+        # (B, G) windows of P tokens (to_qkv and merge are modules the hooks see)
+        orig = m.forward
+
+        def forward(x):
+            B, G, P, D = x.shape
+            total[0] += 2 * B * G * m.n_heads * P * P * m.head_dim
+            return orig(x)
+
+        m.forward = forward
+        return m
+
     hooks = []
     wrapped = []
     for m in model.modules():
+        if isinstance(m, maxvit.RelativePositionalMultiHeadAttention):
+            wrapped.append(wrap_rel(m))
         if isinstance(m, nn.MultiheadAttention):
             wrapped.append(wrap_mha(m))
+        if isinstance(m, swin.ShiftedWindowAttention):
+            wrapped.append(wrap_swin(m))
         if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
             hooks.append(m.register_forward_hook(conv_hook))
         elif isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
@@ -1134,9 +1191,43 @@ def check_run(binary, name, model, spec_path, size, segmentation):
 # in the spec's order) gives PyTorch's output for the test to compare with, no weight files.
 RUN_FIXTURE_MODELS = {"squeezenet1_1": 64, "mobilenet_v2": 64, "resnet18": 64,
                       "mobilenet_v3_small": 64, "efficientnet_b0": 64, "googlenet": 64,
-                      "densenet121": 64, "inception_v3": 299}
+                      "densenet121": 64, "inception_v3": 299, "swin_t": 64, "swin_v2_t": 64}
 # inception_v3's auxiliary head (unused, but planned) needs Mixed_6e's 17x17: a 299 input.
 RUN_FIXTURE = os.path.join(ROOT, "tests", "data", "zoo", "run.json")
+
+
+def _reset_swin(m):
+    # ShiftedWindowAttention(V2).__init__'s draws: qkv, proj, then the table's trunc_normal_
+    # (V2: logit_scale log(10), cpb_mlp, k's third of qkv.bias zeroed)
+    m.qkv.reset_parameters()
+    m.proj.reset_parameters()
+    if isinstance(m, swin.ShiftedWindowAttentionV2):
+        m.logit_scale.copy_(torch.log(10 * torch.ones_like(m.logit_scale)))
+        m.cpb_mlp[0].reset_parameters()
+        m.cpb_mlp[2].reset_parameters()
+        if m.qkv.bias is not None:
+            n = m.qkv.bias.numel() // 3
+            m.qkv.bias[n:2 * n].zero_()
+    else:
+        nn.init.trunc_normal_(m.relative_position_bias_table, std=0.02)
+
+
+def _reset_merging(m):
+    m.reduction.reset_parameters()
+    m.norm.reset_parameters()
+
+
+def _reset_rel(m):
+    m.to_qkv.reset_parameters()
+    m.merge.reset_parameters()
+    nn.init.trunc_normal_(m.relative_position_bias_table, std=0.02)
+
+
+# torchvision modules without reset_parameters(): what cnnshape's init_weights draws for them
+TORCHVISION_RESET = {swin.ShiftedWindowAttention: _reset_swin,
+                     swin.ShiftedWindowAttentionV2: _reset_swin,
+                     swin.PatchMerging: _reset_merging, swin.PatchMergingV2: _reset_merging,
+                     maxvit.RelativePositionalMultiHeadAttention: _reset_rel}
 
 
 def seeded_run_case(name, layers, size=64, seed=0):
@@ -1160,7 +1251,10 @@ def seeded_run_case(name, layers, size=64, seed=0):
     torch.manual_seed(seed)
     for full in order:
         m = mods.get(full)
-        if m is not None and hasattr(m, "reset_parameters"):
+        if m is not None and type(m) in TORCHVISION_RESET:
+            with torch.no_grad():
+                TORCHVISION_RESET[type(m)](m)
+        elif m is not None and hasattr(m, "reset_parameters"):
             m.reset_parameters()
     torch.manual_seed(seed)
     x = torch.randn(1, 3, size, size)

@@ -26,11 +26,15 @@ enum class Init {
     FanInUniform,   // bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     Ones,
     Zeros,
-    Constant,             // every element `value` (PReLU's weight: init)
-    XavierUniform,        // xavier_uniform_: U(-a, a), a = sqrt(6 / (fan_in + fan_out))
-    XavierNormal,         // xavier_normal_: N(0, std^2), std = sqrt(2 / (fan_in + fan_out))
-    FanInUniformThenZeros // drawn as FanInUniform, then set to 0 (MultiheadAttention's
-                          // out_proj.bias: Linear's reset_parameters, then constant_(0))
+    Constant,                // every element `value` (PReLU's weight: init)
+    XavierUniform,           // xavier_uniform_: U(-a, a), a = sqrt(6 / (fan_in + fan_out))
+    XavierNormal,            // xavier_normal_: N(0, std^2), std = sqrt(2 / (fan_in + fan_out))
+    FanInUniformThenZeros,   // drawn as FanInUniform, then set to 0 (MultiheadAttention's
+                             // out_proj.bias: Linear's reset_parameters, then constant_(0))
+    FanInUniformMiddleZeros, // drawn as FanInUniform, then its middle third set to 0
+                             // (ShiftedWindowAttentionV2's qkv.bias: k's bias)
+    TruncNormal,             // init.trunc_normal_(std=value, a=-2, b=2): uniform_(-1, 1), erfinv
+    Values                   // TensorSpec::values, computed (relative position indices)
 };
 
 // One tensor of a layer's state_dict ("weight", "bias", "running_mean", ...), in the order
@@ -50,6 +54,7 @@ struct TensorSpec {
     // In the state_dict (a buffer registered with persistent=False is not: --weights neither
     // needs nor takes it).
     bool persistent = true;
+    std::vector<float> values = {}; // Init::Values
 };
 
 // What a layer's infer decides for running it, next to its LayerOutput: the kernel descriptor

@@ -208,6 +208,40 @@ kernels::Io OpRun::batched_io(int nd) const {
     return io;
 }
 
+namespace {
+
+// aten's calc_erfinv for float (ATen/native/Math.h): a rational first guess, two Newton steps;
+// the polynomials as fused multiply-adds and erff/expf from libm, as PyTorch's AVX2 build
+// computes them (bit for bit on the init fixtures).
+float erfinv_float(float y) {
+    constexpr float a[4] = {0.886226899f, -1.645349621f, 0.914624893f, -0.140543331f};
+    constexpr float b[4] = {-2.118377725f, 1.442710462f, -0.329097515f, 0.012229801f};
+    constexpr float c[4] = {-1.970840454f, -1.624906493f, 3.429567803f, 1.641345311f};
+    constexpr float d[2] = {3.543889200f, 1.637067800f};
+    const float y_abs = std::fabs(y);
+    if (y_abs > 1.0f) return std::numeric_limits<float>::quiet_NaN();
+    if (y_abs == 1.0f) return std::copysign(std::numeric_limits<float>::infinity(), y);
+    float x;
+    if (y_abs <= 0.7f) {
+        const float z = y * y;
+        const float num = std::fma(std::fma(std::fma(a[3], z, a[2]), z, a[1]), z, a[0]);
+        const float dem =
+            std::fma(std::fma(std::fma(std::fma(b[3], z, b[2]), z, b[1]), z, b[0]), z, 1.0f);
+        x = y * num / dem;
+    } else {
+        const float z = std::sqrt(-std::log((1.0f - y_abs) / 2.0f));
+        const float num = std::fma(std::fma(std::fma(c[3], z, c[2]), z, c[1]), z, c[0]);
+        const float dem = std::fma(std::fma(d[1], z, d[0]), z, 1.0f);
+        x = std::copysign(num, y) / dem;
+    }
+    const float k = 2.0f / float(std::sqrt(3.14159265358979323846));
+    x = x - (std::erf(x) - y) / (k * std::exp(-x * x));
+    x = x - (std::erf(x) - y) / (k * std::exp(-x * x));
+    return x;
+}
+
+} // namespace
+
 StateDict init_weights(const Plan& plan, std::uint64_t seed) {
     TorchGenerator g(seed);
     StateDict sd;
@@ -267,6 +301,29 @@ StateDict init_weights(const Plan& plan, std::uint64_t seed) {
                     fill_uniform(g, t.ptr(), n, -bound, bound);
                 }
                 std::fill(t.data.begin(), t.data.end(), 0.0f);
+                break;
+            case Init::TruncNormal:
+                // init.trunc_normal_(t, std=value) (mean 0, a=-2, b=2): uniform_(2l - 1, 2u - 1)
+                // with l, u the normal CDF at a/std and b/std, then erfinv_, mul_(std * sqrt(2)),
+                // clamp_(-2, 2), each in float as aten does.
+                if (n > 0) {
+                    auto cdf = [](double v) { return (1.0 + std::erf(v / std::sqrt(2.0))) / 2.0; };
+                    const double l = cdf(-2.0 / spec.value), u = cdf(2.0 / spec.value);
+                    fill_uniform(g, t.ptr(), n, 2 * l - 1, 2 * u - 1);
+                    const float k = float(spec.value * std::sqrt(2.0));
+                    for (float& v : t.data)
+                        v = std::clamp(erfinv_float(v) * k + 0.0f, -2.0f, 2.0f); // add_(mean)
+                }
+                break;
+            case Init::FanInUniformMiddleZeros:
+                if (spec.fan_in != 0) {
+                    double bound = 1 / std::sqrt(double(spec.fan_in));
+                    fill_uniform(g, t.ptr(), n, -bound, bound);
+                }
+                std::fill(t.data.begin() + n / 3, t.data.begin() + 2 * (n / 3), 0.0f);
+                break;
+            case Init::Values:
+                std::copy(spec.values.begin(), spec.values.end(), t.data.begin());
                 break;
             }
             sd[key_of(lp, spec)] = std::move(t);
