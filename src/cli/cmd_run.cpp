@@ -129,7 +129,7 @@ int run_run(const RunCliOptions& o) {
         } catch (const UsageError& e) {
             throw UsageError(std::string("--") + e.what());
         }
-        net = load_network("run", o.spec, o.layers, o.mode, o.model);
+        net = load_network("run", o.spec, o.layers, o.mode, o.model, o.input);
         print_input_note(net, o.input);
         if (!o.input.empty()) {
             input_arg = read_run_input(o.input);
