@@ -1119,7 +1119,8 @@ public:
                 if (c->k == VK::Module && is_submodule(c)) x = call(c, {x}, {}, at);
             return x;
         }
-        if (m->kind == "ModuleList" || m->kind == "ModuleDict")
+        if ((m->kind == "ModuleList" || m->kind == "ModuleDict") &&
+            !(m->cls && class_attr(m->cls, "forward")))
             fail(at, fmt::format("{} is not callable: iterate over it or index it", m->kind));
         if (m->kind == "Parameter" || m->kind == "Buffer") fail(at, "a Parameter is not callable");
         V fwd = m->cls ? class_attr(m->cls, "forward") : nullptr;
@@ -1171,6 +1172,65 @@ public:
             used_names_.insert(p);
             assign_paths(v, p, depth + 1);
         }
+    }
+
+    // The weights of a layer forward() never calls, as PyTorch's parameters() and state_dict
+    // hold them: Parameter and Buffer layers named by their keys (they reach no output). Their
+    // shapes come from the layer's own infer() on an input its arguments fit (the channels it
+    // is built for); false when no such input is found.
+    bool add_unused_weights(const std::shared_ptr<Mod>& m) {
+        const Args& a = m->layer->args();
+        std::int64_t c = -1;
+        for (const char* k :
+             {"in_channels", "in_features", "num_features", "num_channels", "embed_dim"})
+            if (const Value* v = a.find(k))
+                if (v->is_int()) c = v->as_int();
+        std::vector<Shape> tries;
+        for (int rank = 2; rank <= 5; ++rank) {
+            Shape s(rank, 8);
+            s[0] = 1;
+            if (c >= 0) {
+                Shape t = s;
+                t[1] = c;
+                tries.push_back(t);
+                t = s;
+                t.back() = c;
+                tries.push_back(t);
+            }
+            tries.push_back(s);
+        }
+        if (const Value* v = a.find("normalized_shape")) {
+            Shape s = {1};
+            if (v->is_int()) s.push_back(v->as_int());
+            if (v->is_tuple())
+                for (const Value& x : v->as_tuple())
+                    if (x.is_int()) s.push_back(x.as_int());
+            tries.insert(tries.begin(), s);
+        }
+        for (const Shape& in : tries) {
+            Lowering lower;
+            InferContext ctx;
+            try {
+                m->layer->check_construct();
+                m->layer->infer({in}, ctx, lower);
+            } catch (const std::exception&) {
+                continue;
+            }
+            for (const TensorSpec& t : lower.tensors) {
+                Call call;
+                call.name = t.is_buffer ? "Buffer" : "Parameter";
+                Value::List l;
+                for (auto d : t.shape)
+                    l.push_back(Value::integer(d));
+                call.args.push_back(Value::tuple(l));
+                if (t.is_buffer && !t.persistent)
+                    call.kwargs.push_back({"persistent", Value::boolean(false)});
+                std::string name = t.name.empty() ? m->path : m->path + "." + t.name;
+                add_node(construct(call, m->at), {}, name, m->at, true);
+            }
+            return true;
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -1359,8 +1419,7 @@ public:
         }
         if (op == "*" && is_intlike(a) && (b->k == VK::List || b->k == VK::Tuple))
             return binop(op, b, a, at);
-        if (op == "%" && a->k == VK::Str)
-            fail(at, "%-formatting of strings is not supported (use an f-string)");
+        if (op == "%" && a->k == VK::Str) return percent_format(a->s, b, at);
         if (a->k == VK::Opaque || b->k == VK::Opaque) {
             V o = mk(VK::Opaque);
             o->mod = a->k == VK::Opaque ? a->mod : b->mod;
@@ -1368,6 +1427,41 @@ public:
         }
         fail(at, fmt::format("unsupported operand type(s) for {}: '{}' and '{}'", op, type_name(a),
                              type_name(b)));
+    }
+
+    // "denselayer%d" % (i + 1): %d, %i, %s and %% only.
+    V percent_format(const std::string& f, const V& b, size_t at) {
+        std::vector<V> vals = b->k == VK::Tuple ? b->items : std::vector<V>{b};
+        std::string out;
+        size_t k = 0;
+        for (size_t i = 0; i < f.size(); ++i) {
+            if (f[i] != '%') {
+                out += f[i];
+                continue;
+            }
+            if (i + 1 >= f.size()) fail(at, "incomplete format");
+            char c = f[++i];
+            if (c == '%') {
+                out += '%';
+                continue;
+            }
+            if (k >= vals.size()) fail(at, "not enough arguments for format string");
+            const V& v = vals[k++];
+            if (c == 'd' || c == 'i') {
+                if (!is_num(v))
+                    fail(at, fmt::format("%{} format: a real number is required, not {}", c,
+                                         type_name(v)));
+                out += std::to_string(is_intlike(v) ? ival(v) : std::int64_t(v->f));
+            } else if (c == 's') {
+                out += str(v, at);
+            } else {
+                fail(at, fmt::format("the format %{} is not supported (use %d, %s or an "
+                                     "f-string)",
+                                     c));
+            }
+        }
+        if (k < vals.size()) fail(at, "not all arguments converted during string formatting");
+        return str_v(out);
     }
 
     V tensor_binop(const std::string& op, const V& a, const V& b, size_t at, bool) {
@@ -3274,24 +3368,47 @@ std::optional<Network> load_module_source(const std::string& text, const std::st
     if (net.outputs.empty() && (out->k == VK::Tuple || out->k == VK::List || out->k == VK::Dict))
         throw SpecError("", "forward() returns an empty tuple");
     if (!net.outputs.empty()) net.output = net.outputs[0].node;
-    // Submodules with weights that forward() never calls: PyTorch counts them; say so.
-    std::vector<std::string> unused;
+    // Weights forward() never uses: PyTorch's parameters() and state_dict hold them, so they
+    // are planned as unused Parameter/Buffer layers; a layer whose weights cannot be found is
+    // said.
+    std::vector<std::string> unknown;
+    std::set<const Mod*> seen;
     std::function<void(const V&)> walk = [&](const V& m) {
+        if (!seen.insert(m->mod.get()).second) return;
         for (auto& [k, c] : m->mod->attrs) {
+            if (c->k != VK::Module || !c->mod->has_path) continue;
+            auto& cm = c->mod;
+            if ((cm->kind == "Parameter" || cm->kind == "Buffer") && cm->node < 0 &&
+                seen.insert(cm.get()).second) {
+                bool was = ev.in_forward_;
+                ev.in_forward_ = true;
+                ev.param_tensor(cm, cm->at);
+                ev.in_forward_ = was;
+                continue;
+            }
             if (!Evaluator::is_submodule(c)) continue;
-            if (c->mod->kind == "layer" && c->mod->calls == 0 && c->mod->has_path)
-                unused.push_back(c->mod->path + " (" + c->mod->call.base_name() + ")");
+            if (cm->kind == "layer" && cm->calls == 0 && seen.insert(cm.get()).second) {
+                if (!ev.add_unused_weights(cm))
+                    unknown.push_back(cm->path + " (" + cm->call.base_name() + ")");
+                continue;
+            }
             walk(c);
         }
     };
-    walk(root);
-    if (!unused.empty()) {
+    try {
+        walk(root);
+    } catch (const Stop& s) {
+        net.output = s.node;
+        return std::move(net);
+    }
+    if (!unknown.empty()) {
         std::string list;
-        for (size_t i = 0; i < unused.size() && i < 6; ++i)
-            list += (i ? ", " : "") + unused[i];
-        if (unused.size() > 6) list += fmt::format(", ... ({} in all)", unused.size());
-        net.notes.push_back(fmt::format("forward() never calls {}: its parameters are not in the "
-                                        "plan (PyTorch's model.parameters() counts them)",
+        for (size_t i = 0; i < unknown.size() && i < 6; ++i)
+            list += (i ? ", " : "") + unknown[i];
+        if (unknown.size() > 6) list += fmt::format(", ... ({} in all)", unknown.size());
+        net.notes.push_back(fmt::format("forward() never calls {}, and cnnshape could not tell "
+                                        "the shapes of its weights: they are not in the plan "
+                                        "(PyTorch's model.parameters() counts them)",
                                         list));
     }
     return std::move(net);
