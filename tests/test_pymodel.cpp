@@ -78,3 +78,109 @@ TEST_CASE("pymodel: model files plan to PyTorch's shapes, counts and state_dict"
         CHECK(state_dict(p) == want);
     }
 }
+
+namespace {
+
+// A model file whose forward() body is `body` (indented by 8), planned on a 2x4 input.
+std::string net_with(const std::string& body) {
+    return "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+           "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+           "        self.fc = nn.Linear(4, 4)\n\n    def forward(self, x):\n" +
+           body;
+}
+
+SpecError read_error(const std::string& text) {
+    ReadHints hints;
+    hints.input = Shape{2, 4};
+    try {
+        load_spec_text(text, "", hints);
+    } catch (const SpecError& e) {
+        return e;
+    }
+    FAIL("no SpecError for:\n" << text);
+    return SpecError("", "");
+}
+
+} // namespace
+
+TEST_CASE("pymodel: what the reader cannot evaluate is an error at its line and column",
+          "[pymodel]") {
+    struct Case {
+        std::string body, where, message;
+    };
+    const std::vector<Case> cases = {
+        {"        while x.size(1) > 2:\n            x = self.fc(x)\n        return x\n",
+         "line 11, column 9", "'while' loops are not supported"},
+        {"        x = timm.layers.foo(x)\n        return x\n", "line 11, column 13",
+         "name 'timm' is not defined"},
+        {"        y = z + 1\n        z = 2\n        return x\n", "line 11, column 13",
+         "name 'z' is not defined"},
+        {"        for i in range(10**9):\n            x = self.fc(x)\n        return x\n",
+         "line 11, column 18",
+         "range() of 1000000000 elements: cnnshape evaluates at most "
+         "1000000"},
+        {"        return self.forward(x)\n", "line 11, column 21",
+         "maximum recursion depth exceeded: calls nest more than 150 deep"},
+        {"        if x.sum() > 0:\n            x = self.fc(x)\n        return x\n",
+         "line 11, column 14", "this condition depends on a tensor's values"},
+        {"        for i in range(3000):\n            for j in range(3000):\n"
+         "                pass\n        return x\n",
+         "line 12, column 22", "more than 5000000 evaluation steps"},
+        {"        try:\n            x = self.fc(x)\n        except Exception:\n"
+         "            pass\n        return x\n",
+         "line 11, column 9", "'try' statements are not supported"},
+        {"        return self.fc(x).foo()\n", "line 11, column 27",
+         "Tensor.foo() is not a tensor operation cnnshape knows"},
+        {"        return self.fc(x, 3)\n", "line 11, column 21",
+         "Linear is called with a value of type int, not a tensor"},
+        {"        return eval('x')\n", "line 11, column 16", "name 'eval' is not defined"},
+        {"        return x +\n", "line 11, column 18", "invalid syntax: expected a value"},
+        {"        return self.fc(x\n", "line 11, column 23", "'(' was never closed"},
+        {"          return x\n      return x\n", "line 12, column 7",
+         "unindent does not match any outer indentation level"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.body);
+        SpecError e = read_error(net_with(c.body));
+        CHECK(e.where() == c.where);
+        CHECK_THAT(e.what(), Catch::Contains(c.message));
+        // the message shows the line and a caret under the column
+        std::string msg = e.what();
+        CHECK(msg.find("\n  ") != std::string::npos);
+        CHECK(msg.back() == '^');
+    }
+}
+
+TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "[pymodel][cli]") {
+    auto several = run_cli("plan " + kDir + "resnet.py --input 1x3x32x32 --model Nothing");
+    CHECK(several.code == 2);
+    // two top-level classes: listed
+    std::string two = "import torch.nn as nn\n"
+                      "class A(nn.Module):\n    def forward(self, x):\n        return x\n"
+                      "class B(nn.Module):\n    def forward(self, x):\n        return x\n";
+    auto r = run_cli("plan - --input 1x3", two);
+    CHECK(r.code == 2);
+    CHECK(r.err == "cnnshape: spec error: the file defines 2 module classes that no other class "
+                   "uses; choose one with --model NAME (or --model 'NAME(args)'):\n"
+                   "  A (line 2)\n  B (line 5)\n");
+    CHECK(run_cli("plan - --input 1x3 --model B", two).code == 0);
+    auto w = run_cli("plan " + kDir + "errors/while_loop.py --input 1x4");
+    CHECK(w.code == 2);
+    CHECK(w.err == "cnnshape: spec error in " + kDir +
+                       "errors/while_loop.py at line 11, column 9: 'while' loops are not "
+                       "supported: cnnshape evaluates loops whose length it knows before they "
+                       "run (for ... in range(n), over a list, a ModuleList)\n"
+                       "          while x.size(1) > 2:\n"
+                       "          ^\n");
+    // a shape rule broken in forward() is the plan's error, exit 1, at the layer
+    auto shape = run_cli("plan - --input 2x4", net_with("        return self.fc(x).view(2, 7)\n"));
+    CHECK(shape.code == 1);
+    CHECK_THAT(shape.err, Catch::Contains("layer 1 ('view', View): shape '[2, 7]' is invalid for "
+                                          "input of size 8"));
+    // --model with arguments
+    auto call =
+        run_cli("plan " + kDir +
+                "resnet.py --input 1x3x32x32 --model 'ResNet(num_classes=7)' --format json");
+    REQUIRE(call.code == 0);
+    CHECK(nlohmann::json::parse(call.out)["output_shape"] == nlohmann::json::array({1, 7}));
+}

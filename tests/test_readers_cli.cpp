@@ -120,7 +120,11 @@ TEST_CASE("a --model error is exit 2: an unknown name, with JSON or with --layer
     CHECK(unknown.code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("--model head names none of the networks in the "
                                             "text; it holds:\n  --model self.features"));
-    CHECK(nlohmann::json::parse(unknown.out)["error"]["candidates"].size() == 2);
+    // the class Net (a model file's class, line 5) and its two Sequentials
+    auto cands = nlohmann::json::parse(unknown.out)["error"]["candidates"];
+    CHECK(cands.size() == 3);
+    CHECK(cands[0]["name"] == "Net");
+    CHECK(cands[1]["name"] == "self.features");
 
     auto json = run_cli("plan examples/networks/funnel.json --model features");
     CHECK(json.code == 2);

@@ -6,6 +6,7 @@
 
 #include "cnnshape/error.hpp"
 #include "cnnshape/exec_desc.hpp"
+#include "cnnshape/pyexpr.hpp"
 #include "py_ast.hpp"
 #include "python_source.hpp"
 
@@ -365,6 +366,13 @@ public:
     std::unordered_map<std::string, std::string> poison_msg_;
 
     [[noreturn]] void fail(size_t at, const std::string& msg) const { src_.fail(at, msg); }
+
+    // Work proportional to n (a range, a repeated list): counted as n steps, so that memory
+    // stays bounded as time does.
+    void charge(std::int64_t n, size_t at) {
+        steps_ += std::max<std::int64_t>(0, n);
+        step(at);
+    }
 
     void step(size_t at) {
         if (++steps_ > kMaxSteps)
@@ -1075,7 +1083,7 @@ public:
             std::vector<V> tensors;
             for (const V& a : args) {
                 if (a->k != VK::Tensor)
-                    fail(at, fmt::format("{} is called with a {}, not a tensor",
+                    fail(at, fmt::format("{} is called with a value of type {}, not a tensor",
                                          m->call.base_name(), type_name(a)));
                 tensors.push_back(a);
             }
@@ -1276,10 +1284,13 @@ public:
         switch (v->k) {
         case VK::Tuple:
         case VK::List:
+            charge(std::int64_t(v->items.size()), at);
             return v->items;
         case VK::Dict:
+            charge(std::int64_t(v->keys.size()), at);
             return v->keys;
         case VK::Str: {
+            charge(std::int64_t(v->s.size()), at);
             std::vector<V> out;
             for (char c : v->s)
                 out.push_back(str_v(std::string(1, c)));
@@ -1392,13 +1403,19 @@ public:
         if (is_num(a) && is_num(b)) return arith(op, a, b, at);
         if (a->k == VK::Tensor || b->k == VK::Tensor) return tensor_binop(op, a, b, at, inplace);
         if (op == "+" && a->k == b->k && (a->k == VK::List || a->k == VK::Tuple)) {
+            charge(std::int64_t(a->items.size() + b->items.size()), at);
             std::vector<V> items = a->items;
             items.insert(items.end(), b->items.begin(), b->items.end());
             if (std::int64_t(items.size()) > kMaxSequence)
                 fail(at, fmt::format("a sequence of more than {} elements", kMaxSequence));
             return seq_v(a->k, items);
         }
-        if (op == "+" && a->k == VK::Str && b->k == VK::Str) return str_v(a->s + b->s);
+        if (op == "+" && a->k == VK::Str && b->k == VK::Str) {
+            if (a->s.size() + b->s.size() > size_t(kMaxSequence))
+                fail(at, fmt::format("a string of more than {} characters", kMaxSequence));
+            charge(std::int64_t(a->s.size() + b->s.size()) / 64, at);
+            return str_v(a->s + b->s);
+        }
         if (op == "*" &&
             ((a->k == VK::List || a->k == VK::Tuple || a->k == VK::Str) && is_intlike(b))) {
             std::int64_t n = std::max<std::int64_t>(0, ival(b));
@@ -1406,6 +1423,7 @@ public:
                 a->k == VK::Str ? std::int64_t(a->s.size()) : std::int64_t(a->items.size());
             if (len > 0 && n > kMaxSequence / len)
                 fail(at, fmt::format("a sequence of more than {} elements", kMaxSequence));
+            charge(n * len, at);
             if (a->k == VK::Str) {
                 std::string s;
                 for (std::int64_t k = 0; k < n; ++k)
@@ -2319,6 +2337,7 @@ public:
             if (count > kMaxSequence)
                 fail(at, fmt::format("range() of {} elements: cnnshape evaluates at most {}",
                                      (long long)count, kMaxSequence));
+            charge(std::int64_t(count), at);
             std::vector<V> items;
             for (std::int64_t i = a; st > 0 ? i < b : i > b; i += st)
                 items.push_back(int_v(i));
@@ -3295,7 +3314,27 @@ std::optional<Network> load_module_source(const std::string& text, const std::st
     V root = ev.resolve_model(model, cands);
     // Not a class, variable or function of the file: --model may name one of its Sequentials
     // (self.features), which the nn.Sequential reader finds, or lists with the others.
-    if (!root) return std::nullopt;
+    if (!root) {
+        if (model.empty()) return std::nullopt;
+        try {
+            parse_sequential_text(text, model);
+        } catch (const ModelChoiceError& e) {
+            // Neither reader knows the name: list the classes too.
+            std::vector<ModelCandidate> all = cands;
+            for (const ModelCandidate& c : e.candidates())
+                all.push_back(c);
+            std::string list;
+            for (const ModelCandidate& c : cands)
+                list += fmt::format("\n  --model {:<12} class at line {}", c.name, c.line);
+            throw ModelChoiceError(e.where(),
+                                   fmt::format("--model {} names no module class, variable or "
+                                               "function of the file; its module classes:{}\n"
+                                               "nor one of its nn.Sequentials: {}",
+                                               model, list, e.what()),
+                                   all);
+        }
+        return std::nullopt;
+    }
     if (root->k != VK::Module || !Evaluator::is_submodule(root))
         throw SpecError("",
                         fmt::format("--model {} gives a {}, not a module", model, type_name(root)));
