@@ -14,6 +14,8 @@ and MACs by cnnshape's convention (README, "Counting conventions": convolutions,
 MultiheadAttention and matmul; everything else counts 0), into tests/data/pymodel/expected.json.
 
 Run with Debian's /usr/bin/python3 (torch 1.13.1): /usr/bin/python3 tools/gen_pymodel_fixtures.py
+`--check-run build/cnnshape` instead runs each file with cnnshape, --weights being the model's
+own state_dict, and compares the output with PyTorch's (nothing is written).
 """
 import ast
 import glob
@@ -181,7 +183,68 @@ def case(path):
     }
 
 
+def check_run(path, binary):
+    """`cnnshape run FILE --weights DIR` with the model's own state_dict (as KEY.npy files) and
+    a random input gives PyTorch's output (relative 1e-4): the names are the state_dict's and
+    the graph computes what forward() does."""
+    import subprocess
+    import tempfile
+    import numpy as np
+    text = open(path).read()
+    opts = options(text)
+    ns = {"__name__": "pymodel"}
+    exec(compile(text, path, "exec"), ns)
+    if "model" in opts:
+        m = opts["model"]
+        model = eval(m, ns) if "(" in m else ns[m]
+        if isinstance(model, type) or inspect.isfunction(model):
+            model = model()
+    else:
+        model = ns[module_classes(ns, ast.parse(text))[0]]()
+    model.eval()
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats:
+                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
+    size = [int(v) for v in opts["input"].split("x")] if "input" in opts else first_example(text)
+    x = torch.randn(size, generator=g)
+    with torch.no_grad():
+        ref = model(x)
+    ref = ref[0] if isinstance(ref, tuple) else ref
+    with tempfile.TemporaryDirectory() as d:
+        os.mkdir(os.path.join(d, "w"))
+        for k, v in model.state_dict().items():
+            np.save(os.path.join(d, "w", k + ".npy"), v.numpy())
+        np.save(os.path.join(d, "x.npy"), x.numpy())
+        out = os.path.join(d, "out.npy")
+        args = [binary, "run", path, "--weights", os.path.join(d, "w"), "--input",
+                os.path.join(d, "x.npy"), "--output", out]
+        if "model" in opts:
+            args += ["--model", opts["model"]]
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            return False, f"exit {r.returncode}: {r.stderr.strip()[:300]}"
+        if not os.path.exists(out):
+            outs = sorted(f for f in os.listdir(d) if f.startswith("out."))
+            out = os.path.join(d, outs[0])
+        got = torch.from_numpy(np.load(out))
+    if list(got.shape) != list(ref.shape):
+        return False, f"shape {list(got.shape)} vs {list(ref.shape)}"
+    diff = (got - ref).abs().max().item()
+    scale = max(ref.abs().max().item(), 1e-30)
+    return diff <= 1e-4 * scale, f"relative {diff / scale:.3g}"
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--check-run":
+        bad = 0
+        for path in sorted(glob.glob(os.path.join(DATA, "*.py"))):
+            ok, why = check_run(path, sys.argv[2])
+            bad += not ok
+            print(f"{os.path.basename(path)}: {'ok' if ok else 'FAILED'} {why}")
+        sys.exit(1 if bad else 0)
     cases = []
     for path in sorted(glob.glob(os.path.join(DATA, "*.py"))):
         c = case(path)
