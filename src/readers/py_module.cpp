@@ -2982,6 +2982,13 @@ public:
             return binop(op, t, other, at);
         }
         if (m == "matmul") return tensor_op("Matmul", {t, args.at(0)}, {}, {}, "matmul", at);
+        if (m == "expand_as" || m == "view_as" || m == "reshape_as") {
+            V other = args.empty() ? kwarg(kwargs, "other") : args[0];
+            if (!other || other->k != VK::Tensor)
+                fail(at, fmt::format("Tensor.{}() takes a tensor", m));
+            const char* type = m == "expand_as" ? "Expand" : m == "view_as" ? "View" : "Reshape";
+            return tensor_op(type, {t}, {shape_v(other)}, {}, m, at);
+        }
         if (m == "max" || m == "min" || m == "topk" || m == "argmax" || m == "sort" || m == "exp" ||
             m == "log" || m == "sqrt" || m == "pow" || m == "abs" || m == "clamp" || m == "norm" ||
             m == "repeat" || m == "masked_fill" || m == "gather" || m == "index_select" ||
