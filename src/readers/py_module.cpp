@@ -99,6 +99,7 @@ struct Obj {
 struct Env {
     std::unordered_map<std::string, V> vars;
     EnvP parent;
+    bool captured = false; // kept by the evaluator (a function was defined in it)
 };
 
 V mk(VK k) {
@@ -338,6 +339,85 @@ const char* method_type(const std::string& m) {
 
 class Evaluator {
 public:
+    // Values refer to one another in cycles (a function and the scope it is defined in, a class
+    // and its methods, a module and a bound method): the scopes functions were made in are
+    // kept here, and everything reachable from them is cleared when the evaluator ends.
+    std::vector<EnvP> captured_;
+    void captured(const EnvP& e) {
+        if (e->captured) return;
+        e->captured = true;
+        captured_.push_back(e);
+    }
+    ~Evaluator() {
+        std::vector<V> stack; // strong: clearing one object must not free another being cleared
+        std::set<const void*> seen;
+        std::vector<EnvP> envs = captured_;
+        envs.push_back(globals_);
+        auto push = [&](const V& v) {
+            if (v && seen.insert(v.get()).second) stack.push_back(v);
+        };
+        std::vector<std::shared_ptr<ClassInfo>> classes;
+        std::vector<std::shared_ptr<Mod>> mods;
+        for (auto& [k, kw] : partial_kw_)
+            for (auto& [n, v] : kw)
+                push(v);
+        for (auto& [k, v] : defaults_)
+            push(v);
+        for (size_t i = 0; i < envs.size(); ++i) {
+            for (auto& [k, v] : envs[i]->vars)
+                push(v);
+            while (!stack.empty()) {
+                V o = stack.back();
+                stack.pop_back();
+                for (const V& x : o->items)
+                    push(x);
+                for (const V& x : o->keys)
+                    push(x);
+                push(o->self);
+                push(o->fn);
+                if (o->env && seen.insert(o->env.get()).second) envs.push_back(o->env);
+                if (o->cls && seen.insert(o->cls.get()).second) {
+                    classes.push_back(o->cls);
+                    for (auto& [k, v] : o->cls->attrs)
+                        push(v);
+                    for (const V& b : o->cls->bases)
+                        push(b);
+                }
+                if (o->mod && seen.insert(o->mod.get()).second) {
+                    mods.push_back(o->mod);
+                    for (auto& [k, v] : o->mod->attrs)
+                        push(v);
+                    if (o->mod->cls && seen.insert(o->mod->cls.get()).second) {
+                        classes.push_back(o->mod->cls);
+                        for (auto& [k, v] : o->mod->cls->attrs)
+                            push(v);
+                        for (const V& b : o->mod->cls->bases)
+                            push(b);
+                    }
+                }
+                objs_.push_back(o);
+            }
+        }
+        partial_kw_.clear();
+        defaults_.clear();
+        for (const V& o : objs_) {
+            o->items.clear();
+            o->keys.clear();
+            o->self.reset();
+            o->fn.reset();
+            o->env.reset();
+            o->cls.reset();
+            o->mod.reset();
+        }
+        for (auto& c : classes)
+            c->attrs.clear(), c->bases.clear();
+        for (auto& m : mods)
+            m->attrs.clear(), m->cls.reset();
+        for (auto& e : envs)
+            e->vars.clear(), e->parent.reset();
+    }
+    std::vector<V> objs_;
+
     Evaluator(const std::string& text, const ReadHints& hints)
         : src_(text), text_(text), hints_(hints) {
         training_ = hints.mode && *hints.mode == Mode::Train;
@@ -517,6 +597,7 @@ public:
             V f = mk(VK::Func);
             f->def = &s;
             f->env = env;
+            captured(env);
             for (const EP& d : s.bases) {
                 std::string dn = dotted_name(*d);
                 if (dn == "staticmethod" || dn == "classmethod" || dn == "property" ||
@@ -1744,6 +1825,7 @@ public:
             V f = mk(VK::Func);
             f->lam = &e;
             f->env = env;
+            captured(env);
             return f;
         }
         }
@@ -2714,6 +2796,7 @@ public:
                   std::vector<std::pair<std::string, V>>&, size_t at) {
         const V& l = f->self;
         if (m == "append") {
+            if (args.at(0) == l) fail(at, "a list appended to itself is not supported");
             l->items.push_back(args.at(0));
             if (std::int64_t(l->items.size()) > kMaxSequence)
                 fail(at, fmt::format("a list of more than {} elements", kMaxSequence));
