@@ -837,17 +837,30 @@ public:
 
     V bind(const V& f, const V& self) {
         if (f->k != VK::Func) return f;
+        V recv = self;
         if (f->def) {
-            for (const EP& d : f->def->bases)
+            for (const EP& d : f->def->bases) {
                 if (dotted_name(*d) == "staticmethod") return f;
+                if (dotted_name(*d) == "classmethod" && self->k == VK::Module && self->mod->cls) {
+                    recv = mk(VK::Class);
+                    recv->cls = self->mod->cls;
+                }
+            }
         }
         V b = mk(VK::Func);
         b->def = f->def;
         b->lam = f->lam;
         b->env = f->env;
         b->cls = f->cls;
-        b->self = self;
+        b->self = recv;
         return b;
+    }
+
+    static bool is_property(const V& f) {
+        if (f->k != VK::Func || !f->def) return false;
+        for (const EP& d : f->def->bases)
+            if (dotted_name(*d) == "property") return true;
+        return false;
     }
 
     // A Parameter or buffer used by forward(): its node, made the first time.
@@ -894,7 +907,10 @@ public:
             }
             if (m->cls) {
                 std::shared_ptr<ClassInfo> owner;
-                if (V v = class_attr(m->cls, n, &owner)) return bind(v, o);
+                if (V v = class_attr(m->cls, n, &owner)) {
+                    if (is_property(v)) return call(bind(v, o), {}, {}, at);
+                    return bind(v, o);
+                }
             }
             if (n == "training") return bool_v(training_);
             if (m->kind == "layer") {
