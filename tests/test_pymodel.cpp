@@ -184,3 +184,45 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
     REQUIRE(call.code == 0);
     CHECK(nlohmann::json::parse(call.out)["output_shape"] == nlohmann::json::array({1, 7}));
 }
+
+TEST_CASE("pymodel: Python's values, as Python computes them", "[pymodel]") {
+    // Each expression is a Linear's out_features; the values are Python 3's.
+    const std::vector<std::pair<std::string, std::int64_t>> cases = {
+        {"sum(i for i in range(4))", 6}, // a generator argument (found by fuzzing)
+        {"-7 // 2 + 10", 6},
+        {"-7 % 3", 2},
+        {"int(math.ceil(10 / 4))", 3},
+        {"len(f'ab{3:02d}')", 4},
+        {"len('x%dy' % 12)", 4},
+        {"max([3, 9, 2]) - min(5, 1)", 8},
+        {"2 ** 3 ** 2 // 64", 8},
+        {"int(round(2.5))", 2},
+        {"True + True", 2},
+        {"[1, 2, 3][-1] * {'a': 2}['a']", 6},
+        {"(lambda a, *r, k=2: a + len(r) * k)(1, 9, 9)", 5},
+        {"int(7 / 2)", 3},
+        {"len([x for x in range(10) if x % 3 == 0])", 4},
+        {"sorted([3, 1, 2], reverse=True)[0]", 3},
+        {"self.out", 12},      // a @property
+        {"self.half(24)", 12}, // a @classmethod
+        {"7 if 'b' in ('a', 'b') and not None else 0", 7},
+        {"len(list(zip([1, 2, 3], 'ab')))", 2},
+        {"[k for k, v in enumerate([5, 6, 7]) if v == 7][0]", 2},
+    };
+    for (const auto& [expr, value] : cases) {
+        CAPTURE(expr);
+        std::string text = "import math\nimport torch.nn as nn\n\nclass Net(nn.Module):\n"
+                           "    width = 6\n\n    def __init__(self):\n"
+                           "        super().__init__()\n        self.fc = nn.Linear(4, " +
+                           expr +
+                           ")\n\n    @property\n    def out(self):\n"
+                           "        return self.width * 2\n\n    @classmethod\n"
+                           "    def half(cls, n):\n        return n // 2\n\n"
+                           "    def forward(self, x):\n        return self.fc(x)\n";
+        ReadHints hints;
+        hints.input = Shape{1, 4};
+        Network net = load_spec_text(text, "", hints);
+        Plan p = make_plan(net, *net.input);
+        CHECK(p.output == Shape{1, value});
+    }
+}

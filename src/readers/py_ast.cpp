@@ -975,7 +975,10 @@ private:
                         c->a.push_back(test());
                     } else {
                         EP v = test();
-                        if (kw("for")) v = comprehension(std::move(v), EK::ListComp, v->at);
+                        if (kw("for")) {
+                            size_t at = v->at; // f(x for x in xs): a generator argument
+                            v = comprehension(std::move(v), EK::ListComp, at);
+                        }
                         c->a.push_back(std::move(v));
                         c->kw.push_back("");
                     }

@@ -1926,14 +1926,19 @@ public:
                 j = k;
             }
             if (!spec.empty()) {
-                if (is_intlike(v) &&
-                    (spec == "d" || spec.find_first_not_of("0123456789") == std::string::npos)) {
+                // {n}, {n:3}, {n:03d}, {n:d}: widths of ints; other specs are refused
+                std::string w = spec.back() == 'd' ? spec.substr(0, spec.size() - 1) : spec;
+                if (is_intlike(v) && w.size() <= 3 &&
+                    w.find_first_not_of("0123456789") == std::string::npos) {
                     std::string digits = std::to_string(ival(v));
-                    if (!spec.empty() && spec != "d") {
-                        bool zero = spec[0] == '0';
-                        size_t w = std::stoul(spec);
-                        while (digits.size() < w)
+                    if (!w.empty()) {
+                        bool zero = w[0] == '0';
+                        size_t width = std::stoul(w);
+                        bool neg = !digits.empty() && digits[0] == '-';
+                        if (zero && neg) digits = digits.substr(1);
+                        while (digits.size() + (zero && neg ? 1 : 0) < width)
                             digits = (zero ? "0" : " ") + digits;
+                        if (zero && neg) digits = "-" + digits;
                     }
                     out += digits;
                 } else {
