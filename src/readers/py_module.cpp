@@ -1172,6 +1172,13 @@ public:
     V call_module(const V& mv, std::vector<V> args, std::vector<std::pair<std::string, V>> kwargs,
                   size_t at) {
         auto& m = mv->mod;
+        // The root's call starts forward(): everything it calls is in forward().
+        struct Forward {
+            bool& flag;
+            bool saved;
+            ~Forward() { flag = saved; }
+        } guard{in_forward_, in_forward_};
+        if (m == root_mod_ && !guard.saved) in_forward_ = true;
         if (m->kind == "layer") {
             if (!in_forward_)
                 fail(at, fmt::format("{} is called outside forward(): cnnshape plans the model's "
@@ -1236,6 +1243,7 @@ public:
         if (outer) in_forward_ = false;
         return r;
     }
+    std::shared_ptr<Mod> root_mod_; // the model: calling it starts forward()
 
     static std::string lower_name(const std::string& type) {
         std::string out;
@@ -1694,6 +1702,13 @@ public:
             "Exception",    "ValueError", "NotImplementedError",
             "RuntimeError", "TypeError"};
         if (builtins.count(n)) return builtin_v(n);
+        static const std::set<std::string> refused = {"eval",       "exec",    "compile", "open",
+                                                      "input",      "globals", "locals",  "vars",
+                                                      "__import__", "id",      "hash"};
+        if (refused.count(n))
+            fail(at, fmt::format("{}() is not supported: cnnshape reads the model's code, it does "
+                                 "not run code it cannot see or values it cannot know",
+                                 n));
         static const std::map<std::string, std::string> roots = {{"torch", "torch"},
                                                                  {"nn", "nn"},
                                                                  {"F", "F"},
@@ -3413,7 +3428,10 @@ bool has_module_class(const std::string& text) {
         }
         p += 6;
     }
-    return cls && text.find("def forward") != std::string::npos;
+    // a forward(), or a class deriving from nn.Sequential (whose forward is Sequential's)
+    return cls && (text.find("def forward") != std::string::npos ||
+                   text.find("(nn.Sequential)") != std::string::npos ||
+                   text.find("(torch.nn.Sequential)") != std::string::npos);
 }
 
 std::optional<Network> load_module_source(const std::string& text, const std::string& model,
@@ -3492,6 +3510,7 @@ std::optional<Network> load_module_source(const std::string& text, const std::st
     V out;
     try {
         ev.in_forward_ = false;
+        ev.root_mod_ = root->mod;
         out = ev.call_module(root, {x}, {}, root->mod->at);
     } catch (const Stop& s) {
         net.output = s.node;
