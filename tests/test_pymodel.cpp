@@ -114,7 +114,8 @@ TEST_CASE("pymodel: what the reader cannot evaluate is an error at its line and 
         {"        x = timm.layers.foo(x)\n        return x\n", "line 11, column 13",
          "name 'timm' is not defined"},
         {"        y = z + 1\n        z = 2\n        return x\n", "line 11, column 13",
-         "name 'z' is not defined"},
+         "local variable 'z' referenced before assignment"},
+        {"        y = w + 1\n        return x\n", "line 11, column 13", "name 'w' is not defined"},
         {"        for i in range(10**9):\n            x = self.fc(x)\n        return x\n",
          "line 11, column 18",
          "range() of 1000000000 elements: cnnshape evaluates at most "

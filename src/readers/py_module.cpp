@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -440,6 +441,7 @@ public:
     struct Frame {
         V self;
         std::shared_ptr<ClassInfo> cls;
+        const Stmt* def = nullptr;
     };
     std::vector<Frame> frames_;
     std::unordered_map<std::string, const Stmt*> poisoned_; // module-level names that failed
@@ -1720,7 +1722,36 @@ public:
                                                                  {"typing", "typing"}};
         auto r = roots.find(n);
         if (r != roots.end()) return builtin_v(r->second);
+        // Assigned in the function that runs, but not yet (Python: UnboundLocalError).
+        if (!frames_.empty() && frames_.back().def && env != globals_) {
+            bool assigned = false;
+            for (const SP& st : frames_.back().def->body)
+                assigned = assigned || assigns(*st, n);
+            if (assigned)
+                fail(at, fmt::format("local variable '{}' referenced before assignment", n));
+        }
         fail(at, fmt::format("name '{}' is not defined", n));
+    }
+
+    // Whether the statement (or a block in it) assigns `n`.
+    static bool assigns(const Stmt& s, const std::string& n) {
+        std::function<bool(const Expr&)> target = [&](const Expr& e) {
+            if (e.k == EK::Name) return e.s == n;
+            if (e.k == EK::Tuple || e.k == EK::List || e.k == EK::Starred)
+                for (const EP& x : e.a)
+                    if (x && target(*x)) return true;
+            return false;
+        };
+        if (s.k == SK::Assign || s.k == SK::Aug || s.k == SK::AnnAssign || s.k == SK::For)
+            for (const EP& t : s.targets)
+                if (t && target(*t)) return true;
+        if ((s.k == SK::Def || s.k == SK::Class) && s.s == n) return true;
+        if (s.k == SK::Def || s.k == SK::Class) return false;
+        for (const SP& b : s.body)
+            if (assigns(*b, n)) return true;
+        for (const SP& b : s.orelse)
+            if (assigns(*b, n)) return true;
+        return false;
     }
 
     static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
@@ -2281,7 +2312,7 @@ public:
                 env->vars[ps[i].name] = default_of(f, ps[i]);
             }
         if (f->lam) return eval(*f->lam->a[0], env);
-        frames_.push_back({f->self, f->cls});
+        frames_.push_back({f->self, f->cls, f->def});
         V ret = none_v();
         exec_block(f->def->body, env, ret);
         frames_.pop_back();
