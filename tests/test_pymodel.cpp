@@ -178,6 +178,18 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
     CHECK(shape.code == 1);
     CHECK_THAT(shape.err, Catch::Contains("layer 1 ('view', View): shape '[2, 7]' is invalid for "
                                           "input of size 8"));
+    // deep nesting (blocks inside a recursion) stops at a bound, not on the C++ stack
+    std::string deep = "import torch.nn as nn\ndef f(n):\n";
+    std::string ind = "    ";
+    for (int i = 0; i < 90; ++i) {
+        deep += ind + "if True:\n";
+        ind += "    ";
+    }
+    deep += ind + "return f(n + 1)\nclass Net(nn.Module):\n    def forward(self, x):\n"
+                  "        f(0)\n        return x\n";
+    auto d = run_cli("plan - --input 1x2", deep);
+    CHECK(d.code == 2);
+    CHECK_THAT(d.err, Catch::Contains("nests blocks, calls and expressions more than 3000 deep"));
     // --model with arguments
     auto call =
         run_cli("plan " + kDir +

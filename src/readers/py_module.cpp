@@ -537,8 +537,24 @@ public:
         return Flow::Normal;
     }
 
+    // Statements and expressions being evaluated inside one another (blocks in calls in
+    // blocks...): bounded, so that the evaluator's own stack stays small.
+    static constexpr int kMaxNesting = 3000;
+    int nesting_ = 0;
+    struct Nest {
+        Nest(Evaluator& e, size_t at) : e_(e) {
+            if (++e_.nesting_ > kMaxNesting)
+                e_.fail(at, fmt::format("the code nests blocks, calls and expressions more than "
+                                        "{} deep",
+                                        kMaxNesting));
+        }
+        ~Nest() { --e_.nesting_; }
+        Evaluator& e_;
+    };
+
     Flow exec(const Stmt& s, const EnvP& env, V* ret = nullptr) {
         step(s.at);
+        Nest nest(*this, s.at);
         switch (s.k) {
         case SK::Expr:
             eval(*s.value, env);
@@ -1758,6 +1774,7 @@ public:
 
     V eval(const Expr& e, const EnvP& env) {
         step(e.at);
+        Nest nest(*this, e.at);
         switch (e.k) {
         case EK::Name:
             return lookup(e.s, env, e.at);
