@@ -2478,8 +2478,18 @@ public:
         return obj;
     }
 
+    // A builtin given too few arguments (args.at(k) past the end) says so.
     V call_builtin(const V& f, std::vector<V> args, std::vector<std::pair<std::string, V>> kwargs,
                    size_t at) {
+        try {
+            return call_builtin_impl(f, std::move(args), std::move(kwargs), at);
+        } catch (const std::out_of_range&) {
+            fail(at, fmt::format("{}() is missing a required argument", f->s));
+        }
+    }
+
+    V call_builtin_impl(const V& f, std::vector<V> args,
+                        std::vector<std::pair<std::string, V>> kwargs, size_t at) {
         const std::string& n = f->s;
         // ----- Python builtins
         if (n == "range") {
