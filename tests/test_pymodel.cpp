@@ -130,6 +130,8 @@ TEST_CASE("pymodel: what the reader cannot evaluate is an error at its line and 
         {"        try:\n            x = self.fc(x)\n        except Exception:\n"
          "            pass\n        return x\n",
          "line 11, column 9", "'try' statements are not supported"},
+        {"        super.__init__()\n        return x\n", "line 11, column 15",
+         "super is used without being called"},
         {"        return x + divmod(3)\n", "line 11, column 20",
          "divmod() is missing a required argument"},
         {"        return self.fc(x).foo()\n", "line 11, column 27",

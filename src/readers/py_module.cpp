@@ -977,6 +977,8 @@ public:
             fail(at, fmt::format("type object '{}' has no attribute '{}'", o->cls->name, n));
         }
         case VK::Builtin:
+            if (o->s == "super" && (!o->cls || !o->self || o->self->k != VK::Module))
+                fail(at, "super is used without being called (write super().__init__())");
             if (o->s == "super") {
                 // the classes after the one whose method runs
                 V self = o->self;
