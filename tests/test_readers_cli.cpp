@@ -30,24 +30,37 @@ std::string shape_x(const nlohmann::json& shape) {
 } // namespace
 
 TEST_CASE("plan refuses a text with several networks, listing them (exit 2)", "[readers][cli]") {
-    auto r = run_cli("plan " + kData + "net_class.py");
+    auto r = run_cli("plan " + kData + "two_nets.py");
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(r.err == "cnnshape: spec error in " + kData +
-                       "net_class.py: the text holds 2 nn.Sequential networks, and cnnshape will "
+                       "two_nets.py: the text holds 2 nn.Sequential networks, and cnnshape will "
                        "not guess which one is meant; choose one with --model:\n"
-                       "  --model self.features     line 8\n"
-                       "  --model self.classifier   line 18\n");
+                       "  --model features     line 5\n"
+                       "  --model classifier   line 15\n");
 
-    auto j = run_cli("plan " + kData + "net_class.py --format json");
+    auto j = run_cli("plan " + kData + "two_nets.py --format json");
     CHECK(j.code == 2);
     auto e = nlohmann::json::parse(j.out);
     REQUIRE(e.contains("error"));
     CHECK(e["error"]["exit_code"] == 2);
-    CHECK(e["error"]["where"] == kData + "net_class.py");
+    CHECK(e["error"]["where"] == kData + "two_nets.py");
     CHECK(e["error"]["candidates"] ==
-          nlohmann::json::parse(R"([{"name": "self.features", "line": 8, "kind": "python"},
-                                    {"name": "self.classifier", "line": 18, "kind": "python"}])"));
+          nlohmann::json::parse(R"([{"name": "features", "line": 5, "kind": "python"},
+                                    {"name": "classifier", "line": 15, "kind": "python"}])"));
+}
+
+TEST_CASE("a model class with forward() is planned whole, its Sequentials by --model",
+          "[readers][cli]") {
+    // net_class.py holds two Sequentials inside `class Net`: the class's forward() is read.
+    auto whole = run_cli("plan " + kData + "net_class.py --format json");
+    REQUIRE(whole.code == 0);
+    auto p = nlohmann::json::parse(whole.out);
+    const auto& w = expected()["net_class.py"]["whole"];
+    CHECK(p["output_shape"] == w["output"]);
+    CHECK(p["totals"]["params"] == w["params"]);
+    CHECK(p["layers"][0]["name"] == "features.0");
+    CHECK(p["layers"][9]["name"] == "classifier.1");
 }
 
 TEST_CASE("plan --model plans the network named, with PyTorch's numbers", "[readers][cli]") {
@@ -107,7 +120,11 @@ TEST_CASE("a --model error is exit 2: an unknown name, with JSON or with --layer
     CHECK(unknown.code == 2);
     CHECK_THAT(unknown.err, Catch::Contains("--model head names none of the networks in the "
                                             "text; it holds:\n  --model self.features"));
-    CHECK(nlohmann::json::parse(unknown.out)["error"]["candidates"].size() == 2);
+    // the class Net (a model file's class, line 5) and its two Sequentials
+    auto cands = nlohmann::json::parse(unknown.out)["error"]["candidates"];
+    CHECK(cands.size() == 3);
+    CHECK(cands[0]["name"] == "Net");
+    CHECK(cands[1]["name"] == "self.features");
 
     auto json = run_cli("plan examples/networks/funnel.json --model features");
     CHECK(json.code == 2);
@@ -126,16 +143,16 @@ TEST_CASE("every command that loads a network takes --model", "[readers][cli]") 
     auto run = run_cli("run " + net + " --model self.classifier --input 1x32x1x1 --format json");
     CHECK(run.code == 0);
     CHECK(nlohmann::json::parse(run.out)["output_shape"] == nlohmann::json::array({1, 10}));
-    CHECK(run_cli("run " + net + " --input 1x32x1x1").code == 2);
+    CHECK(run_cli("run " + kData + "two_nets.py --input 1x32x1x1").code == 2);
 
     auto explain = run_cli("explain " + net + " --model features");
     CHECK(explain.code == 0);
     CHECK_THAT(explain.out, Catch::Contains("AdaptiveAvgPool2d"));
-    CHECK(run_cli("explain " + net).code == 2);
+    CHECK(run_cli("explain " + kData + "two_nets.py").code == 2);
 
     auto solve = run_cli("solve " + net + " --model features --input-range 8:9 --format json");
     CHECK(solve.code == 0);
-    CHECK(run_cli("solve " + net + " --input-range 8:9").code == 2);
+    CHECK(run_cli("solve " + kData + "two_nets.py --input-range 8:9").code == 2);
 
     auto diff = run_cli("diff " + net + " " + kData +
                         "net_class_print.txt --model-a self.features --model-b features --input "
@@ -144,7 +161,8 @@ TEST_CASE("every command that loads a network takes --model", "[readers][cli]") 
     CHECK_THAT(diff.out, Catch::Contains("params             5,184      5,184"));
     auto both = run_cli("diff " + net + " " + net + " --model features --input 1x3x32x32");
     CHECK(both.code == 0);
-    auto refused = run_cli("diff " + net + " " + net + " --input 1x3x32x32 --format json");
+    const std::string two = kData + "two_nets.py";
+    auto refused = run_cli("diff " + two + " " + two + " --input 1x3x32x32 --format json");
     CHECK(refused.code == 2);
     auto errors = nlohmann::json::parse(refused.out)["errors"];
     REQUIRE(errors.size() == 2);
@@ -197,9 +215,8 @@ TEST_CASE("a guessed input and a class attribute are said on stderr", "[readers]
               .err.empty());
     auto v = run_cli("plan " + kData + "variables.py --format json");
     CHECK(v.code == 0);
-    CHECK(v.err == "cnnshape: note: planning self.body, the one nn.Sequential in the text; the "
-                   "class it belongs to may do more in its forward(), which cnnshape does not "
-                   "read\n");
+    // The class around the Sequential has a forward(): the model file reader plans it.
+    CHECK(v.err.empty());
 }
 
 TEST_CASE("a name in pasted code that cannot be resolved is exit 2 at its line and column",

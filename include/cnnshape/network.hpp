@@ -51,17 +51,27 @@ struct Network {
 // at that layer, whichever reader it came through.
 constexpr std::size_t kMaxSpecLayers = 1000000;
 
+// What a reader of Python model files (class Net(nn.Module) with forward()) needs before it
+// reads: forward() is evaluated on the input, and `if self.training` takes the --mode branch.
+struct ReadHints {
+    std::optional<Shape> input; // --input
+    std::optional<Mode> mode;   // --mode
+};
+
 // Readers. All throw SpecError (with where()) for anything that cannot become layers, and
 // UsageError for unreadable files. `model` (--model) names the nn.Sequential to read when Python
 // or print(model) text holds several (see parse_sequential_text); a JSON spec holds one network,
 // so a `model` with it is a UsageError.
 Network load_spec_json(const std::string& text);
 // nn.Sequential(...) Python source or print(model) text.
-Network load_spec_python(const std::string& text, const std::string& model = "");
+Network load_spec_python(const std::string& text, const std::string& model = "",
+                         const ReadHints& hints = {});
 // JSON when the text starts with '{' or '[', else Python / print(model) text.
-Network load_spec_text(const std::string& text, const std::string& model = "");
+Network load_spec_text(const std::string& text, const std::string& model = "",
+                       const ReadHints& hints = {});
 // A path, or "-" for standard input.
-Network load_spec_file(const std::string& path, const std::string& model = "");
+Network load_spec_file(const std::string& path, const std::string& model = "",
+                       const ReadHints& hints = {});
 // --layer "nn.Conv2d(3, 8, 3)" expressions, in order; an nn.Sequential(...) expression nests.
 Network network_from_exprs(const std::vector<std::string>& exprs);
 

@@ -43,7 +43,11 @@ std::optional<Plan> plan_side(const std::string& spec, const std::string& model,
     };
     Network net;
     try {
-        net = load_spec_file(spec, model);
+        ReadHints hints; // a model file's forward() is read on the input, in the mode asked for
+        if (!o.input.empty()) hints.input = parse_shape(o.input);
+        if (o.mode == "train") hints.mode = Mode::Train;
+        if (o.mode == "eval") hints.mode = Mode::Eval;
+        net = load_spec_file(spec, model, hints);
         print_reader_notes(net);
         print_input_note(net, o.input);
         if (!o.input.empty()) net.input = parse_shape(o.input);

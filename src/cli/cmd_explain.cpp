@@ -22,7 +22,7 @@ int run_explain(const ExplainOptions& o) {
     bool json_out = o.format == "json";
     Network net;
     try {
-        net = load_network("explain", o.spec, o.layers, o.mode, o.model);
+        net = load_network("explain", o.spec, o.layers, o.mode, o.model, o.input);
         set_input_shape(net, o.input);
     } catch (const SpecError& e) {
         return report_spec_error(e, o.spec, json_out);

@@ -217,7 +217,7 @@ int run_plan(const PlanOptions& o) {
     Network net;
     Budget budget;
     try {
-        net = load_network("plan", o.spec, o.layers, o.mode, o.model);
+        net = load_network("plan", o.spec, o.layers, o.mode, o.model, o.input);
         budget = read_budget(o);
         set_input_shape(net, o.input);
     } catch (const SpecError& e) {

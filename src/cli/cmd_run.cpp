@@ -140,10 +140,14 @@ int run_run(const RunCliOptions& o) {
         } catch (const UsageError& e) {
             throw UsageError(std::string("--") + e.what());
         }
-        net = load_network("run", o.spec, o.layers, o.mode, o.model);
+        // Read first: a Python model file's forward() is read on the input's shape.
+        if (!o.input.empty()) input_arg = read_run_input(o.input);
+        std::string input_shape;
+        if (!o.input.empty())
+            input_shape = shape_x(input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape);
+        net = load_network("run", o.spec, o.layers, o.mode, o.model, input_shape);
         print_input_note(net, o.input);
         if (!o.input.empty()) {
-            input_arg = read_run_input(o.input);
             net.input = input_arg.tensor ? input_arg.tensor->shape : *input_arg.shape;
             if (!input_arg.fill.empty() && o.fill_given && o.fill != input_arg.fill)
                 throw UsageError(fmt::format("--input torch.{}(...) and --fill {} say different "

@@ -65,7 +65,9 @@ int run_solve(const SolveOptions& o) {
                 throw UsageError("a whole network needs both SPEC and --input-range LO:HI");
             if (!o.layer.empty() || !o.output.empty())
                 throw UsageError("SPEC --input-range takes no --layer or --output");
-            Network net = load_spec_file(o.spec, o.model);
+            ReadHints hints; // a model file's forward() is read on the input
+            if (!o.input.empty()) hints.input = parse_shape(o.input);
+            Network net = load_spec_file(o.spec, o.model, hints);
             print_reader_notes(net);
             print_input_note(net, o.input);
             if (!o.input.empty()) net.input = parse_shape(o.input);

@@ -133,7 +133,7 @@ void print_reader_notes(const Network& net) {
 
 Network load_network(const std::string& verb, const std::string& spec,
                      const std::vector<std::string>& layers, const std::string& mode,
-                     const std::string& model) {
+                     const std::string& model, const std::string& input) {
     if (!spec.empty() && !layers.empty())
         throw UsageError("give a spec file or --layer expressions, not both");
     if (spec.empty() && layers.empty())
@@ -142,7 +142,18 @@ Network load_network(const std::string& verb, const std::string& spec,
     if (!model.empty() && spec.empty())
         throw UsageError("--model chooses among the networks of a Python or print(model) spec; "
                          "--layer expressions make one network");
-    Network net = spec.empty() ? network_from_exprs(layers) : load_spec_file(spec, model);
+    // A Python model file's forward() is read on the input shape, in the mode asked for.
+    ReadHints hints;
+    if (!input.empty()) {
+        try {
+            hints.input = parse_shape(input);
+        } catch (const UsageError&) {
+            // run's --input may be a file or a literal: the reader uses the file's example
+        }
+    }
+    if (mode == "train") hints.mode = Mode::Train;
+    if (mode == "eval") hints.mode = Mode::Eval;
+    Network net = spec.empty() ? network_from_exprs(layers) : load_spec_file(spec, model, hints);
     print_reader_notes(net);
     if (mode == "train")
         net.mode = Mode::Train;

@@ -45,7 +45,7 @@ int run_guarded(bool json_out, const std::function<int()>& body);
 // reader's notes and warnings (print_reader_notes) go to stderr.
 Network load_network(const std::string& verb, const std::string& spec,
                      const std::vector<std::string>& layers, const std::string& mode,
-                     const std::string& model = "");
+                     const std::string& model = "", const std::string& input = "");
 
 // "cnnshape: note: ..." for the reader's notes, and "cnnshape: warning: ..." listing the
 // arguments print(model) text did not show, on stderr.

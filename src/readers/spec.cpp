@@ -5,6 +5,7 @@
 #include "cnnshape/network.hpp"
 #include "cnnshape/pyexpr.hpp"
 #include "json_locate.hpp"
+#include "py_module.hpp"
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
@@ -646,7 +647,10 @@ static Network read_spec_document(const json& doc) {
     return finish(r.b);
 }
 
-Network load_spec_python(const std::string& text, const std::string& model) {
+Network load_spec_python(const std::string& text, const std::string& model,
+                         const ReadHints& hints) {
+    if (has_module_class(text))
+        if (auto net = load_module_source(text, model, hints)) return std::move(*net);
     SequentialText st = parse_sequential_text(text, model);
     Builder b;
     b.print_text = st.print_text;
@@ -662,7 +666,7 @@ Network load_spec_python(const std::string& text, const std::string& model) {
     return finish(b);
 }
 
-Network load_spec_text(const std::string& text, const std::string& model) {
+Network load_spec_text(const std::string& text, const std::string& model, const ReadHints& hints) {
     std::size_t i = text.find_first_not_of(" \t\r\n\xef\xbb\xbf");
     if (i != std::string::npos && (text[i] == '{' || text[i] == '[')) {
         if (!model.empty())
@@ -670,10 +674,10 @@ Network load_spec_text(const std::string& text, const std::string& model) {
                              "a JSON spec holds one network");
         return load_spec_json(text);
     }
-    return load_spec_python(text, model);
+    return load_spec_python(text, model, hints);
 }
 
-Network load_spec_file(const std::string& path, const std::string& model) {
+Network load_spec_file(const std::string& path, const std::string& model, const ReadHints& hints) {
     std::string text;
     if (path == "-") {
         std::ostringstream ss;
@@ -694,7 +698,7 @@ Network load_spec_file(const std::string& path, const std::string& model) {
     }
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw SpecError("", fmt::format("'{}' is empty", path));
-    return load_spec_text(text, model);
+    return load_spec_text(text, model, hints);
 }
 
 Network network_from_exprs(const std::vector<std::string>& exprs) {

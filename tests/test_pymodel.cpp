@@ -1,0 +1,245 @@
+// Python model files (`class Net(nn.Module)` with forward()), read without Python: each file in
+// tests/data/pymodel/ plans to what PyTorch 1.13 gives for the same model and input
+// (tests/data/pymodel/expected.json, written by tools/gen_pymodel_fixtures.py: output shapes,
+// parameters, trainable parameters, buffers, MACs by cnnshape's convention, and the state_dict's
+// keys and shapes, which are the layers' names and tensors). And what the reader refuses: at
+// the file's line and column, with the line and a caret, exit 2.
+#include "cli_support.hpp"
+#include "cnnshape/error.hpp"
+#include "cnnshape/network.hpp"
+#include "cnnshape/plan.hpp"
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace cnnshape;
+using cnnshape::test::run_cli;
+using cnnshape::test::slurp;
+using cnnshape::test::source_path;
+
+namespace {
+
+const std::string kDir = "tests/data/pymodel/";
+
+std::string arg_of(const nlohmann::json& args, const std::string& name) {
+    for (std::size_t i = 0; i + 1 < args.size(); i += 2)
+        if (args[i] == name) return args[i + 1].get<std::string>();
+    return "";
+}
+
+std::vector<std::string> state_dict(const Plan& p) {
+    std::vector<std::string> keys;
+    for (const auto& lp : p.layers)
+        for (const auto& t : lp.tensors) {
+            if (!t.persistent) continue;
+            std::string k = (t.name.empty() ? lp.name : lp.name + "." + t.name) + ":";
+            for (std::size_t i = 0; i < t.shape.size(); ++i)
+                k += (i ? "," : "") + std::to_string(t.shape[i]);
+            keys.push_back(k);
+        }
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
+} // namespace
+
+TEST_CASE("pymodel: model files plan to PyTorch's shapes, counts and state_dict", "[pymodel]") {
+    auto cases = nlohmann::json::parse(slurp(source_path(kDir + "expected.json")));
+    REQUIRE(cases.size() >= 5);
+    for (const auto& c : cases) {
+        std::string file = c["file"].get<std::string>();
+        CAPTURE(file);
+        ReadHints hints;
+        std::string input = arg_of(c["args"], "--input");
+        if (!input.empty()) hints.input = parse_shape(input);
+        if (arg_of(c["args"], "--mode") == "train") hints.mode = Mode::Train;
+        Network net = load_spec_file(source_path(kDir + file), arg_of(c["args"], "--model"), hints);
+        if (hints.mode) net.mode = *hints.mode;
+        Shape in = c["input"].get<Shape>();
+        REQUIRE(net.input);
+        CHECK(*net.input == in);
+        Plan p = make_plan(net, in);
+        std::vector<Shape> outs;
+        for (const auto& o : p.outputs)
+            outs.push_back(o.shape);
+        CHECK(outs == c["outputs"].get<std::vector<Shape>>());
+        CHECK(p.totals.params == c["params"].get<std::int64_t>());
+        CHECK(p.totals.trainable_params == c["trainable"].get<std::int64_t>());
+        CHECK(p.totals.buffers == c["buffers"].get<std::int64_t>());
+        CHECK(p.totals.macs == c["macs"].get<std::int64_t>());
+        std::vector<std::string> want;
+        for (const auto& kv : c["state_dict"]) {
+            std::string k = kv[0].get<std::string>() + ":";
+            for (std::size_t i = 0; i < kv[1].size(); ++i)
+                k += (i ? "," : "") + std::to_string(kv[1][i].get<long long>());
+            want.push_back(k);
+        }
+        std::sort(want.begin(), want.end());
+        CHECK(state_dict(p) == want);
+    }
+}
+
+namespace {
+
+// A model file whose forward() body is `body` (indented by 8), planned on a 2x4 input.
+std::string net_with(const std::string& body) {
+    return "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+           "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+           "        self.fc = nn.Linear(4, 4)\n\n    def forward(self, x):\n" +
+           body;
+}
+
+SpecError read_error(const std::string& text) {
+    ReadHints hints;
+    hints.input = Shape{2, 4};
+    try {
+        load_spec_text(text, "", hints);
+    } catch (const SpecError& e) {
+        return e;
+    }
+    FAIL("no SpecError for:\n" << text);
+    return SpecError("", "");
+}
+
+} // namespace
+
+TEST_CASE("pymodel: what the reader cannot evaluate is an error at its line and column",
+          "[pymodel]") {
+    struct Case {
+        std::string body, where, message;
+    };
+    const std::vector<Case> cases = {
+        {"        while x.size(1) > 2:\n            x = self.fc(x)\n        return x\n",
+         "line 11, column 9", "'while' loops are not supported"},
+        {"        x = timm.layers.foo(x)\n        return x\n", "line 11, column 13",
+         "name 'timm' is not defined"},
+        {"        y = z + 1\n        z = 2\n        return x\n", "line 11, column 13",
+         "local variable 'z' referenced before assignment"},
+        {"        y = w + 1\n        return x\n", "line 11, column 13", "name 'w' is not defined"},
+        {"        for i in range(10**9):\n            x = self.fc(x)\n        return x\n",
+         "line 11, column 18",
+         "range() of 1000000000 elements: cnnshape evaluates at most "
+         "1000000"},
+        {"        return self.forward(x)\n", "line 11, column 21",
+         "maximum recursion depth exceeded: calls nest more than 150 deep"},
+        {"        if x.sum() > 0:\n            x = self.fc(x)\n        return x\n",
+         "line 11, column 14", "this condition depends on a tensor's values"},
+        {"        for i in range(3000):\n            for j in range(3000):\n"
+         "                pass\n        return x\n",
+         "line 12, column 22", "more than 5000000 evaluation steps"},
+        {"        try:\n            x = self.fc(x)\n        except Exception:\n"
+         "            pass\n        return x\n",
+         "line 11, column 9", "'try' statements are not supported"},
+        {"        super.__init__()\n        return x\n", "line 11, column 15",
+         "super is used without being called"},
+        {"        return x + divmod(3)\n", "line 11, column 20",
+         "divmod() is missing a required argument"},
+        {"        return self.fc(x).foo()\n", "line 11, column 27",
+         "Tensor.foo() is not a tensor operation cnnshape knows"},
+        {"        return self.fc(x, 3)\n", "line 11, column 21",
+         "Linear is called with a value of type int, not a tensor"},
+        {"        return eval('x')\n", "line 11, column 16", "eval() is not supported"},
+        {"        return x +\n", "line 11, column 18", "invalid syntax: expected a value"},
+        {"        return self.fc(x\n", "line 11, column 23", "'(' was never closed"},
+        {"          return x\n      return x\n", "line 12, column 7",
+         "unindent does not match any outer indentation level"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.body);
+        SpecError e = read_error(net_with(c.body));
+        CHECK(e.where() == c.where);
+        CHECK_THAT(e.what(), Catch::Contains(c.message));
+        // the message shows the line and a caret under the column
+        std::string msg = e.what();
+        CHECK(msg.find("\n  ") != std::string::npos);
+        CHECK(msg.back() == '^');
+    }
+}
+
+TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "[pymodel][cli]") {
+    auto several = run_cli("plan " + kDir + "resnet.py --input 1x3x32x32 --model Nothing");
+    CHECK(several.code == 2);
+    // two top-level classes: listed
+    std::string two = "import torch.nn as nn\n"
+                      "class A(nn.Module):\n    def forward(self, x):\n        return x\n"
+                      "class B(nn.Module):\n    def forward(self, x):\n        return x\n";
+    auto r = run_cli("plan - --input 1x3", two);
+    CHECK(r.code == 2);
+    CHECK(r.err == "cnnshape: spec error: the file defines 2 module classes that no other class "
+                   "uses; choose one with --model NAME (or --model 'NAME(args)'):\n"
+                   "  A (line 2)\n  B (line 5)\n");
+    CHECK(run_cli("plan - --input 1x3 --model B", two).code == 0);
+    auto w = run_cli("plan " + kDir + "errors/while_loop.py --input 1x4");
+    CHECK(w.code == 2);
+    CHECK(w.err == "cnnshape: spec error in " + kDir +
+                       "errors/while_loop.py at line 11, column 9: 'while' loops are not "
+                       "supported: cnnshape evaluates loops whose length it knows before they "
+                       "run (for ... in range(n), over a list, a ModuleList)\n"
+                       "          while x.size(1) > 2:\n"
+                       "          ^\n");
+    // a shape rule broken in forward() is the plan's error, exit 1, at the layer
+    auto shape = run_cli("plan - --input 2x4", net_with("        return self.fc(x).view(2, 7)\n"));
+    CHECK(shape.code == 1);
+    CHECK_THAT(shape.err, Catch::Contains("layer 1 ('view', View): shape '[2, 7]' is invalid for "
+                                          "input of size 8"));
+    // deep nesting (blocks inside a recursion) stops at a bound, not on the C++ stack
+    std::string deep = "import torch.nn as nn\ndef f(n):\n";
+    std::string ind = "    ";
+    for (int i = 0; i < 90; ++i) {
+        deep += ind + "if True:\n";
+        ind += "    ";
+    }
+    deep += ind + "return f(n + 1)\nclass Net(nn.Module):\n    def forward(self, x):\n"
+                  "        f(0)\n        return x\n";
+    auto d = run_cli("plan - --input 1x2", deep);
+    CHECK(d.code == 2);
+    CHECK_THAT(d.err, Catch::Contains("nests blocks, calls and expressions more than 3000 deep"));
+    // --model with arguments
+    auto call =
+        run_cli("plan " + kDir +
+                "resnet.py --input 1x3x32x32 --model 'ResNet(num_classes=7)' --format json");
+    REQUIRE(call.code == 0);
+    CHECK(nlohmann::json::parse(call.out)["output_shape"] == nlohmann::json::array({1, 7}));
+}
+
+TEST_CASE("pymodel: Python's values, as Python computes them", "[pymodel]") {
+    // Each expression is a Linear's out_features; the values are Python 3's.
+    const std::vector<std::pair<std::string, std::int64_t>> cases = {
+        {"sum(i for i in range(4))", 6}, // a generator argument (found by fuzzing)
+        {"-7 // 2 + 10", 6},
+        {"-7 % 3", 2},
+        {"int(math.ceil(10 / 4))", 3},
+        {"len(f'ab{3:02d}')", 4},
+        {"len('x%dy' % 12)", 4},
+        {"max([3, 9, 2]) - min(5, 1)", 8},
+        {"2 ** 3 ** 2 // 64", 8},
+        {"int(round(2.5))", 2},
+        {"True + True", 2},
+        {"[1, 2, 3][-1] * {'a': 2}['a']", 6},
+        {"(lambda a, *r, k=2: a + len(r) * k)(1, 9, 9)", 5},
+        {"int(7 / 2)", 3},
+        {"len([x for x in range(10) if x % 3 == 0])", 4},
+        {"sorted([3, 1, 2], reverse=True)[0]", 3},
+        {"self.out", 12},      // a @property
+        {"self.half(24)", 12}, // a @classmethod
+        {"7 if 'b' in ('a', 'b') and not None else 0", 7},
+        {"len(list(zip([1, 2, 3], 'ab')))", 2},
+        {"[k for k, v in enumerate([5, 6, 7]) if v == 7][0]", 2},
+    };
+    for (const auto& [expr, value] : cases) {
+        CAPTURE(expr);
+        std::string text = "import math\nimport torch.nn as nn\n\nclass Net(nn.Module):\n"
+                           "    width = 6\n\n    def __init__(self):\n"
+                           "        super().__init__()\n        self.fc = nn.Linear(4, " +
+                           expr +
+                           ")\n\n    @property\n    def out(self):\n"
+                           "        return self.width * 2\n\n    @classmethod\n"
+                           "    def half(cls, n):\n        return n // 2\n\n"
+                           "    def forward(self, x):\n        return self.fc(x)\n";
+        ReadHints hints;
+        hints.input = Shape{1, 4};
+        Network net = load_spec_text(text, "", hints);
+        Plan p = make_plan(net, *net.input);
+        CHECK(p.output == Shape{1, value});
+    }
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""Expectations for cnnshape's reader of Python model files (tests/test_pymodel.cpp).
+
+Each tests/data/pymodel/*.py is a model file in a style people write. Its first lines say how
+cnnshape is asked to plan it:
+
+    # cnnshape: --input 1x3x32x32 --model 'ResNet(Bottleneck, [3, 4, 6, 3])' --mode train
+
+(every part optional: without --input the file's own torch.randn example is the input; without
+--model the one module class no other class uses). This script runs the file with PyTorch,
+builds the model the same way, runs forward() on a random input of that shape and records the
+output shape(s), parameters, trainable parameters, buffers, the state_dict keys with their shapes,
+and MACs by cnnshape's convention (README, "Counting conventions": convolutions, linear layers,
+MultiheadAttention and matmul; everything else counts 0), into tests/data/pymodel/expected.json.
+
+Run with Debian's /usr/bin/python3 (torch 1.13.1): /usr/bin/python3 tools/gen_pymodel_fixtures.py
+`--check-run build/cnnshape` instead runs each file with cnnshape, --weights being the model's
+own state_dict, and compares the output with PyTorch's (nothing is written).
+"""
+import ast
+import glob
+import inspect
+import json
+import math
+import os
+import re
+import shlex
+import sys
+
+import torch
+import torch.nn as nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "tests", "data", "pymodel")
+
+
+def options(text):
+    opts = {}
+    for line in text.splitlines()[:5]:
+        m = re.match(r"#\s*cnnshape:(.*)", line)
+        if m:
+            words = shlex.split(m.group(1))
+            for i in range(0, len(words), 2):
+                opts[words[i].lstrip("-")] = words[i + 1]
+    return opts
+
+
+def module_classes(ns, tree):
+    """Module classes in the file's order, and those another class names or that are passed as
+    a value (cnnshape's rule for the default model)."""
+    classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)
+               and isinstance(ns.get(n.name), type) and issubclass(ns[n.name], nn.Module)]
+    used = set()
+    for n in tree.body:
+        for name in classes:
+            if isinstance(n, ast.ClassDef) and n.name != name:
+                if any(isinstance(x, ast.Name) and x.id == name for x in ast.walk(n)):
+                    used.add(name)
+            callees = {id(c.func) for c in ast.walk(n) if isinstance(c, ast.Call)}
+            if isinstance(n, ast.ClassDef) and n.name == name:
+                continue
+            for x in ast.walk(n):
+                if isinstance(x, ast.Name) and x.id == name and id(x) not in callees:
+                    used.add(name)
+    return [c for c in classes if c not in used]
+
+
+def first_example(text):
+    m = re.search(r"torch\.(?:randn|rand|zeros|ones)\(\s*\(?\s*([0-9,\s]+?)\s*\)?\s*\)", text)
+    return [int(v) for v in m.group(1).replace(" ", "").split(",") if v]
+
+
+def count_macs(model, run):
+    total = [0]
+
+    def conv_hook(m, inp, out):
+        total[0] += out.numel() * (m.in_channels // m.groups) * math.prod(m.kernel_size)
+
+    def convt_hook(m, inp, out):
+        total[0] += inp[0].numel() * (m.out_channels // m.groups) * math.prod(m.kernel_size)
+
+    def linear_hook(m, inp, out):
+        total[0] += out.numel() * m.in_features
+
+    def wrap_mha(m):
+        orig = m.forward
+
+        def forward(*args, **kwargs):
+            b = inspect.signature(orig).bind(*args, **kwargs)
+            q, k = b.arguments["query"], b.arguments["key"]
+            if q.dim() == 3:
+                (N, L, E), S = (q.shape, k.shape[1]) if m.batch_first else \
+                    ((q.shape[1], q.shape[0], q.shape[2]), k.shape[0])
+            else:
+                (L, E), N, S = q.shape, 1, k.shape[0]
+            s2 = S + (m.bias_k is not None) + int(m.add_zero_attn)
+            total[0] += L * N * E * E + S * N * m.kdim * E + S * N * m.vdim * E + \
+                2 * N * L * s2 * E + L * N * E * E
+            with Paused():
+                return orig(*args, **kwargs)
+
+        m.forward = forward
+
+    class Paused:
+        depth = [0]
+
+        def __enter__(self):
+            self.depth[0] += 1
+
+        def __exit__(self, *exc):
+            self.depth[0] -= 1
+
+    class Matmul(torch.overrides.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            if Paused.depth[0] == 0 and func in (torch.matmul, torch.Tensor.matmul,
+                                                 torch.Tensor.__matmul__, torch.bmm):
+                a = args[0]
+                total[0] += out.numel() * a.shape[-1]
+            return out
+
+    hooks = []
+    for m in model.modules():
+        if isinstance(m, nn.MultiheadAttention):
+            wrap_mha(m)
+        elif isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            hooks.append(m.register_forward_hook(convt_hook))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(linear_hook))
+    with torch.no_grad(), Matmul():
+        out = run()
+    for h in hooks:
+        h.remove()
+    return total[0], out
+
+
+def shapes(out):
+    if isinstance(out, torch.Tensor):
+        return [list(out.shape)]
+    if isinstance(out, dict):
+        out = list(out.values())
+    res = []
+    for o in out:
+        res += shapes(o)
+    return res
+
+
+def case(path):
+    text = open(path).read()
+    opts = options(text)
+    tree = ast.parse(text)
+    ns = {"__name__": "pymodel"}
+    exec(compile(text, path, "exec"), ns)
+    if "model" in opts:
+        m = opts["model"]
+        model = eval(m, ns) if "(" in m else ns[m]
+        if isinstance(model, type) or inspect.isfunction(model):
+            model = model()
+    else:
+        tops = module_classes(ns, tree)
+        assert len(tops) == 1, f"{path}: candidates {tops}"
+        model = ns[tops[0]]()
+    size = [int(v) for v in opts["input"].split("x")] if "input" in opts else first_example(text)
+    train = opts.get("mode") == "train"
+    model.train(train)
+    torch.manual_seed(0)
+    x = torch.randn(*size)
+    macs, out = count_macs(model, lambda: model(x))
+    sd = model.state_dict()
+    return {
+        "file": os.path.basename(path),
+        "input": size,
+        "args": [a for k, v in opts.items() for a in ("--" + k, v)],
+        "outputs": shapes(out),
+        "params": sum(p.numel() for p in model.parameters()),
+        "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad),
+        "buffers": sum(b.numel() for b in model.buffers()),
+        "macs": macs,
+        "state_dict": [[k, list(v.shape)] for k, v in sd.items()],
+    }
+
+
+def check_run(path, binary):
+    """`cnnshape run FILE --weights DIR` with the model's own state_dict (as KEY.npy files) and
+    a random input gives PyTorch's output (relative 1e-4): the names are the state_dict's and
+    the graph computes what forward() does."""
+    import subprocess
+    import tempfile
+    import numpy as np
+    text = open(path).read()
+    opts = options(text)
+    ns = {"__name__": "pymodel"}
+    exec(compile(text, path, "exec"), ns)
+    if "model" in opts:
+        m = opts["model"]
+        model = eval(m, ns) if "(" in m else ns[m]
+        if isinstance(model, type) or inspect.isfunction(model):
+            model = model()
+    else:
+        model = ns[module_classes(ns, ast.parse(text))[0]]()
+    model.eval()
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats:
+                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
+    size = [int(v) for v in opts["input"].split("x")] if "input" in opts else first_example(text)
+    x = torch.randn(size, generator=g)
+    with torch.no_grad():
+        ref = model(x)
+    ref = ref[0] if isinstance(ref, tuple) else ref
+    with tempfile.TemporaryDirectory() as d:
+        os.mkdir(os.path.join(d, "w"))
+        for k, v in model.state_dict().items():
+            np.save(os.path.join(d, "w", k + ".npy"), v.numpy())
+        np.save(os.path.join(d, "x.npy"), x.numpy())
+        out = os.path.join(d, "out.npy")
+        args = [binary, "run", path, "--weights", os.path.join(d, "w"), "--input",
+                os.path.join(d, "x.npy"), "--output", out]
+        if "model" in opts:
+            args += ["--model", opts["model"]]
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            return False, f"exit {r.returncode}: {r.stderr.strip()[:300]}"
+        if not os.path.exists(out):
+            outs = sorted(f for f in os.listdir(d) if f.startswith("out."))
+            out = os.path.join(d, outs[0])
+        got = torch.from_numpy(np.load(out))
+    if list(got.shape) != list(ref.shape):
+        return False, f"shape {list(got.shape)} vs {list(ref.shape)}"
+    diff = (got - ref).abs().max().item()
+    scale = max(ref.abs().max().item(), 1e-30)
+    return diff <= 1e-4 * scale, f"relative {diff / scale:.3g}"
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--check-run":
+        bad = 0
+        for path in sorted(glob.glob(os.path.join(DATA, "*.py"))):
+            ok, why = check_run(path, sys.argv[2])
+            bad += not ok
+            print(f"{os.path.basename(path)}: {'ok' if ok else 'FAILED'} {why}")
+        sys.exit(1 if bad else 0)
+    cases = []
+    for path in sorted(glob.glob(os.path.join(DATA, "*.py"))):
+        c = case(path)
+        print(f"{c['file']}: outputs {c['outputs']} params {c['params']:,} macs {c['macs']:,}",
+              file=sys.stderr)
+        cases.append(c)
+    with open(os.path.join(DATA, "expected.json"), "w") as f:
+        f.write("[\n" + ",\n".join(json.dumps(c) for c in cases) + "\n]\n")
+
+
+if __name__ == "__main__":
+    main()
