@@ -212,13 +212,15 @@ struct Case {
     bool zoo = false;                // examples/networks/zoo: summarised in a table of its own
 };
 
-// Every examples/networks/zoo/*.json, sorted by name.
+// Every spec of examples/networks/zoo/, sorted by name.
 std::vector<std::string> zoo_specs(const std::string& dir) {
     std::vector<std::string> r;
     if (DIR* d = opendir(dir.c_str())) {
         while (dirent* e = readdir(d)) {
             std::string n = e->d_name;
-            if (n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0) r.push_back(n);
+            // status.json is the zoo tool's record of which models convert, not a spec.
+            if (n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0 && n != "status.json")
+                r.push_back(n);
         }
         closedir(d);
     }
