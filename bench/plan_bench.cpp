@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
@@ -26,6 +27,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -36,6 +38,9 @@ namespace {
 
 #ifndef CNNSHAPE_BENCH_DEFAULT_BINARY
 #define CNNSHAPE_BENCH_DEFAULT_BINARY "build/cnnshape"
+#endif
+#ifndef CNNSHAPE_BENCH_HELLO
+#define CNNSHAPE_BENCH_HELLO ""
 #endif
 #ifndef CNNSHAPE_BENCH_DEFAULT_REPO
 #define CNNSHAPE_BENCH_DEFAULT_REPO "."
@@ -116,6 +121,7 @@ std::string generate_spec(long layers) {
 struct RunResult {
     bool ok = false;
     double ms = 0;
+    long max_rss_kb = 0; // the child's peak resident set
     std::string failure; // exit status and stderr when !ok
 };
 
@@ -150,13 +156,15 @@ RunResult run_once(const std::vector<std::string>& args, const std::string& err_
         return r;
     }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
+    struct rusage ru {};
+    while (wait4(pid, &status, 0, &ru) < 0) {
         if (errno != EINTR) {
             r.failure = std::string("waitpid: ") + std::strerror(errno);
             return r;
         }
     }
     r.ms = ms_since(t0);
+    r.max_rss_kb = ru.ru_maxrss;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         r.ok = true;
         return r;
@@ -201,11 +209,29 @@ struct Case {
     int runs = 50;
     std::optional<double> target_ms; // median per process must be below this
     std::string program;             // run this instead of cnnshape when set
+    bool zoo = false;                // examples/networks/zoo: summarised in a table of its own
 };
+
+// Every spec of examples/networks/zoo/, sorted by name.
+std::vector<std::string> zoo_specs(const std::string& dir) {
+    std::vector<std::string> r;
+    if (DIR* d = opendir(dir.c_str())) {
+        while (dirent* e = readdir(d)) {
+            std::string n = e->d_name;
+            // status.json is the zoo tool's record of which models convert, not a spec.
+            if (n.size() > 5 && n.compare(n.size() - 5, 5, ".json") == 0 && n != "status.json")
+                r.push_back(n);
+        }
+        closedir(d);
+    }
+    std::sort(r.begin(), r.end());
+    return r;
+}
 
 void usage(const char* argv0) {
     std::cerr << "usage: " << argv0
-              << " [--cnnshape PATH] [--repo DIR] [--runs N] [--layers N] [--keep-spec]\n"
+              << " [--cnnshape PATH] [--repo DIR] [--runs N] [--layers N] [--keep-spec] [--no-zoo]"
+                 " [--curve N,N,...] [--no-curve]\n"
                  "  --cnnshape PATH  the cnnshape binary (default " CNNSHAPE_BENCH_DEFAULT_BINARY
                  ")\n"
                  "  --repo DIR       repository root, for examples/networks "
@@ -213,7 +239,11 @@ void usage(const char* argv0) {
                  "  --runs N         process runs per case after 3 warm-ups (default 50; 20 "
                  "for the generated network)\n"
                  "  --layers N       layers in the generated network (default 10000)\n"
-                 "  --keep-spec      keep the generated spec file and print its path\n";
+                 "  --keep-spec      keep the generated spec file and print its path\n"
+                 "  --no-zoo         leave out examples/networks/zoo (20 runs of each spec)\n"
+                 "  --curve N,...    generated networks for the plan-time curve (default "
+                 "1000,10000,100000,1000000)\n"
+                 "  --no-curve       leave out the curve\n";
 }
 
 std::string fmt_ms(double v) {
@@ -235,6 +265,8 @@ int main(int argc, char** argv) {
     std::optional<int> runs;
     long layers = 10000;
     bool keep_spec = false;
+    bool zoo = true;
+    std::vector<long> curve = {1000, 10000, 100000, 1000000};
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -264,7 +296,16 @@ int main(int argc, char** argv) {
             layers = positive(value());
         else if (a == "--keep-spec")
             keep_spec = true;
-        else if (a == "-h" || a == "--help") {
+        else if (a == "--no-zoo")
+            zoo = false;
+        else if (a == "--no-curve")
+            curve.clear();
+        else if (a == "--curve") {
+            curve.clear();
+            std::stringstream list(value());
+            for (std::string item; std::getline(list, item, ',');)
+                curve.push_back(positive(item));
+        } else if (a == "-h" || a == "--help") {
             usage(argv[0]);
             return 0;
         } else {
@@ -325,7 +366,12 @@ int main(int argc, char** argv) {
             "spawn floor (/bin/true)", {}, nullptr, runs.value_or(50), std::nullopt, "/bin/true"});
     cases.push_back(Case{
         "start-up floor (--version)", {"--version"}, nullptr, runs.value_or(50), std::nullopt, {}});
-    cases.push_back(spec_case("resnet18.json", nets + "resnet18.json", 50, 5.0));
+    const std::string hello = CNNSHAPE_BENCH_HELLO;
+    const bool have_hello = !hello.empty() && access(hello.c_str(), X_OK) == 0;
+    if (have_hello)
+        cases.push_back(
+            Case{"C++ floor (hello)", {}, nullptr, runs.value_or(50), std::nullopt, hello});
+    cases.push_back(spec_case("resnet18.json", nets + "resnet18.json", 50, 2.0));
     cases.push_back(spec_case("vgg16.json", nets + "vgg16.json", 50, std::nullopt));
     cases.push_back(spec_case("mobilenet_v2.json", nets + "mobilenet_v2.json", 50, std::nullopt));
     cases.push_back(
@@ -339,7 +385,7 @@ int main(int argc, char** argv) {
              runs.value_or(50),
              std::nullopt,
              {}});
-    cases.push_back(spec_case(big_label, spec_path, 20, 200.0));
+    cases.push_back(spec_case(big_label, spec_path, 20, 50.0));
     // The default output format, for comparison (no target; same engine work, lighter report).
     cases.push_back(Case{"resnet18.json (table)",
                          {"plan", nets + "resnet18.json"},
@@ -349,6 +395,13 @@ int main(int argc, char** argv) {
                          {}});
     cases.push_back(Case{
         big_label + " (table)", {"plan", spec_path}, nullptr, runs.value_or(20), std::nullopt, {}});
+    if (zoo)
+        for (const std::string& f : zoo_specs(nets + "zoo")) {
+            Case k = spec_case(f.substr(0, f.size() - 5), nets + "zoo/" + f, 20, 10.0);
+            k.load = nullptr; // process times only
+            k.zoo = true;
+            cases.push_back(std::move(k));
+        }
 
     struct Row {
         Stats proc;
@@ -446,9 +499,13 @@ int main(int argc, char** argv) {
     std::cout << pad("case", 32) << pad("runs", 6, true) << pad("median ms", 11, true)
               << pad("min ms", 10, true) << pad("p90 ms", 10, true) << pad("target", 10, true)
               << "  result\n";
+    double version_ms = -1, hello_ms = -1;
     for (std::size_t c = 0; c < cases.size(); ++c) {
         const Case& k = cases[c];
         const Row& r = rows[c];
+        if (k.label == "start-up floor (--version)" && r.proc.n) version_ms = r.proc.median;
+        if (k.label == "C++ floor (hello)" && r.proc.n) hello_ms = r.proc.median;
+        if (k.zoo) continue;
         std::cout << pad(k.label, 32);
         if (r.proc.n == 0) {
             std::cout << pad("-", 6, true) << pad("-", 11, true) << pad("-", 10, true)
@@ -467,6 +524,41 @@ int main(int argc, char** argv) {
                   << pad(fmt_ms(r.proc.min), 10, true) << pad(fmt_ms(r.proc.p90), 10, true)
                   << pad(k.target_ms ? "< " + fmt_ms(*k.target_ms) : "-", 10, true) << "  "
                   << result << "\n";
+    }
+
+    if (version_ms >= 0 && hello_ms >= 0) {
+        double over = version_ms - hello_ms;
+        bool pass = over < 0.5;
+        if (!pass) missed = true;
+        std::cout << "\nstart-up: --version takes " << fmt_ms(over)
+                  << " ms more than the C++ floor (target < 0.500)  " << (pass ? "PASS" : "FAIL")
+                  << "\n";
+    }
+
+    // The zoo: its slowest specs, and how many meet the target.
+    std::vector<std::size_t> zoo_rows;
+    for (std::size_t c = 0; c < cases.size(); ++c)
+        if (cases[c].zoo) zoo_rows.push_back(c);
+    if (!zoo_rows.empty()) {
+        std::sort(zoo_rows.begin(), zoo_rows.end(), [&](std::size_t a, std::size_t b) {
+            return rows[a].proc.median > rows[b].proc.median;
+        });
+        std::size_t under = 0;
+        for (std::size_t c : zoo_rows)
+            if (rows[c].proc.n && rows[c].proc.median < *cases[c].target_ms) ++under;
+        if (under < zoo_rows.size()) missed = true;
+        std::cout << "\nexamples/networks/zoo: " << under << " of " << zoo_rows.size()
+                  << " specs under " << fmt_ms(*cases[zoo_rows[0]].target_ms)
+                  << " ms per process (median); the slowest:\n";
+        for (std::size_t i = 0; i < zoo_rows.size() && i < 8; ++i) {
+            const Row& r = rows[zoo_rows[i]];
+            std::cout << pad("  " + cases[zoo_rows[i]].label, 32)
+                      << pad(std::to_string(r.proc.n), 6, true)
+                      << pad(fmt_ms(r.proc.median), 11, true) << pad(fmt_ms(r.proc.min), 10, true)
+                      << pad(fmt_ms(r.proc.p90), 10, true)
+                      << pad("< " + fmt_ms(*cases[zoo_rows[i]].target_ms), 10, true) << "  "
+                      << (r.proc.median < *cases[zoo_rows[i]].target_ms ? "PASS" : "FAIL") << "\n";
+        }
     }
 
     // In-process table: where a process's time goes.
@@ -489,6 +581,72 @@ int main(int argc, char** argv) {
     }
     std::cout << "(load+plan: load_spec_file + make_plan; +json rpt: also report_json_text(); "
                  "rest: process median minus +json rpt = exec, start-up, writing, exit)\n";
+
+    // The curve: plan time against layers, on generated networks of each size.
+    if (!curve.empty()) {
+        std::cout << "\nplan time by network size (generated networks, `plan SPEC --format json`; "
+                     "1 warm-up and 10 runs up to 10,000 layers, 3 runs to 100,000, then 1):\n"
+                  << pad("layers", 10, true) << pad("spec MB", 9, true) << pad("runs", 6, true)
+                  << pad("median ms", 11, true) << pad("us/layer", 10, true)
+                  << pad("peak RSS MB", 13, true) << "\n";
+        std::vector<double> per_layer;
+        for (long n : curve) {
+            std::string path = tmp + "/cnnshape_bench_curve_XXXXXX.json";
+            int fd = mkstemps(path.data(), 5);
+            if (fd < 0) {
+                std::cerr << "cnnshape_bench_plan: cannot create " << path << "\n";
+                failed = true;
+                break;
+            }
+            std::string text = generate_spec(n);
+            bool wrote = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+            close(fd);
+            std::vector<std::string> args = {binary, "plan", path, "--format", "json"};
+            int nruns = n <= 10000 ? 10 : n <= 100000 ? 3 : 1;
+            std::vector<double> ts;
+            long rss = 0;
+            std::string failure = wrote ? "" : "cannot write " + path;
+            if (failure.empty() && n <= 10000) {
+                RunResult w = run_once(args, err_path);
+                if (!w.ok) failure = w.failure;
+            }
+            for (int i = 0; i < nruns && failure.empty(); ++i) {
+                RunResult r = run_once(args, err_path);
+                if (!r.ok) failure = r.failure;
+                ts.push_back(r.ms);
+                rss = std::max(rss, r.max_rss_kb);
+            }
+            std::remove(path.c_str());
+            if (!failure.empty()) {
+                std::cerr << "cnnshape_bench_plan: curve at " << n << " layers FAILED: " << failure
+                          << "\n";
+                failed = true;
+                continue;
+            }
+            Stats st = stats_of(ts);
+            per_layer.push_back(st.median * 1000 / double(n));
+            char mb[32];
+            std::snprintf(mb, sizeof mb, "%.1f", double(text.size()) / 1e6);
+            std::cout << pad(std::to_string(n), 10, true) << pad(mb, 9, true)
+                      << pad(std::to_string(st.n), 6, true) << pad(fmt_ms(st.median), 11, true)
+                      << pad(fmt_ms(per_layer.back()), 10, true)
+                      << pad(std::to_string(rss / 1024), 13, true) << "\n";
+        }
+        if (per_layer.size() > 1) {
+            // Linear: no size costs more than twice per layer what the cheapest size does (the
+            // smallest sizes also carry the fixed start-up cost, so they are the dearest per
+            // layer when the rest is linear).
+            double lo = *std::min_element(per_layer.begin(), per_layer.end());
+            double hi_big = 0;
+            for (std::size_t i = 0; i < per_layer.size(); ++i)
+                if (curve[i] >= 10000) hi_big = std::max(hi_big, per_layer[i]);
+            bool pass = hi_big <= 2 * lo;
+            if (!pass) missed = true;
+            std::cout << "linear: from 10,000 layers up, the dearest size costs "
+                      << fmt_ms(hi_big / lo) << "x per layer what the cheapest does (target <= 2)  "
+                      << (pass ? "PASS" : "FAIL") << "\n";
+        }
+    }
 
     cleanup();
     if (failed) {

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Sets cnnshape up on a fresh Debian 12 machine: installs the missing build dependencies from
 # Debian's packages (nothing else is downloaded) and builds an optimized binary in build/.
-# Usage: tools/bootstrap.sh            (then: build/cnnshape ..., ctest --test-dir build)
+# Usage: tools/bootstrap.sh            builds the binary only (then: build/cnnshape ...)
+#        tools/bootstrap.sh --tests    also the tests and benchmarks (then: ctest --test-dir build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=(--target cnnshape)
+what="build/cnnshape"
+case "${1:-}" in
+  "") ;;
+  --tests) target=(); what="build/cnnshape, the tests and the benchmarks" ;;
+  *) echo "usage: tools/bootstrap.sh [--tests]" >&2; exit 2 ;;
+esac
 
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libxsimd-dev)
 # For the tests only: rsvg-convert renders the SVG pictures; zsh and fish load the completions.
@@ -22,10 +30,10 @@ fi
 
 mkdir -p build
 # Quiet when it works; the whole log when it does not.
-if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j"$(nproc)"; } \
+if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j"$(nproc)" "${target[@]}"; } \
     >build/bootstrap.log 2>&1; then
   cat build/bootstrap.log >&2
   echo "bootstrap: build failed (log above, also in build/bootstrap.log)" >&2
   exit 1
 fi
-echo "bootstrap: built build/cnnshape" >&2
+echo "bootstrap: built $what" >&2

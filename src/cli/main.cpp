@@ -157,11 +157,20 @@ int main(int argc, char** argv) {
     auto entries = command_registry();
     std::sort(entries.begin(), entries.end(),
               [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
+    std::vector<std::string> args(argv + 1, argv + argc);
+    // Setting up every command's options is most of the start-up time, so only what this command
+    // line can reach is set up: the command when it comes first ("plan ..."; its --help and errors
+    // do not mention the others), nothing for a lone --version, else everything (the top-level
+    // --help and usage list every command; a misspelt one is compared with them all).
+    const bool lone_version = args.size() == 1 && (args[0] == "--version" || args[0] == "-V");
+    const CommandEntry* only = nullptr;
+    if (!args.empty())
+        for (auto& e : entries)
+            if (e.name == args[0]) only = &e;
     std::vector<std::pair<std::string, Runner>> runners;
     for (auto& e : entries)
-        runners.emplace_back(e.name, e.setup(app));
+        if (!lone_version && (!only || only == &e)) runners.emplace_back(e.name, e.setup(app));
 
-    std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         print_short_usage(app);
         return kUsage;

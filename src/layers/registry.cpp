@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <unordered_map>
 
 namespace cnnshape {
 
@@ -45,9 +46,16 @@ static std::string strip_prefix(const std::string& name) {
 }
 
 const LayerType* find_layer_type(const std::string& name) {
-    std::string base = strip_prefix(name);
-    for (auto& t : layer_types())
-        if (t.name == base) return &t;
+    // By name through an index (the first type of a name wins, as a search in order would find
+    // it): a linear search per layer was a visible part of reading a big spec.
+    static const std::unordered_map<std::string, const LayerType*> by_name = [] {
+        std::unordered_map<std::string, const LayerType*> m;
+        for (auto& t : layer_types())
+            m.emplace(t.name, &t);
+        return m;
+    }();
+    auto found = by_name.find(strip_prefix(name));
+    if (found != by_name.end()) return found->second;
     for (auto& t : layer_types())
         for (auto& a : t.aliases)
             if (a == name) return &t;

@@ -1,7 +1,9 @@
 #include "json_locate.hpp"
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <vector>
 
 namespace cnnshape::detail {
@@ -155,12 +157,16 @@ std::optional<std::size_t> json_locate(const std::string& text, const std::strin
 
 std::optional<std::pair<std::size_t, std::string>> json_duplicate_key(const std::string& text) {
     // Per open bracket: the keys seen so far (objects), reused between siblings to spare
-    // allocations on specs of a million layers.
-    std::vector<std::vector<std::string>> keys;
+    // allocations on specs of a million layers. Keys are views of the text; the few with escapes
+    // are decoded into `decoded`, whose elements stay put.
+    std::vector<std::vector<std::string_view>> keys;
     std::vector<bool> is_object;
+    std::deque<std::string> decoded;
     std::size_t depth = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
+    const char* t = text.data();
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        char c = t[i];
         if (c == '{' || c == '[') {
             if (keys.size() <= depth) keys.emplace_back(), is_object.push_back(false);
             keys[depth].clear();
@@ -171,30 +177,32 @@ std::optional<std::pair<std::size_t, std::string>> json_duplicate_key(const std:
         } else if (c == '"') {
             std::size_t start = i;
             bool escaped = false;
-            for (++i; i < text.size() && text[i] != '"'; ++i) {
-                if (text[i] == '\\') {
+            for (++i; i < n && t[i] != '"'; ++i) {
+                if (t[i] == '\\') {
                     escaped = true;
                     ++i;
                 }
             }
             std::size_t end = i; // the closing quote
             std::size_t j = end + 1;
-            while (j < text.size() &&
-                   (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+            while (j < n && (t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r'))
                 ++j;
-            if (j >= text.size() || text[j] != ':' || depth == 0 || !is_object[depth - 1]) continue;
-            std::string key = text.substr(start + 1, end - start - 1);
+            if (j >= n || t[j] != ':' || depth == 0 || !is_object[depth - 1]) continue;
+            std::string_view key(t + start + 1, (end < n ? end : n) - start - 1);
             if (escaped) {
+                std::string k(key);
                 try {
-                    key = nlohmann::json::parse(text.substr(start, end - start + 1))
-                              .get<std::string>();
+                    k = nlohmann::json::parse(text.substr(start, end - start + 1))
+                            .get<std::string>();
                 } catch (const nlohmann::json::exception&) {
                 }
+                decoded.push_back(std::move(k));
+                key = decoded.back();
             }
             auto& seen = keys[depth - 1];
             if (std::find(seen.begin(), seen.end(), key) != seen.end())
-                return std::make_pair(start, key);
-            seen.push_back(std::move(key));
+                return std::make_pair(start, std::string(key));
+            seen.push_back(key);
         }
     }
     return std::nullopt;

@@ -9,10 +9,12 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_map>
 
 namespace cnnshape {
 namespace {
@@ -30,10 +32,10 @@ struct Ref {
 };
 
 struct Scope {
-    std::string prefix;               // "layer1.0." (empty at top level)
-    Ref input;                        // what "input" means here
-    Ref last;                         // output of the previous entry
-    std::map<std::string, Ref> names; // local name -> its output
+    std::string prefix;                         // "layer1.0." (empty at top level)
+    Ref input;                                  // what "input" means here
+    Ref last;                                   // output of the previous entry
+    std::unordered_map<std::string, Ref> names; // local name -> its output
 };
 
 class Builder {
@@ -291,7 +293,7 @@ public:
                  print_text ? assumed_arguments(c) : std::vector<std::string>{});
     }
 
-    std::map<std::string, Ref> full_;
+    std::unordered_map<std::string, Ref> full_;
     std::vector<Scope> scopes_;
 };
 
@@ -308,7 +310,11 @@ std::string line_col(const std::string& text, std::size_t byte) {
     return fmt::format("line {}, column {}", line, col);
 }
 
-Value to_value(const json& j, const std::string& where) {
+// `where` names the value only when it is wrong: building every argument's path up front cost more
+// than reading the argument.
+using WherePath = std::function<std::string()>;
+
+Value to_value(const json& j, const WherePath& where) {
     switch (j.type()) {
     case json::value_t::null:
         return Value::none();
@@ -319,7 +325,7 @@ Value to_value(const json& j, const std::string& where) {
     case json::value_t::number_unsigned: {
         auto u = j.get<std::uint64_t>();
         if (u > std::uint64_t(INT64_MAX))
-            throw SpecError(where, fmt::format("{} does not fit in a 64-bit integer", u));
+            throw SpecError(where(), fmt::format("{} does not fit in a 64-bit integer", u));
         return Value::integer(std::int64_t(u));
     }
     case json::value_t::number_float:
@@ -328,12 +334,14 @@ Value to_value(const json& j, const std::string& where) {
         return Value::string(j.get<std::string>());
     case json::value_t::array: {
         Value::List l;
+        l.reserve(j.size());
         for (std::size_t i = 0; i < j.size(); ++i)
-            l.push_back(to_value(j[i], where + fmt::format("[{}]", i)));
+            l.push_back(to_value(j[i], [&] { return where() + fmt::format("[{}]", i); }));
         return Value::tuple(std::move(l));
     }
     default:
-        throw SpecError(where, "expected a number, string, boolean, null or array, got an object");
+        throw SpecError(where(),
+                        "expected a number, string, boolean, null or array, got an object");
     }
 }
 
@@ -385,7 +393,7 @@ public:
             throw SpecError(where,
                             fmt::format("\"layers\" must be an array, got {}", kind_of(arr)));
         for (std::size_t i = 0; i < arr.size(); ++i)
-            layer(arr[i], i, where + fmt::format("[{}]", i), depth);
+            layer(arr[i], i, where + '[' + std::to_string(i) + ']', depth);
     }
 
     void layer(const json& j, std::size_t index, const std::string& where, int depth) {
@@ -475,14 +483,16 @@ public:
                 throw SpecError(where + ".args",
                                 "\"args\" must be an array of positional arguments");
             for (std::size_t i = 0; i < j["args"].size(); ++i)
-                positional.push_back(to_value(j["args"][i], where + fmt::format(".args[{}]", i)));
+                positional.push_back(
+                    to_value(j["args"][i], [&] { return where + fmt::format(".args[{}]", i); }));
         }
         std::vector<std::pair<std::string, Value>> kwargs;
-        for (auto& [k, v] : j.items()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            const std::string& k = it.key();
             if (k == "type" || k == "name" || k == "inputs" || k == "args" || k == "trainable" ||
                 k == "comment")
                 continue;
-            kwargs.emplace_back(k, to_value(v, where + "." + k));
+            kwargs.emplace_back(k, to_value(it.value(), [&] { return where + "." + k; }));
         }
         Call c;
         c.name = type;

@@ -174,12 +174,79 @@ namespace {
 
 // A small streaming writer: the report is written directly, one layer per line, instead of
 // building a JSON tree (copying trees dominated the time of 10,000-layer plans).
+// A string as compact_json writes it. Printable ASCII without quotes or backslashes (nearly every
+// name and summary) is copied as is; anything else goes through nlohmann's serializer, so escapes
+// and invalid UTF-8 come out byte for byte as before.
+void append_json_string(std::string& out, const std::string& v) {
+    for (unsigned char c : v)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            out += compact_json(nlohmann::json(v));
+            return;
+        }
+    out += '"';
+    out += v;
+    out += '"';
+}
+
+// compact_json(j) appended to `out`, without building a serializer and a string per value:
+// containers, strings, integers and booleans are written here; floats (and anything else) by
+// nlohmann, so numbers read exactly as before.
+void append_compact_json(std::string& out, const nlohmann::ordered_json& j) {
+    using T = nlohmann::ordered_json::value_t;
+    switch (j.type()) {
+    case T::null:
+        out += "null";
+        return;
+    case T::boolean:
+        out += j.get<bool>() ? "true" : "false";
+        return;
+    case T::number_integer:
+        out += std::to_string(j.get<std::int64_t>());
+        return;
+    case T::number_unsigned:
+        out += std::to_string(j.get<std::uint64_t>());
+        return;
+    case T::string:
+        append_json_string(out, j.get_ref<const std::string&>());
+        return;
+    case T::array: {
+        out += '[';
+        bool first = true;
+        for (const auto& e : j) {
+            if (!first) out += ',';
+            first = false;
+            append_compact_json(out, e);
+        }
+        out += ']';
+        return;
+    }
+    case T::object: {
+        out += '{';
+        bool first = true;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, it.key());
+            out += ':';
+            append_compact_json(out, it.value());
+        }
+        out += '}';
+        return;
+    }
+    default:
+        out += compact_json(j);
+    }
+}
+
 struct JsonOut {
     std::string s;
-    void str(const std::string& v) { s += compact_json(nlohmann::json(v)); }
+    void str(const std::string& v) { append_json_string(s, v); }
     void num(std::int64_t v) { s += std::to_string(v); }
     void num(double v) {
-        if (std::isfinite(v))
+        // Whole numbers (nearly every receptive field) as integers: what fmt writes for them.
+        if (v == std::trunc(v) && std::fabs(v) < 1e15 && !(v == 0 && std::signbit(v)))
+            s += std::to_string(static_cast<long long>(v));
+        else if (std::isfinite(v))
             s += fmt::format("{}", v);
         else
             s += "null";
@@ -260,7 +327,7 @@ std::string report_json_text(const Plan& p) {
         o.str(l.brief);
         o.s += ", ";
         o.key("args");
-        o.s += compact_json(l.args);
+        append_compact_json(o.s, l.args);
         o.s += ", ";
         o.key("inputs");
         o.s += '[';
