@@ -242,8 +242,7 @@ Case batchnorm_case() {
         d.num_features = 64;
         return [=] {
             const float* q = p->data();
-            K::run(ctx, d,
-                   K::Io{{xs}, {x->data()}, {q, q + 64, q + 128, q + 192}, xs, y->data()});
+            K::run(ctx, d, K::Io{{xs}, {x->data()}, {q, q + 64, q + 128, q + 192}, xs, y->data()});
         };
     };
     return c;
@@ -596,8 +595,8 @@ int rss_report(const Options& o, std::string& line) {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fd, 1);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<std::string> args = {o.cnnshape, "run", spec, "--input", "1x3x224x224",
-                                     "--threads", "1", "--format", "json"};
+    std::vector<std::string> args = {o.cnnshape,  "run", spec,       "--input", "1x3x224x224",
+                                     "--threads", "1",   "--format", "json"};
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -629,9 +628,9 @@ int rss_report(const Options& o, std::string& line) {
     const bool met = rss <= bound;
     line = "ResNet-50 1x3x224x224, `cnnshape run --threads 1`: peak RSS " +
            fmt_num(rss / 1e6, "%.1f") + " MB; weights " + fmt_num(weights / 1e6, "%.1f") +
-           " MB + two largest activations " + fmt_num(two / 1e6, "%.1f") + " MB = " +
-           fmt_num((weights + two) / 1e6, "%.1f") + " MB, RSS = " +
-           fmt_num(rss / (weights + two), "%.2fx") + " that (target <= 1.3x, " +
+           " MB + two largest activations " + fmt_num(two / 1e6, "%.1f") +
+           " MB = " + fmt_num((weights + two) / 1e6, "%.1f") +
+           " MB, RSS = " + fmt_num(rss / (weights + two), "%.2fx") + " that (target <= 1.3x, " +
            fmt_num(bound / 1e6, "%.1f") + " MB) " + (met ? "met" : "MISSED") +
            "; the executor's own count of live tensors peaked at " +
            fmt_num(peak_bytes / 1e6, "%.1f") + " MB";
@@ -831,11 +830,10 @@ int main(int argc, char** argv) {
                     floors.push_back(c.label + ": " + fmt_num(c.bytes / 1e6, "%.2f") +
                                      " MB read + written at " + fmt_num(gbs, "%.1f") +
                                      " GB/s = " + fmt_num(bound_ms, "%.4f") + " ms; cpu " +
-                                     fmt_num(tm.cpu_ms, "%.4f") + " ms = " +
-                                     fmt_num(tm.cpu_ms / bound_ms, "%.2fx") +
+                                     fmt_num(tm.cpu_ms, "%.4f") +
+                                     " ms = " + fmt_num(tm.cpu_ms / bound_ms, "%.2fx") +
                                      " the floor (target <= 2.5x) " + (ok ? "met" : "MISSED"));
-                    if (pc)
-                        floors.back() += "; PyTorch " + fmt_num(*pc / bound_ms, "%.1fx");
+                    if (pc) floors.back() += "; PyTorch " + fmt_num(*pc / bound_ms, "%.1fx");
                 }
             }
             std::printf("%-42s %3d %9.4f %9.4f %9.4f %9s %9s %9s %8s %7s %8s %7s %9s %4s %7s %8s "
