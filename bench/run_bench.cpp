@@ -17,7 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 #include <chrono>
@@ -33,10 +35,20 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+extern char** environ;
 
 #ifndef CNNSHAPE_BENCH_DEFAULT_REPO
 #define CNNSHAPE_BENCH_DEFAULT_REPO "."
+#endif
+#ifndef CNNSHAPE_BENCH_DEFAULT_BINARY
+#define CNNSHAPE_BENCH_DEFAULT_BINARY "cnnshape"
 #endif
 
 namespace {
@@ -47,12 +59,14 @@ using i64 = std::int64_t;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-    std::string torch_file, repo = CNNSHAPE_BENCH_DEFAULT_REPO;
+    std::string torch_file, repo = CNNSHAPE_BENCH_DEFAULT_REPO,
+                            cnnshape = CNNSHAPE_BENCH_DEFAULT_BINARY;
     std::vector<int> threads{1, 2};
     int runs = 30;
     double min_time = 0.5;
     std::vector<std::string> only;
     bool ref = false, list = false;
+    double dram_mib = 1024; // the DRAM bandwidth buffer (0: skip)
 };
 
 // One benchmark case: `prepare` builds inputs for a context and returns the function to time.
@@ -61,7 +75,6 @@ struct Case {
     double flops = 0, bytes = 0; // per run, for GFLOP/s and GB/s
     double target = 0;           // minimum speed-up over PyTorch (0: none)
     bool scaling = false;        // also check 2 threads >= 1.7x 1 thread
-    double input_bytes = 0;      // memory-bound cases: the input every run must read once
     std::function<std::function<void()>(const K::Context&)> prepare;
 };
 
@@ -87,7 +100,6 @@ Case pool_case(std::string name, PoolKind kind, i64 k, i64 s, i64 p, double targ
     c.label = std::string(kind == PoolKind::Max ? "MaxPool2d(" : "AvgPool2d(") + std::to_string(k) +
               ", " + std::to_string(s) + ", " + std::to_string(p) + ") 1x64x112x112";
     c.bytes = double(numel(xs) + numel(ys)) * 4;
-    c.input_bytes = double(numel(xs)) * 4;
     c.target = target;
     c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
         auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 1));
@@ -108,7 +120,6 @@ Case adaptive_case(std::string name, bool is_max, Shape xs, i64 out, double targ
               std::to_string(out) + ") " + std::to_string(xs[0]) + "x" + std::to_string(xs[1]) +
               "x" + std::to_string(xs[2]) + "x" + std::to_string(xs[3]);
     c.bytes = double(numel(xs) + numel(ys)) * 4;
-    c.input_bytes = double(numel(xs)) * 4;
     c.target = target;
     c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
         auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 2));
@@ -199,6 +210,60 @@ Case binary_case(std::string name, std::string label, BinaryOp op, Shape as, Sha
     return c;
 }
 
+Case pad_case() {
+    const Shape xs{1, 64, 56, 56}, ys{1, 64, 58, 58};
+    Case c;
+    c.name = "pad1";
+    c.label = "ZeroPad2d(1) 1x64x56x56";
+    c.bytes = double(numel(xs) + numel(ys)) * 4;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 11));
+        auto y = std::make_shared<std::vector<float>>(numel(ys));
+        PadDesc d;
+        d.pad = {1, 1, 1, 1};
+        return [=] { K::run(ctx, d, K::Io{{xs}, {x->data()}, {}, ys, y->data()}); };
+    };
+    return c;
+}
+
+Case batchnorm_case() {
+    const Shape xs{1, 64, 112, 112};
+    Case c;
+    c.name = "bn64";
+    c.label = "BatchNorm2d(64) eval 1x64x112x112";
+    c.bytes = double(2 * numel(xs)) * 4;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 12));
+        auto p = std::make_shared<std::vector<float>>(random_floats(4 * 64, 13));
+        for (i64 i = 3 * 64; i < 4 * 64; ++i) // running_var > 0
+            (*p)[std::size_t(i)] = 1.0f + std::fabs((*p)[std::size_t(i)]);
+        auto y = std::make_shared<std::vector<float>>(numel(xs));
+        BatchNormDesc d;
+        d.num_features = 64;
+        return [=] {
+            const float* q = p->data();
+            K::run(ctx, d, K::Io{{xs}, {x->data()}, {q, q + 64, q + 128, q + 192}, xs, y->data()});
+        };
+    };
+    return c;
+}
+
+Case relu_case() {
+    const Shape xs{1, 64, 112, 112};
+    Case c;
+    c.name = "relu64";
+    c.label = "ReLU 1x64x112x112";
+    c.bytes = double(2 * numel(xs)) * 4;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 14));
+        auto y = std::make_shared<std::vector<float>>(numel(xs));
+        ElementwiseDesc d;
+        d.act = Activation::ReLU;
+        return [=] { K::run(ctx, d, K::Io{{xs}, {x->data()}, {}, xs, y->data()}); };
+    };
+    return c;
+}
+
 Case resnet_case(const std::string& repo) {
     Case c;
     c.name = "resnet18";
@@ -283,34 +348,200 @@ double thread_ceiling() {
     return run(1) / run(2);
 }
 
-// The time one thread takes just to read `bytes` of floats once (a sum the compiler cannot drop),
-// the same buffer each run as the kernels' cases: no kernel that reads its input once can beat it.
-double read_floor_ms(double bytes, double min_time) {
-    std::vector<float> buf(std::size_t(bytes / 4), 1.0f);
-    volatile float sink = 0;
-    auto f = [&] {
-        const std::size_t n = buf.size() / 32 * 32;
-#if defined(__SSE2__)
-        // Eight independent vector sums: two 16-byte loads per cycle are far more than one
-        // core's memory bandwidth, so the loop waits on memory, not on the additions.
-        __m128 a[8];
-        for (auto& v : a)
-            v = _mm_setzero_ps();
-        for (std::size_t i = 0; i < n; i += 32)
-            for (int k = 0; k < 8; ++k)
-                a[k] = _mm_add_ps(a[k], _mm_loadu_ps(buf.data() + i + 4 * k));
-        float out[4];
-        _mm_storeu_ps(out, _mm_add_ps(a[0], a[7]));
-        sink = sink + out[0];
-#else
-        float acc[32] = {};
-        for (std::size_t i = 0; i < n; i += 32)
-            for (int k = 0; k < 32; ++k)
-                acc[k] += buf[i + k];
-        sink = sink + acc[0] + acc[31];
+// ---------------------------------------------------------------------------------------------
+// The roofline: this core's peak float32 FMA rate and its memory-read bandwidth, at the width of
+// the SIMD architecture the kernels run (avx512f: 16 lanes, fma3<avx2>: 8, sse2: 4 with a separate
+// multiply and add). Both are medians of process CPU time over repeated trials, like the kernels'
+// `cpu` column, so time the scheduler gives to other processes on a shared machine does not count.
+
+double thread_cpu_s() {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+
+constexpr int kChains = 24; // independent FMA chains: > latency (4) x FMA ports (2), in registers
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) float fma_chains_avx512(long iters, float seed) {
+    __m512 a[kChains];
+    for (int k = 0; k < kChains; ++k)
+        a[k] = _mm512_set1_ps(seed + float(k));
+    const __m512 m = _mm512_set1_ps(0.9999999f), c = _mm512_set1_ps(1e-7f);
+    for (long i = 0; i < iters; ++i) {
+#pragma GCC unroll 24
+        for (int k = 0; k < kChains; ++k)
+            a[k] = _mm512_fmadd_ps(a[k], m, c);
+    }
+    for (int k = 1; k < kChains; ++k)
+        a[0] = _mm512_add_ps(a[0], a[k]);
+    alignas(64) float out[16];
+    _mm512_store_ps(out, a[0]);
+    return out[0] + out[15];
+}
+
+__attribute__((target("avx2,fma"))) float fma_chains_avx2(long iters, float seed) {
+    __m256 a[kChains];
+    for (int k = 0; k < kChains; ++k)
+        a[k] = _mm256_set1_ps(seed + float(k));
+    const __m256 m = _mm256_set1_ps(0.9999999f), c = _mm256_set1_ps(1e-7f);
+    for (long i = 0; i < iters; ++i) {
+#pragma GCC unroll 24
+        for (int k = 0; k < kChains; ++k)
+            a[k] = _mm256_fmadd_ps(a[k], m, c);
+    }
+    for (int k = 1; k < kChains; ++k)
+        a[0] = _mm256_add_ps(a[0], a[k]);
+    alignas(32) float out[8];
+    _mm256_store_ps(out, a[0]);
+    return out[0] + out[7];
+}
+
+// Streaming sum of n floats (n a multiple of 128), eight independent vector sums.
+__attribute__((target("avx512f"))) float sum_avx512(const float* p, std::size_t n) {
+    __m512 a[8];
+    for (auto& v : a)
+        v = _mm512_setzero_ps();
+    for (std::size_t i = 0; i < n; i += 128)
+        for (int k = 0; k < 8; ++k)
+            a[k] = _mm512_add_ps(a[k], _mm512_loadu_ps(p + i + 16 * k));
+    for (int k = 1; k < 8; ++k)
+        a[0] = _mm512_add_ps(a[0], a[k]);
+    alignas(64) float out[16];
+    _mm512_store_ps(out, a[0]);
+    return out[0] + out[15];
+}
+
+__attribute__((target("avx2"))) float sum_avx2(const float* p, std::size_t n) {
+    __m256 a[8];
+    for (auto& v : a)
+        v = _mm256_setzero_ps();
+    for (std::size_t i = 0; i < n; i += 64)
+        for (int k = 0; k < 8; ++k)
+            a[k] = _mm256_add_ps(a[k], _mm256_loadu_ps(p + i + 8 * k));
+    for (int k = 1; k < 8; ++k)
+        a[0] = _mm256_add_ps(a[0], a[k]);
+    alignas(32) float out[8];
+    _mm256_store_ps(out, a[0]);
+    return out[0] + out[7];
+}
 #endif
+
+float fma_chains_sse2(long iters, float seed) {
+#if defined(__SSE2__)
+    __m128 a[kChains];
+    for (int k = 0; k < kChains; ++k)
+        a[k] = _mm_set1_ps(seed + float(k));
+    const __m128 m = _mm_set1_ps(0.9999999f), c = _mm_set1_ps(1e-7f);
+    for (long i = 0; i < iters; ++i) {
+#pragma GCC unroll 24
+        for (int k = 0; k < kChains; ++k)
+            a[k] = _mm_add_ps(_mm_mul_ps(a[k], m), c);
+    }
+    for (int k = 1; k < kChains; ++k)
+        a[0] = _mm_add_ps(a[0], a[k]);
+    return _mm_cvtss_f32(a[0]);
+#else
+    float a[kChains];
+    for (int k = 0; k < kChains; ++k)
+        a[k] = seed + float(k);
+    for (long i = 0; i < iters; ++i)
+        for (int k = 0; k < kChains; ++k)
+            a[k] = a[k] * 0.9999999f + 1e-7f;
+    return a[0] + a[kChains - 1];
+#endif
+}
+
+float sum_sse2(const float* p, std::size_t n) {
+#if defined(__SSE2__)
+    __m128 a[8];
+    for (auto& v : a)
+        v = _mm_setzero_ps();
+    for (std::size_t i = 0; i < n; i += 32)
+        for (int k = 0; k < 8; ++k)
+            a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
+    for (int k = 1; k < 8; ++k)
+        a[0] = _mm_add_ps(a[0], a[k]);
+    return _mm_cvtss_f32(a[0]);
+#else
+    float a[32] = {};
+    for (std::size_t i = 0; i < n; i += 32)
+        for (int k = 0; k < 32; ++k)
+            a[k] += p[i + k];
+    return a[0] + a[31];
+#endif
+}
+
+// The kernels' vector width in bits: 512, 256 or 128.
+int kernel_width_bits() {
+    const std::string a = K::simd_arch();
+    return a.find("avx512") != std::string::npos ? 512
+           : a.find("avx2") != std::string::npos ? 256
+                                                 : 128;
+}
+
+// Median over trials of f's process CPU time, each trial at least `min_trial` s.
+template <class F>
+double median_cpu_s(F&& f, int trials, double min_trial, double& per_call_units) {
+    // Calibrate how many calls make one trial.
+    long reps = 1;
+    for (;;) {
+        const double t0 = thread_cpu_s();
+        for (long r = 0; r < reps; ++r)
+            f();
+        const double dt = thread_cpu_s() - t0;
+        if (dt >= min_trial || reps >= (1L << 30)) break;
+        reps *= dt > 0 ? std::max(2L, long(std::ceil(min_trial / dt * 1.2))) : 16;
+    }
+    std::vector<double> t;
+    for (int k = 0; k < trials; ++k) {
+        const double t0 = thread_cpu_s();
+        for (long r = 0; r < reps; ++r)
+            f();
+        t.push_back((thread_cpu_s() - t0) / double(reps));
+    }
+    std::sort(t.begin(), t.end());
+    per_call_units = double(reps);
+    return t[t.size() / 2];
+}
+
+volatile float g_sink = 0; // keeps the measuring loops' results alive
+
+// Peak GFLOP/s of one core: kChains independent FMA chains at the kernels' width (2 flops per
+// lane per FMA; SSE2 has no FMA, so a multiply and an add).
+double peak_gflops() {
+    const int bits = kernel_width_bits();
+    const long iters = 20000;
+    auto run = [&] {
+#if defined(__x86_64__)
+        if (bits == 512) return fma_chains_avx512(iters, g_sink);
+        if (bits == 256) return fma_chains_avx2(iters, g_sink);
+#endif
+        return fma_chains_sse2(iters, g_sink);
     };
-    return time_it(f, 30, min_time).median_ms;
+    double unused = 0;
+    const double s = median_cpu_s([&] { g_sink = g_sink + run() * 1e-30f; }, 15, 0.01, unused);
+    const double flops = double(iters) * kChains * (bits / 32) * 2;
+    return flops / s / 1e9;
+}
+
+// Read bandwidth (GB/s) of one core streaming a buffer of `bytes` with the kernels' vector loads,
+// the same buffer every call: warm in whatever cache level it fits, DRAM when it fits none.
+double read_gbs(double bytes, int trials, double min_trial) {
+    const std::size_t n = std::max<std::size_t>(128, std::size_t(bytes / 4) / 128 * 128);
+    std::vector<float> buf(n, 1.0f); // written once: every page is mapped before timing
+    const int bits = kernel_width_bits();
+    auto run = [&] {
+#if defined(__x86_64__)
+        if (bits == 512) return sum_avx512(buf.data(), n);
+        if (bits == 256) return sum_avx2(buf.data(), n);
+#endif
+        return sum_sse2(buf.data(), n);
+    };
+    run();
+    double unused = 0;
+    const double s = median_cpu_s([&] { g_sink = g_sink + run(); }, trials, min_trial, unused);
+    return double(n) * 4 / s / 1e9;
 }
 
 std::vector<int> parse_ints(const std::string& s) {
@@ -325,7 +556,8 @@ std::vector<int> parse_ints(const std::string& s) {
 int usage(const char* msg) {
     std::fprintf(stderr,
                  "%s\nusage: cnnshape_bench_kernels [--torch FILE] [--threads 1,2] [--runs N] "
-                 "[--min-time S] [--repo DIR] [--case NAME]... [--ref] [--list]\n",
+                 "[--min-time S] [--repo DIR] [--cnnshape PATH] [--dram-mib N] [--case NAME]... "
+                 "[--ref] [--list]\n",
                  msg);
     return 2;
 }
@@ -334,6 +566,75 @@ std::string fmt_num(double v, const char* f = "%.3f") {
     char buf[64];
     std::snprintf(buf, sizeof buf, f, v);
     return buf;
+}
+
+// Peak RSS of `cnnshape run` on ResNet-50 (1x3x224x224, 1 thread, random weights), measured as
+// the child's ru_maxrss, against the target: 1.3 x (its weights + its two largest activations).
+// 0: met, 1: missed, 2: the run failed. `line` gets the report.
+int rss_report(const Options& o, std::string& line) {
+    const std::string spec = o.repo + "/examples/networks/zoo/resnet50.json";
+    Plan plan;
+    try {
+        plan = make_plan(load_spec_file(spec), Shape{1, 3, 224, 224});
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cannot plan %s: %s\n", spec.c_str(), e.what());
+        return 2;
+    }
+    const double weights = double(plan.totals.param_bytes + plan.totals.buffer_bytes);
+    std::vector<double> acts;
+    for (const auto& l : plan.layers)
+        if (l.used) acts.push_back(double(l.output_bytes));
+    std::sort(acts.rbegin(), acts.rend());
+    const double two = acts.size() >= 2 ? acts[0] + acts[1] : acts.empty() ? 0.0 : acts[0];
+    const double bound = 1.3 * (weights + two);
+
+    char out_path[] = "/tmp/cnnshape_bench_rss_XXXXXX";
+    const int fd = mkstemp(out_path);
+    if (fd < 0) return 2;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd, 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<std::string> args = {o.cnnshape,  "run", spec,       "--input", "1x3x224x224",
+                                     "--threads", "1",   "--format", "json"};
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int err = posix_spawn(&pid, o.cnnshape.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd);
+    int status = 0;
+    rusage ru{};
+    const bool ok = err == 0 && wait4(pid, &status, 0, &ru) == pid && WIFEXITED(status) &&
+                    WEXITSTATUS(status) == 0;
+    double peak_bytes = 0;
+    if (ok) {
+        try {
+            std::ifstream in(out_path);
+            nlohmann::json j;
+            in >> j;
+            peak_bytes = j.value("peak_bytes", 0.0);
+        } catch (const std::exception&) {
+        }
+    }
+    std::remove(out_path);
+    if (!ok) {
+        std::fprintf(stderr, "`%s run %s` failed\n", o.cnnshape.c_str(), spec.c_str());
+        return 2;
+    }
+    const double rss = double(ru.ru_maxrss) * 1024; // Linux: kilobytes (KiB)
+    const bool met = rss <= bound;
+    line = "ResNet-50 1x3x224x224, `cnnshape run --threads 1`: peak RSS " +
+           fmt_num(rss / 1e6, "%.1f") + " MB; weights " + fmt_num(weights / 1e6, "%.1f") +
+           " MB + two largest activations " + fmt_num(two / 1e6, "%.1f") +
+           " MB = " + fmt_num((weights + two) / 1e6, "%.1f") +
+           " MB, RSS = " + fmt_num(rss / (weights + two), "%.2fx") + " that (target <= 1.3x, " +
+           fmt_num(bound / 1e6, "%.1f") + " MB) " + (met ? "met" : "MISSED") +
+           "; the executor's own count of live tensors peaked at " +
+           fmt_num(peak_bytes / 1e6, "%.1f") + " MB";
+    return met ? 0 : 1;
 }
 
 } // namespace
@@ -363,6 +664,10 @@ int main(int argc, char** argv) {
                 o.ref = true;
             else if (a == "--list")
                 o.list = true;
+            else if (a == "--cnnshape")
+                o.cnnshape = value();
+            else if (a == "--dram-mib")
+                o.dram_mib = std::stod(value());
             else
                 return usage(("unknown argument " + a).c_str());
         } catch (const std::exception& e) {
@@ -384,18 +689,37 @@ int main(int argc, char** argv) {
         cases.push_back(concat_case());
         cases.push_back(binary_case("add64", "x + y, 2 x 1x64x56x56", BinaryOp::Add,
                                     {1, 64, 56, 56}, {1, 64, 56, 56}));
+        cases.push_back(binary_case("mul64", "x * y, 2 x 1x64x56x56", BinaryOp::Mul,
+                                    {1, 64, 56, 56}, {1, 64, 56, 56}));
         cases.push_back(binary_case("semul", "x * gate, 1x256x28x28 by 1x256x1x1", BinaryOp::Mul,
                                     {1, 256, 28, 28}, {1, 256, 1, 1}));
+        cases.push_back(pad_case());
+        cases.push_back(batchnorm_case());
+        cases.push_back(relu_case());
         cases.push_back(conv_case());
         cases.push_back(resnet_case(o.repo));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "cannot set up the cases: %s\n", e.what());
         return 2;
     }
+    const char* kRss = "rss_resnet50";
     if (o.list) {
         for (auto& c : cases)
             std::printf("%-14s %s\n", c.name.c_str(), c.label.c_str());
+        std::printf("%-14s %s\n", kRss, "peak RSS of `cnnshape run` on ResNet-50, 1x3x224x224");
         return 0;
+    }
+    auto selected = [&](const std::string& name) {
+        return o.only.empty() || std::find(o.only.begin(), o.only.end(), name) != o.only.end();
+    };
+
+    // First, while this process is small: a child's ru_maxrss starts from the high-water mark
+    // of the process that spawned it (posix_spawn shares our memory until the exec).
+    std::string rss_line;
+    int rss_rc = 0;
+    if (selected(kRss)) {
+        rss_rc = rss_report(o, rss_line);
+        if (rss_rc == 2) return 2;
     }
 
     nlohmann::json torch;
@@ -428,18 +752,42 @@ int main(int argc, char** argv) {
         std::printf("PyTorch %s (oneDNN %s), timed by bench/torch_bench.py\n",
                     torch.value("torch_version", "?").c_str(),
                     torch.value("mkldnn", false) ? "on" : "off");
+
+    // The roofline of this core, at the kernels' vector width (see peak_gflops, read_gbs).
+    const double peak = peak_gflops();
+    const double dram = o.dram_mib > 0 ? read_gbs(o.dram_mib * 1048576.0, 5, 0.0) : 0.0;
+    std::printf("roofline, 1 thread, %d-bit vectors, medians of process CPU time: peak %.1f "
+                "GFLOP/s (%d independent FMA chains)",
+                kernel_width_bits(), peak, kChains);
+    if (dram > 0)
+        std::printf("; read bandwidth %.1f GB/s from DRAM (a %.0f MiB buffer)", dram, o.dram_mib);
+    std::printf("\n");
+    std::map<double, double> warm; // working-set bytes -> warm read GB/s
+    auto warm_gbs = [&](double bytes) {
+        auto it = warm.find(bytes);
+        if (it != warm.end()) return it->second;
+        return warm[bytes] = read_gbs(bytes, 15, 0.02);
+    };
+
     std::printf("medians of >= %d runs and >= %.1f s after 3 warm-ups; speed-up = PyTorch ms / "
-                "cnnshape ms\n\n",
+                "cnnshape ms; bound = 1 thread's roofline: 2 x MACs / peak (FMA) or bytes read + "
+                "written / the read bandwidth of a warm buffer of that size (mem); x bound = cpu / "
+                "bound (1 = at the bound)\n\n",
                 o.runs, o.min_time);
-    std::printf("%-42s %3s %9s %9s %9s %9s %9s %9s %8s %7s %8s %7s\n", "case", "thr", "cnnshape",
-                "min", "cpu", "PyTorch", "PT cpu", "speed-up", "target", "result", "GFLOP/s",
-                "GB/s");
+    std::printf("%-42s %3s %9s %9s %9s %9s %9s %9s %8s %7s %8s %7s %9s %4s %7s %8s %7s\n", "case",
+                "thr", "cnnshape", "min", "cpu", "PyTorch", "PT cpu", "speed-up", "target",
+                "result", "GFLOP/s", "GB/s", "bound", "by", "x bound", "PT x bnd", "x DRAM");
 
     bool missed = false, checked = false;
     std::vector<std::string> notes, floors;
     for (auto& c : cases) {
-        if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), c.name) == o.only.end())
-            continue;
+        if (!selected(c.name)) continue;
+        // The bound that applies at 1 thread: the larger of the compute and memory times.
+        const double compute_ms = c.flops > 0 ? c.flops / peak / 1e6 : 0.0;
+        const double gbs = c.bytes > 0 ? warm_gbs(c.bytes) : 0.0;
+        const double mem_ms = c.bytes > 0 ? c.bytes / gbs / 1e6 : 0.0;
+        const bool by_mem = mem_ms >= compute_ms;
+        const double bound_ms = std::max(compute_ms, mem_ms);
         std::map<int, double> ours;
         for (int t : o.threads) {
             K::Context ctx;
@@ -467,13 +815,36 @@ int main(int argc, char** argv) {
                 }
             }
             auto pc = torch_get(c.name, t, "cpu_ms");
-            std::printf("%-42s %3d %9.4f %9.4f %9.4f %9s %9s %9s %8s %7s %8s %7s\n",
+            std::string b = "-", by = "-", xb = "-", ptxb = "-", xd = "-";
+            if (t == 1 && bound_ms > 0) {
+                b = fmt_num(bound_ms, "%.4f");
+                by = by_mem ? "mem" : "FMA";
+                xb = fmt_num(tm.cpu_ms / bound_ms, "%.2fx");
+                if (pc) ptxb = fmt_num(*pc / bound_ms, "%.1fx");
+                if (by_mem && dram > 0) xd = fmt_num(tm.cpu_ms / (c.bytes / dram / 1e6), "%.2fx");
+                if (by_mem) {
+                    // Memory-bound kernels: within 2.5x of the floor.
+                    const bool ok = tm.cpu_ms <= 2.5 * bound_ms;
+                    checked = true;
+                    missed = missed || !ok;
+                    floors.push_back(c.label + ": " + fmt_num(c.bytes / 1e6, "%.2f") +
+                                     " MB read + written at " + fmt_num(gbs, "%.1f") +
+                                     " GB/s = " + fmt_num(bound_ms, "%.4f") + " ms; cpu " +
+                                     fmt_num(tm.cpu_ms, "%.4f") +
+                                     " ms = " + fmt_num(tm.cpu_ms / bound_ms, "%.2fx") +
+                                     " the floor (target <= 2.5x) " + (ok ? "met" : "MISSED"));
+                    if (pc) floors.back() += "; PyTorch " + fmt_num(*pc / bound_ms, "%.1fx");
+                }
+            }
+            std::printf("%-42s %3d %9.4f %9.4f %9.4f %9s %9s %9s %8s %7s %8s %7s %9s %4s %7s %8s "
+                        "%7s\n",
                         c.label.c_str(), t, tm.median_ms, tm.min_ms, tm.cpu_ms,
                         pt ? fmt_num(*pt, "%.4f").c_str() : "-",
                         pc ? fmt_num(*pc, "%.4f").c_str() : "-", speed.c_str(), target.c_str(),
                         result.c_str(),
                         c.flops > 0 ? fmt_num(c.flops / tm.median_ms / 1e6, "%.1f").c_str() : "-",
-                        c.bytes > 0 ? fmt_num(c.bytes / tm.median_ms / 1e6, "%.1f").c_str() : "-");
+                        c.bytes > 0 ? fmt_num(c.bytes / tm.median_ms / 1e6, "%.1f").c_str() : "-",
+                        b.c_str(), by.c_str(), xb.c_str(), ptxb.c_str(), xd.c_str());
             std::fflush(stdout);
         }
         if (o.ref) {
@@ -487,17 +858,6 @@ int main(int argc, char** argv) {
                         c.label.c_str(), "ref", tm.median_ms, tm.min_ms,
                         ours.count(1) ? tm.median_ms / ours[1] : 0.0);
         }
-        if (c.input_bytes > 0 && ours.count(1)) {
-            const double floor_ms = read_floor_ms(c.input_bytes, o.min_time);
-            std::string n = c.label + ": reading its " + fmt_num(c.input_bytes / 1e6, "%.1f") +
-                            " MB input once takes " + fmt_num(floor_ms, "%.4f") +
-                            " ms at 1 thread; the kernel takes " +
-                            fmt_num(ours[1] / floor_ms, "%.2f") + "x that";
-            if (auto p1 = torch_ms(c.name, 1))
-                n += "; no single-thread kernel can be more than " +
-                     fmt_num(*p1 / floor_ms, "%.1fx") + " faster than PyTorch";
-            floors.push_back(n);
-        }
         if (c.scaling && ours.count(1) && ours.count(2)) {
             double s = ours[1] / ours[2];
             bool ok = s >= 1.7;
@@ -510,10 +870,15 @@ int main(int argc, char** argv) {
         }
     }
     if (!floors.empty()) {
-        std::printf("\nmemory floor (these kernels read their input once; one core's memory "
-                    "bandwidth bounds them):\n");
+        std::printf("\nmemory floor at 1 thread (bytes read + written over the read bandwidth of a "
+                    "warm buffer of that size: no kernel moving those bytes is faster):\n");
         for (auto& n : floors)
             std::printf("  %s\n", n.c_str());
+    }
+    if (selected(kRss)) {
+        checked = true;
+        missed = missed || rss_rc != 0;
+        std::printf("\nmemory of `run`:\n  %s\n", rss_line.c_str());
     }
     if (!notes.empty()) {
         std::printf("\nthread scaling (machine ceiling now: 2 threads of pure arithmetic run %.2fx "

@@ -73,6 +73,17 @@ class Binary(nn.Module):
         return self.fn(x, self.other)
 
 
+def batchnorm(c):
+    """BatchNorm2d with random affine parameters and running statistics (eval mode)."""
+    bn = nn.BatchNorm2d(c)
+    with torch.no_grad():
+        bn.weight.normal_()
+        bn.bias.normal_()
+        bn.running_mean.normal_()
+        bn.running_var.normal_().abs_().add_(1.0)
+    return bn
+
+
 def cases():
     big = (1, 64, 112, 112)
     mid = (1, 64, 56, 56)
@@ -88,7 +99,11 @@ def cases():
         "upbilinear2x": (nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), mid),
         "cat2x64": (Cat(mid, 1), mid),
         "add64": (Binary(torch.add, mid), mid),
+        "mul64": (Binary(torch.mul, mid), mid),
         "semul": (Binary(torch.mul, (1, 256, 1, 1)), (1, 256, 28, 28)),
+        "pad1": (nn.ZeroPad2d(1), mid),
+        "bn64": (batchnorm(64), big),
+        "relu64": (nn.ReLU(), big),
         "conv3x3_64": (nn.Conv2d(64, 64, 3, padding=1, bias=False), (1, 64, 56, 56)),
         "resnet18": (resnet18(), (1, 3, 224, 224)),
     }

@@ -1,8 +1,9 @@
 // The special-cased SIMD paths against the reference, bit for bit, on every architecture this CPU
 // can run: 2x2 stride-2 pooling (each input row feeds one output row; NaN rows are redone
-// exactly), and global average pooling (PyTorch's mean(): its 8-lane cascade sum, planes taken 8
-// at a time). Plus `run`'s activation buffer pool: reused buffers must never leak one layer's
-// values into another's output.
+// exactly), width-3 stride-2 pooling (rows read in place, NaN planes redone exactly), and global
+// average pooling (PyTorch's mean(): its 8-lane cascade sum, planes taken 8 at a time). Plus
+// `run`'s activation buffer pool: reused buffers must never leak one layer's values into another's
+// output.
 #include "../src/kernels/simd/simd.hpp"
 #include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
@@ -95,6 +96,93 @@ TEST_CASE("SIMD 2x2 stride-2 pooling (the direct path) equals the reference bit 
                         CHECK(first_bit_diff(y1, yr) == -1);
                         CHECK(first_bit_diff(y2, yr) == -1);
                     }
+    }
+}
+
+// PyTorch's pooling_output_shape (SEMANTICS.md §1.1).
+i64 pool_out_size(i64 in, i64 k, i64 s, i64 p, i64 d, bool ceil) {
+    i64 num = in + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
+    i64 out = (num >= 0 ? num / s : -((-num + s - 1) / s)) + 1;
+    if (ceil && (out - 1) * s >= in + p) --out;
+    return out;
+}
+
+TEST_CASE("SIMD width-3 stride-2 pooling (rows in place) is the reference bit for bit", "[simd]") {
+    // Output widths from 1 to past two blocks of 4 AVX-512 vectors (129 outputs), so every
+    // border (the left pad, masked loads at the right, a partial last vector) and the in-place
+    // loads between them run; any window and stride along H, ceil_mode, NaN planes redone.
+    ArchGuard guard;
+    const int widths[] = {1,   2,   3,   4,   5,   6,   7,   8,   9,   15,  16,  17,  31,  32,
+                          33,  34,  35,  62,  63,  64,  65,  66,  67,  95,  96,  97,  127, 128,
+                          129, 130, 131, 132, 133, 191, 192, 193, 255, 256, 257, 258, 259};
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::mt19937 rng(31);
+        auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        for (int w : widths)
+            for (int rep = 0; rep < 8; ++rep) {
+                const bool is_max = rep % 2 == 0;
+                PoolDesc d;
+                d.kind = is_max ? PoolKind::Max : PoolKind::Avg;
+                const i64 kh = pick(1, 3), sh = pick(1, 3), ph = pick(0, int(kh / 2));
+                const i64 pw = pick(0, 1);
+                const i64 dh = is_max && rep == 6 ? 2 : 1;
+                d.kernel = {kh, 3}, d.stride = {sh, 2}, d.padding = {ph, pw}, d.dilation = {dh, 1};
+                d.ceil_mode = pick(0, 1) == 1;
+                d.count_include_pad = rep % 4 != 1;
+                if (rep == 7) d.divisor_override = pick(0, 1) ? 5 : -2;
+                const i64 h = pick(1, 9);
+                const i64 oh = pool_out_size(h, kh, sh, ph, dh, d.ceil_mode);
+                const i64 ow = pool_out_size(w, 3, 2, pw, 1, d.ceil_mode);
+                if (oh < 1 || ow < 1) continue;
+                Shape xs{pick(1, 2), 3, h, w}, ys{xs[0], 3, oh, ow};
+                const double nan = is_max && rep % 4 == 2 ? 0.01 : 0.0;
+                auto x = data(numel(xs), std::uint32_t(rng()), nan);
+                if (!is_max && rep == 5) x[x.size() / 3] = kNaN;
+                std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                CAPTURE(arch, w, h, is_max, kh, sh, ph, pw, dh, d.ceil_mode, d.count_include_pad,
+                        d.divisor_override.value_or(0), nan);
+                K::run(ctx(K::Backend::Ref), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 1), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr}));
+                REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 2), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr}));
+                REQUIRE(first_bit_diff(y1, yr) == -1);
+                REQUIRE(first_bit_diff(y2, yr) == -1);
+            }
+    }
+}
+
+TEST_CASE("width-3 stride-2 max pooling: first tied zero in row-major order, NaN last", "[simd]") {
+    // One 3x64 plane, MaxPool2d(3, 2, 1): output (0, i) reads rows 0-1, columns 2i-1 .. 2i+1.
+    ArchGuard guard;
+    const i64 W = 64;
+    Shape xs{1, 1, 3, W}, ys{1, 1, 2, 32};
+    std::vector<float> x(3 * W, -1.0f);
+    x[W + 20] = -0.0f, x[21] = 0.0f; // output 10: +0 (row 0) before -0 (row 1)
+    x[23] = -0.0f, x[24] = 0.0f;     // output 12: -0 (column 23) before +0
+    x[W + 40] = kNaN;                // output 20 (column 40, row 1): NaN
+    x[41] = 9.0f;                    //   after a larger value in row 0
+    x[2 * 31 + 1] = kNaN;            // output 31: a NaN only its last tap reads
+    PoolDesc d;
+    d.kind = PoolKind::Max;
+    d.kernel = {3, 3}, d.stride = {2, 2}, d.padding = {1, 1}, d.dilation = {1, 1};
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::vector<float> y(64, 7.0f), yr(64);
+        K::run(ctx(K::Backend::Ref), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, y.data(), nullptr}));
+        CAPTURE(arch);
+        CHECK(y[10] == 0.0f);
+        CHECK(!std::signbit(y[10]));
+        CHECK(y[12] == 0.0f);
+        CHECK(std::signbit(y[12]));
+        CHECK(std::isnan(y[20]));
+        CHECK(std::isnan(y[31]));
+        CHECK(y[0] == -1.0f);
+        CHECK(first_bit_diff(y, yr) == -1);
     }
 }
 

@@ -168,6 +168,137 @@ void pool2x2(const Context& ctx, bool is_max, float div, const Geom2& g, const f
     parallel_for(ctx.threads, rows, grain_for(4 * g.OW), run_rows);
 }
 
+// Width-3, stride-2 windows along W (MaxPool2d(3, 2, 1), AvgPool2d(3, 2, 1), the ceil_mode
+// variants; no dilation along W, any window and stride along H): the input rows are read in
+// place, with no split rows. Output columns ow0 .. ow0+V-1 read the 2V+1 inputs from
+// o = 2*ow0 - pw on: taps 0 and 1 are the even and odd lanes of the 2V floats at o, tap 2 is tap 0
+// moved down one lane with x[o + 2V] shifted in. Inputs outside the row read as `fill` (-inf for
+// max; +0 for the sum, which is exact: the reference skips them, and a sum that starts at +0 is
+// never -0, so adding +0 changes nothing).
+template <class Arch>
+inline void taps_w3s2(const float* row, i64 W, i64 o, float fill, fbatch<Arch>& t0,
+                      fbatch<Arch>& t1, fbatch<Arch>& t2) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+#if defined(__AVX512F__)
+    if constexpr (is_avx512<Arch>) {
+        const float last = o + 2 * V >= 0 && o + 2 * V < W ? row[o + 2 * V] : fill;
+        const __m512i ie =
+            _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i io =
+            _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        __m512 a, b;
+        if (o >= 0 && o + 2 * V <= W) {
+            a = _mm512_loadu_ps(row + o);
+            b = _mm512_loadu_ps(row + o + V);
+        } else { // lanes outside the row are neither read nor faulted on
+            auto inside = [&](i64 start) {
+                const i64 lo = std::max<i64>(0, -start), hi = std::min<i64>(V, W - start);
+                if (hi <= lo) return __mmask16(0);
+                return __mmask16(((1u << (hi - lo)) - 1u) << lo);
+            };
+            const __m512 f = _mm512_set1_ps(fill);
+            // The masked lanes of these addresses are never touched, even before the row.
+            a = _mm512_mask_loadu_ps(f, inside(o), row + o);
+            b = _mm512_mask_loadu_ps(f, inside(o + V), row + o + V);
+        }
+        t0 = _mm512_permutex2var_ps(a, ie, b);
+        t1 = _mm512_permutex2var_ps(a, io, b);
+        t2 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(_mm512_set1_ps(last)),
+                                                     _mm512_castps_si512(t0), 1));
+        return;
+    }
+#endif
+    // Other architectures: tap 2 as the even lanes of the 2V floats from o + 2.
+    alignas(64) float buf[2 * V + 2];
+    const float* p = row + o;
+    if (!(o >= 0 && o + 2 * V + 2 <= W)) {
+        for (int i = 0; i < 2 * V + 2; ++i)
+            buf[i] = o + i >= 0 && o + i < W ? row[o + i] : fill;
+        p = buf;
+    }
+    B odd2;
+    even_odd<Arch>(p, t0, t1);
+    even_odd<Arch>(p + 2, t2, odd2);
+}
+
+// One plane. MaxFast returns whether the plane may hold a NaN (then it is done again with
+// MaxNaN): a running sum of every tap, -inf from the padding included, which ends NaN when
+// an input is NaN (or, harmlessly, when the data hold +inf or overflow to it).
+template <class Arch, RowOp OP>
+bool pool_w3s2_plane(const Geom2& g, const float* xp, const float* divisor, i64 OWv, float* yp) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    constexpr int NV = kPoolVecs;
+    const float fill = OP == RowOp::Sum ? 0.0f : -std::numeric_limits<float>::infinity();
+    B nan_sum(0.0f);
+    for (i64 oh = 0; oh < g.OH; ++oh) {
+        const i64 hs = oh * g.sh - g.ph;
+        const i64 r0 = std::max<i64>(hs, 0), r1 = std::min(hs + g.kh, g.H);
+        // The rows two output rows ahead, on their way from memory while these are computed.
+        for (i64 ih = r1 + g.sh; ih < std::min(r1 + 2 * g.sh, g.H); ++ih)
+            for (i64 c = 0; c < g.W; c += 16)
+                __builtin_prefetch(xp + ih * g.W + c);
+        float* yo = yp + oh * g.OW;
+        for (i64 ow0 = 0; ow0 < g.OW; ow0 += NV * V) {
+            const int nv = int(std::min<i64>(NV, ceil_div(g.OW - ow0, V)));
+            B acc[NV];
+            for (int v = 0; v < NV; ++v)
+                acc[v] = B(fill);
+            for (i64 ih = r0; ih < r1; ++ih) {
+                const float* row = xp + ih * g.W;
+                for (int v = 0; v < nv; ++v) {
+                    B t0, t1, t2;
+                    taps_w3s2<Arch>(row, g.W, 2 * (ow0 + v * V) - g.pw, fill, t0, t1, t2);
+                    if constexpr (OP == RowOp::Sum) {
+                        acc[v] = ((acc[v] + t0) + t1) + t2;
+                    } else if constexpr (OP == RowOp::MaxFast) {
+                        nan_sum = nan_sum + ((t0 + t1) + t2); // t2's last lane: in no other tap
+                        acc[v] = max_strict<Arch>(t0, acc[v]);
+                        acc[v] = max_strict<Arch>(t1, acc[v]);
+                        acc[v] = max_strict<Arch>(t2, acc[v]);
+                    } else {
+                        acc[v] = max_keep_first_nan_last<Arch>(t0, acc[v]);
+                        acc[v] = max_keep_first_nan_last<Arch>(t1, acc[v]);
+                        acc[v] = max_keep_first_nan_last<Arch>(t2, acc[v]);
+                    }
+                }
+            }
+            for (int v = 0; v < nv; ++v) {
+                const i64 o = ow0 + v * V;
+                B r = acc[v];
+                if constexpr (OP == RowOp::Sum) r = r / B::load_unaligned(divisor + oh * OWv + o);
+                if (o + V <= g.OW) {
+                    r.store_unaligned(yo + o);
+                } else {
+                    alignas(64) float tmp[V];
+                    r.store_aligned(tmp);
+                    for (i64 l = 0; l < g.OW - o; ++l)
+                        yo[o + l] = tmp[l];
+                }
+            }
+        }
+    }
+    return OP == RowOp::MaxFast && xsimd::any(xsimd::isnan(nan_sum));
+}
+
+template <class Arch>
+void pool_w3s2(const Context& ctx, bool is_max, const Geom2& g, const float* x,
+               const float* divisor, i64 OWv, float* y) {
+    const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
+    parallel_for(ctx.threads, g.N * g.C, grain_for(plane_in + plane_out * g.kh * 3),
+                 [&](i64 p0, i64 p1) {
+                     for (i64 p = p0; p < p1; ++p) {
+                         const float* xp = x + p * plane_in;
+                         float* yp = y + p * plane_out;
+                         if (!is_max)
+                             pool_w3s2_plane<Arch, RowOp::Sum>(g, xp, divisor, OWv, yp);
+                         else if (pool_w3s2_plane<Arch, RowOp::MaxFast>(g, xp, nullptr, OWv, yp))
+                             pool_w3s2_plane<Arch, RowOp::MaxNaN>(g, xp, nullptr, OWv, yp);
+                     }
+                 });
+}
+
 template <class Arch>
 bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const float* x,
                const Shape& ys, float* y, i64* indices) {
@@ -228,6 +359,11 @@ bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const flo
                 divisor[oh * OWv + ow] = float(div);
             }
         }
+    }
+
+    if (!indices && g.kw == 3 && g.sw == 2 && g.dw == 1 && (!is_max || g.dh == 1) && g.pw <= 1) {
+        pool_w3s2<Arch>(ctx, is_max, g, x, divisor, OWv, y);
+        return true;
     }
 
     // Where tap k of a row sits in the split row, and its column offset in the window.
