@@ -194,6 +194,19 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
     auto d = run_cli("plan - --input 1x2", deep);
     CHECK(d.code == 2);
     CHECK_THAT(d.err, Catch::Contains("nests blocks, calls and expressions more than 3000 deep"));
+    // ... whatever stack the process was given: the reader runs on a stack of its own
+    {
+        char dir[] = "/tmp/cnnshape-test-XXXXXX";
+        REQUIRE(mkdtemp(dir));
+        std::string d_in = std::string(dir) + "/deep.py";
+        std::ofstream(d_in) << deep;
+        int status = std::system(("ulimit -s 512 && '" + std::string(CNNSHAPE_BINARY) + "' plan '" +
+                                  d_in + "' --input 1x2 >/dev/null 2>&1")
+                                     .c_str());
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 2);
+        std::system(("rm -rf '" + std::string(dir) + "'").c_str());
+    }
     // --model with arguments
     auto call =
         run_cli("plan " + kDir +

@@ -7,6 +7,7 @@
 #include "cnnshape/error.hpp"
 #include "cnnshape/exec_desc.hpp"
 #include "cnnshape/pyexpr.hpp"
+#include "deep_stack.hpp"
 #include "py_ast.hpp"
 #include "python_source.hpp"
 
@@ -3494,8 +3495,9 @@ bool has_module_class(const std::string& text) {
                    text.find("(torch.nn.Sequential)") != std::string::npos);
 }
 
-std::optional<Network> load_module_source(const std::string& text, const std::string& model,
-                                          const ReadHints& hints) {
+namespace {
+std::optional<Network> load_module_here(const std::string& text, const std::string& model,
+                                        const ReadHints& hints) {
     Evaluator ev(text, hints);
     ev.load();
     if (ev.classes_.empty()) return std::nullopt;
@@ -3641,6 +3643,14 @@ std::optional<Network> load_module_source(const std::string& text, const std::st
                                         list));
     }
     return std::move(net);
+}
+} // namespace
+
+std::optional<Network> load_module_source(const std::string& text, const std::string& model,
+                                          const ReadHints& hints) {
+    // The evaluator recurses (blocks in calls in blocks): on a stack of its own, its nesting
+    // bound is reached before any stack limit the process may have.
+    return on_deep_stack([&] { return load_module_here(text, model, hints); });
 }
 
 } // namespace cnnshape
