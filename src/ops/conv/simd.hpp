@@ -1,5 +1,6 @@
 // Convolution as an implicit GEMM over stride phases, its cost model and tuning overrides.
 #pragma once
+#include "kernels/simd/gemm.hpp"
 #include "kernels/simd/phases.hpp"
 
 namespace cnnshape::kernels::simd {
@@ -443,6 +444,57 @@ void clane_run(const Context& ctx, const ConvProblem& pb, const float* x, float*
     }
 }
 
+// --- 1x1 convolution as a GEMM -----------------------------------------------------------------
+
+// out[n, g, oc, p] = W[g, oc, ic] * x[n, g, ic, p(stride)] + bias: kernels/simd/gemm.hpp, weights
+// read in place, no im2col (stride 1 reads x's rows as B's; a stride gathers them while packing).
+// Each output is the bias, then one FMA per input channel in order: the bits of the q-lane and
+// channel-lane kernels.
+struct BStrided1x1 {
+    const float* x;
+    i64 plane, W, OW, sh, sw;
+    bool contiguous() const { return sh == 1 && sw == 1; }
+    bool transposed() const { return false; }
+    const float* row(i64 k) const { return x + k * plane; }
+    const float* col(i64) const { return nullptr; }
+    i64 col_ld() const { return 0; }
+    void pack(i64 k, i64 j0, int n, float* dst) const {
+        const float* xc = x + k * plane;
+        if (sh == 1 && sw == 1) { // OW = W: x's channel row itself
+            std::memcpy(dst, xc + j0, std::size_t(n) * sizeof(float));
+            return;
+        }
+        i64 r = j0 / OW, c = j0 % OW;
+        for (int j = 0; j < n; ++j) {
+            dst[j] = xc[r * sh * W + c * sw];
+            if (++c == OW) c = 0, ++r;
+        }
+    }
+};
+
+template <class Arch>
+struct ConvFinish {
+    const ConvEpilogue* ep;
+    fbatch<Arch> operator()(fbatch<Arch> v, i64 oc) const { return epilogue<Arch>(v, ep, oc); }
+};
+
+template <class Arch>
+void conv1x1_gemm(const Context& ctx, const ConvProblem& pb, const float* x, float* y) {
+    const Geom2& g = pb.g;
+    const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
+    GemmArgs shape;
+    shape.M = pb.OPG, shape.N = plane_out, shape.K = pb.CPG;
+    auto setup = [&](i64 bi, GemmArgs& a) {
+        const i64 n = bi / pb.G, gi = bi % pb.G;
+        a.a = pb.w + gi * pb.OPG * pb.CPG, a.lda = pb.CPG;
+        a.c = y + (n * g.OC + gi * pb.OPG) * plane_out, a.ldc = plane_out;
+        a.row_bias = pb.bias ? pb.bias + gi * pb.OPG : nullptr;
+        a.row0 = gi * pb.OPG;
+        return BStrided1x1{x + (n * g.C + gi * pb.CPG) * plane_in, plane_in, g.W, g.OW, g.sh, g.sw};
+    };
+    gemm_run<Arch>(ctx, g.N * pb.G, shape, setup, ConvFinish<Arch>{pb.ep});
+}
+
 // --- choosing ---------------------------------------------------------------------------------
 
 template <int V>
@@ -519,6 +571,18 @@ bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const flo
     pb.bias = d.bias ? bias : nullptr;
     pb.ep = ep;
     if (pb.KT > 4096 || g.sh > kMaxStride || g.sw > kMaxStride) return false;
+
+    // 1x1 without padding, every output reading an input in range: a GEMM per image and group.
+    if (pb.KT == 1 && g.ph == 0 && g.pw == 0 && (g.OH - 1) * g.sh < g.H &&
+        (g.OW - 1) * g.sw < g.W && pb.OPG >= 4 && pb.OPG * pb.CPG >= 64 &&
+        !(conv_tuning().kernel)) {
+        if (conv_tuning().debug)
+            std::fprintf(stderr, "conv %lldx%lldx%lld -> %lld, 1x1 s %lldx%lld: gemm\n",
+                         (long long)g.C, (long long)g.H, (long long)g.W, (long long)g.OC,
+                         (long long)g.sh, (long long)g.sw);
+        conv1x1_gemm<Arch>(ctx, pb, x, y);
+        return true;
+    }
 
     ConvCfg cfg = choose_conv_cfg<Arch>(pb);
     if (const char* force = conv_tuning().kernel) {
