@@ -494,6 +494,12 @@ TEST_CASE("SIMD 1x1 Conv2d (the GEMM) agrees with the reference around its tiles
         check_conv(arch, {1, 300, 130, 1, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, true});
         check_conv(arch, {2, 260, 100, 2, 15, 15, 1, 1, 2, 2, 0, 0, 1, 1, true});
         check_conv(arch, {1, 17, 33, 1, 29, 31, 1, 1, 3, 2, 0, 0, 1, 1, true});
+        // k x k on wide maps (OW >= 32) through the GEMM over the phase planes: partial row
+        // tiles (17 per group), groups, stride 2, dilation 2, 5x5, a batch of 3.
+        check_conv(arch, {1, 17, 17, 1, 35, 33, 3, 3, 1, 1, 1, 1, 1, 1, true});
+        check_conv(arch, {2, 32, 34, 2, 40, 70, 3, 3, 2, 2, 1, 1, 1, 1, true});
+        check_conv(arch, {1, 20, 16, 1, 37, 37, 3, 3, 1, 1, 2, 2, 2, 2, false});
+        check_conv(arch, {3, 8, 24, 1, 33, 64, 5, 5, 1, 1, 2, 2, 1, 1, true});
     }
 }
 

@@ -657,7 +657,7 @@ bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const flo
         }
 
     // Wide maps and enough channels: the GEMM (its tiles waste little past OW and OPG).
-    if (pb.OPG >= 16 && pb.CPG * pb.KT >= 64 && g.OW >= 12 && pb.WQ * 8 <= g.OW * 9 &&
+    if (pb.OPG >= 16 && pb.CPG * pb.KT >= 64 && g.OW >= 32 && pb.WQ * 8 <= g.OW * 9 &&
         !conv_tuning().kernel) {
         if (conv_tuning().debug) std::fprintf(stderr, "  (run as a GEMM over the phase planes)\n");
         conv_phases_gemm<Arch>(ctx, pb, x, y, tap_off, used_phase);
