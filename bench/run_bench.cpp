@@ -132,26 +132,77 @@ Case adaptive_case(std::string name, bool is_max, Shape xs, i64 out, double targ
     return c;
 }
 
-Case conv_case() {
-    const Shape xs{1, 64, 56, 56}, ys{1, 64, 56, 56};
+// Conv2d(C, OC, k, stride, padding=k/2, bias=False) on N x C x H x H: the ResNet shapes.
+Case conv_case(std::string name, i64 N, i64 C, i64 OC, i64 H, i64 k, i64 stride, double target,
+               bool scaling) {
+    const i64 p = k / 2, OH = (H + 2 * p - k) / stride + 1;
+    const Shape xs{N, C, H, H}, ys{N, OC, OH, OH};
     Case c;
-    c.name = "conv3x3_64";
-    c.label = "Conv2d(64, 64, 3, padding=1) 1x64x56x56";
-    c.flops = 2.0 * 64 * 64 * 9 * 56 * 56;
-    c.bytes = double(numel(xs) + numel(ys) + 64 * 64 * 9) * 4;
-    c.target = 0.9;
-    c.scaling = true;
+    c.name = std::move(name);
+    c.label = "Conv2d(" + std::to_string(C) + ", " + std::to_string(OC) + ", " + std::to_string(k) +
+              (stride != 1 ? ", " + std::to_string(stride) : "") +
+              (p ? ", padding=" + std::to_string(p) : "") + ") " + std::to_string(N) + "x" +
+              std::to_string(C) + "x" + std::to_string(H) + "x" + std::to_string(H);
+    c.flops = 2.0 * double(C * OC * k * k) * double(N * OH * OH);
+    c.bytes = double(numel(xs) + numel(ys) + C * OC * k * k) * 4;
+    c.target = target;
+    c.scaling = scaling;
     c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
         auto x = std::make_shared<std::vector<float>>(random_floats(numel(xs), 3));
-        auto w = std::make_shared<std::vector<float>>(random_floats(64 * 64 * 9, 4));
+        auto w = std::make_shared<std::vector<float>>(random_floats(C * OC * k * k, 4));
         auto y = std::make_shared<std::vector<float>>(numel(ys));
         ConvDesc d;
-        d.in_channels = 64, d.out_channels = 64;
-        d.kernel = {3, 3}, d.stride = {1, 1}, d.dilation = {1, 1}, d.pad_l = {1, 1},
-        d.pad_r = {1, 1}, d.output_padding = {0, 0};
+        d.in_channels = C, d.out_channels = OC;
+        d.kernel = {k, k}, d.stride = {stride, stride}, d.dilation = {1, 1}, d.pad_l = {p, p},
+        d.pad_r = {p, p}, d.output_padding = {0, 0};
         d.bias = false;
         return [=] {
             K::run(ctx, d, K::Io{{xs}, {x->data()}, {w->data(), nullptr}, ys, y->data()});
+        };
+    };
+    return c;
+}
+
+// torch.matmul of two n x n matrices.
+Case matmul_case(i64 n) {
+    Case c;
+    c.name = "matmul" + std::to_string(n);
+    c.label = "matmul " + std::to_string(n) + "x" + std::to_string(n) + " @ " + std::to_string(n) +
+              "x" + std::to_string(n);
+    c.flops = 2.0 * double(n) * double(n) * double(n);
+    c.bytes = 3.0 * double(n * n) * 4;
+    c.target = 1.0;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto a = std::make_shared<std::vector<float>>(random_floats(n * n, 5));
+        auto b = std::make_shared<std::vector<float>>(random_floats(n * n, 6));
+        auto y = std::make_shared<std::vector<float>>(n * n);
+        MatmulDesc d;
+        d.m = n, d.k = n, d.n = n;
+        const Shape s{n, n};
+        return [=] { K::run(ctx, d, K::Io{{s, s}, {a->data(), b->data()}, {}, s, y->data()}); };
+    };
+    return c;
+}
+
+// nn.Linear(I, O) on an M x I batch.
+Case linear_case(i64 M, i64 I, i64 O) {
+    Case c;
+    c.name = "linear" + std::to_string(M) + "_" + std::to_string(I) + "_" + std::to_string(O);
+    c.label = "Linear(" + std::to_string(I) + ", " + std::to_string(O) + ") " + std::to_string(M) +
+              "x" + std::to_string(I);
+    c.flops = 2.0 * double(M) * double(I) * double(O);
+    c.bytes = double(M * I + I * O + O + M * O) * 4;
+    c.target = 1.0;
+    c.prepare = [=](const K::Context& ctx) -> std::function<void()> {
+        auto x = std::make_shared<std::vector<float>>(random_floats(M * I, 7));
+        auto w = std::make_shared<std::vector<float>>(random_floats(O * I, 8));
+        auto b = std::make_shared<std::vector<float>>(random_floats(O, 9));
+        auto y = std::make_shared<std::vector<float>>(M * O);
+        LinearDesc d;
+        d.in_features = I, d.out_features = O, d.bias = true;
+        const Shape xs{M, I}, ys{M, O};
+        return [=] {
+            K::run(ctx, d, K::Io{{xs}, {x->data()}, {w->data(), b->data()}, ys, y->data()});
         };
     };
     return c;
@@ -696,7 +747,28 @@ int main(int argc, char** argv) {
         cases.push_back(pad_case());
         cases.push_back(batchnorm_case());
         cases.push_back(relu_case());
-        cases.push_back(conv_case());
+        cases.push_back(conv_case("conv3x3_64", 1, 64, 64, 56, 3, 1, 1.15, true));
+        // ResNet shapes: 3x3 C -> C at 56/28/14/7, 1x1 4C -> C (the bottleneck's reduce) and
+        // C -> 4C (its expand), batch 1 and 8.
+        const i64 chans[] = {64, 128, 256, 512}, sizes[] = {56, 28, 14, 7};
+        for (i64 n : {i64(1), i64(8)})
+            for (int i = 0; i < 4; ++i) {
+                const i64 ch = chans[i], hw = sizes[i];
+                const std::string b = "_b" + std::to_string(n);
+                if (!(ch == 64 && n == 1))
+                    cases.push_back(conv_case("conv3x3_" + std::to_string(ch) + b, n, ch, ch, hw, 3,
+                                              1, 1.15, false));
+                cases.push_back(
+                    conv_case("conv1x1_" + std::to_string(4 * ch) + "_" + std::to_string(ch) + b, n,
+                              4 * ch, ch, hw, 1, 1, 1.15, false));
+                cases.push_back(
+                    conv_case("conv1x1_" + std::to_string(ch) + "_" + std::to_string(4 * ch) + b, n,
+                              ch, 4 * ch, hw, 1, 1, 1.15, false));
+            }
+        for (i64 n : {i64(256), i64(512), i64(1024)})
+            cases.push_back(matmul_case(n));
+        cases.push_back(linear_case(256, 1024, 1024));
+        cases.push_back(linear_case(1, 4096, 4096));
         cases.push_back(resnet_case(o.repo));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "cannot set up the cases: %s\n", e.what());
@@ -774,9 +846,10 @@ int main(int argc, char** argv) {
                 "written / the read bandwidth of a warm buffer of that size (mem); x bound = cpu / "
                 "bound (1 = at the bound)\n\n",
                 o.runs, o.min_time);
-    std::printf("%-42s %3s %9s %9s %9s %9s %9s %9s %8s %7s %8s %7s %9s %4s %7s %8s %7s\n", "case",
-                "thr", "cnnshape", "min", "cpu", "PyTorch", "PT cpu", "speed-up", "target",
-                "result", "GFLOP/s", "GB/s", "bound", "by", "x bound", "PT x bnd", "x DRAM");
+    std::printf("%-42s %3s %9s %9s %9s %9s %9s %9s %8s %7s %8s %7s %9s %4s %7s %8s %7s %6s %6s\n",
+                "case", "thr", "cnnshape", "min", "cpu", "PyTorch", "PT cpu", "speed-up", "target",
+                "result", "GFLOP/s", "GB/s", "bound", "by", "x bound", "PT x bnd", "x DRAM",
+                "%peak", "PT %pk");
 
     bool missed = false, checked = false;
     std::vector<std::string> notes, floors;
@@ -815,7 +888,12 @@ int main(int argc, char** argv) {
                 }
             }
             auto pc = torch_get(c.name, t, "cpu_ms");
-            std::string b = "-", by = "-", xb = "-", ptxb = "-", xd = "-";
+            std::string b = "-", by = "-", xb = "-", ptxb = "-", xd = "-", pk = "-", ptpk = "-";
+            if (c.flops >
+                0) { // flops / (process CPU time x 1 core's peak): share of the cores used
+                pk = fmt_num(100.0 * c.flops / (tm.cpu_ms * 1e6 * peak), "%.0f%%");
+                if (pc) ptpk = fmt_num(100.0 * c.flops / (*pc * 1e6 * peak), "%.0f%%");
+            }
             if (t == 1 && bound_ms > 0) {
                 b = fmt_num(bound_ms, "%.4f");
                 by = by_mem ? "mem" : "FMA";
@@ -837,14 +915,15 @@ int main(int argc, char** argv) {
                 }
             }
             std::printf("%-42s %3d %9.4f %9.4f %9.4f %9s %9s %9s %8s %7s %8s %7s %9s %4s %7s %8s "
-                        "%7s\n",
+                        "%7s %6s %6s\n",
                         c.label.c_str(), t, tm.median_ms, tm.min_ms, tm.cpu_ms,
                         pt ? fmt_num(*pt, "%.4f").c_str() : "-",
                         pc ? fmt_num(*pc, "%.4f").c_str() : "-", speed.c_str(), target.c_str(),
                         result.c_str(),
                         c.flops > 0 ? fmt_num(c.flops / tm.median_ms / 1e6, "%.1f").c_str() : "-",
                         c.bytes > 0 ? fmt_num(c.bytes / tm.median_ms / 1e6, "%.1f").c_str() : "-",
-                        b.c_str(), by.c_str(), xb.c_str(), ptxb.c_str(), xd.c_str());
+                        b.c_str(), by.c_str(), xb.c_str(), ptxb.c_str(), xd.c_str(), pk.c_str(),
+                        ptpk.c_str());
             std::fflush(stdout);
         }
         if (o.ref) {

@@ -87,7 +87,7 @@ def batchnorm(c):
 def cases():
     big = (1, 64, 112, 112)
     mid = (1, 64, 56, 56)
-    return {
+    out = {
         "maxpool3s2p1": (nn.MaxPool2d(3, 2, 1), big),
         "maxpool2s2": (nn.MaxPool2d(2, 2), big),
         "avgpool3s2p1": (nn.AvgPool2d(3, 2, 1), big),
@@ -107,6 +107,22 @@ def cases():
         "conv3x3_64": (nn.Conv2d(64, 64, 3, padding=1, bias=False), (1, 64, 56, 56)),
         "resnet18": (resnet18(), (1, 3, 224, 224)),
     }
+    # ResNet shapes (run_bench.cpp's main lists the same).
+    for n in (1, 8):
+        for ch, hw in ((64, 56), (128, 28), (256, 14), (512, 7)):
+            b = f"_b{n}"
+            if not (ch == 64 and n == 1):
+                out[f"conv3x3_{ch}{b}"] = (nn.Conv2d(ch, ch, 3, padding=1, bias=False),
+                                           (n, ch, hw, hw))
+            out[f"conv1x1_{4 * ch}_{ch}{b}"] = (nn.Conv2d(4 * ch, ch, 1, bias=False),
+                                                (n, 4 * ch, hw, hw))
+            out[f"conv1x1_{ch}_{4 * ch}{b}"] = (nn.Conv2d(ch, 4 * ch, 1, bias=False),
+                                                (n, ch, hw, hw))
+    for n in (256, 512, 1024):
+        out[f"matmul{n}"] = (Binary(torch.matmul, (n, n)), (n, n))
+    out["linear256_1024_1024"] = (nn.Linear(1024, 1024), (256, 1024))
+    out["linear1_4096_4096"] = (nn.Linear(4096, 4096), (1, 4096))
+    return out
 
 
 def time_call(f, runs, min_time):

@@ -319,6 +319,11 @@ TEST_CASE("Conv -> BatchNorm -> ReLU run as one pass give the bits of the layers
             {"type": "BatchNorm2d", "num_features": 17},
             {"type": "ReLU6"}]})",
          3},
+        {R"({"input": [1, 16, 9, 40], "layers": [
+            {"type": "Conv2d", "in_channels": 16, "out_channels": 17, "kernel_size": 3, "padding": 1},
+            {"type": "BatchNorm2d", "num_features": 17},
+            {"type": "ReLU"}]})",
+         1},
         {R"({"input": [1, 4, 40], "layers": [
             {"type": "Conv1d", "in_channels": 4, "out_channels": 16, "kernel_size": 5, "dilation": 2},
             {"type": "BatchNorm1d", "num_features": 16},

@@ -473,6 +473,64 @@ TEST_CASE("SIMD Conv2d agrees with the reference: groups, depthwise, stride, dil
     }
 }
 
+TEST_CASE("SIMD 1x1 Conv2d (the GEMM) agrees with the reference around its tiles and blocks",
+          "[simd]") {
+    ArchGuard guard;
+    const i64 chans[] = {1, 2, 3, 4, 7, 8, 15, 16, 17, 64};
+    const i64 hw[][2] = {{1, 1}, {7, 9}, {13, 5}, {3, 17}, {11, 11}};
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        int i = 0;
+        for (i64 cin : chans)
+            for (i64 cout : chans) {
+                ++i;
+                const i64 s = 1 + i % 2, g = (cin % 2 == 0 && cout % 2 == 0 && i % 3 == 0) ? 2 : 1;
+                check_conv(arch, {i % 4 == 0 ? 8 : 1, cin, cout, g, hw[i % 5][0], hw[i % 5][1], 1,
+                                  1, s, s, 0, 0, 1 + i % 2, 1, i % 2 == 1});
+            }
+        // Several column blocks (56 x 57 positions), K past one block of 256 with a tail, rows
+        // past one row block with a partial tile, strides 2 and 3, and a batch of 8.
+        check_conv(arch, {8, 64, 64, 1, 56, 57, 1, 1, 1, 1, 0, 0, 1, 1, false});
+        check_conv(arch, {1, 300, 130, 1, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, true});
+        check_conv(arch, {2, 260, 100, 2, 15, 15, 1, 1, 2, 2, 0, 0, 1, 1, true});
+        check_conv(arch, {1, 17, 33, 1, 29, 31, 1, 1, 3, 2, 0, 0, 1, 1, true});
+        // k x k on wide maps (OW >= 32) through the GEMM over the phase planes: partial row
+        // tiles (17 per group), groups, stride 2, dilation 2, 5x5, a batch of 3.
+        check_conv(arch, {1, 17, 17, 1, 35, 33, 3, 3, 1, 1, 1, 1, 1, 1, true});
+        check_conv(arch, {2, 32, 34, 2, 40, 70, 3, 3, 2, 2, 1, 1, 1, 1, true});
+        check_conv(arch, {1, 20, 16, 1, 37, 37, 3, 3, 1, 1, 2, 2, 2, 2, false});
+        check_conv(arch, {3, 8, 24, 1, 33, 64, 5, 5, 1, 1, 2, 2, 1, 1, true});
+    }
+}
+
+TEST_CASE("SIMD matmul (the GEMM and the small-product loop) agrees with the reference", "[simd]") {
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (i64 m : {1, 4, 5, 7, 13, 100})
+            for (i64 k : {1, 7, 300})
+                for (i64 n : {1, 7, 8, 16, 17, 33, 130}) {
+                    const i64 nb = (m + n) % 3 == 0 ? 3 : 1; // batches, b broadcast over them
+                    MatmulDesc d;
+                    d.m = m, d.k = k, d.n = n;
+                    if (nb > 1) d.batch = {nb}, d.a_stride = {m * k}, d.b_stride = {0};
+                    const Shape as = nb > 1 ? Shape{nb, m, k} : Shape{m, k}, bs{k, n},
+                                ys = nb > 1 ? Shape{nb, m, n} : Shape{m, n};
+                    const float bound = 1.0f / std::sqrt(float(k));
+                    auto a = uniform(numel(as), 1), b = uniform(numel(bs), 2, -bound, bound);
+                    std::vector<float> yr(numel(ys)), y1(numel(ys), kNaN), y2(numel(ys), kNaN);
+                    CAPTURE(arch, m, k, n, nb);
+                    K::run(ref_ctx(), d, K::Io{{as, bs}, {a.data(), b.data()}, {}, ys, yr.data()});
+                    REQUIRE(S::run(simd_ctx(1), d,
+                                   K::Io{{as, bs}, {a.data(), b.data()}, {}, ys, y1.data()}));
+                    REQUIRE(S::run(simd_ctx(2), d,
+                                   K::Io{{as, bs}, {a.data(), b.data()}, {}, ys, y2.data()}));
+                    REQUIRE(first_far(y1, yr, 1e-4, 1e-5) == -1);
+                    REQUIRE(first_bit_diff(y2, y1) == -1);
+                }
+    }
+}
+
 TEST_CASE("SIMD Conv1d is Conv2d with height 1", "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
@@ -497,9 +555,9 @@ TEST_CASE("SIMD Linear agrees with the reference", "[simd]") {
     ArchGuard guard;
     for (const auto& arch : S::available_archs()) {
         S::force_arch(arch);
-        for (i64 m : {1, 3, 17})
-            for (i64 in : {1, 7, 15, 16, 17, 33, 512})
-                for (i64 out : {1, 5, 16, 17, 64}) {
+        for (i64 m : {1, 3, 4, 17, 100})
+            for (i64 in : {1, 7, 15, 16, 17, 33, 300})
+                for (i64 out : {1, 5, 8, 16, 17, 64, 130}) {
                     LinearDesc d;
                     d.in_features = in, d.out_features = out, d.bias = (in + out) % 2 == 0;
                     Shape xs{m, in};

@@ -1,5 +1,6 @@
 // Convolution as an implicit GEMM over stride phases, its cost model and tuning overrides.
 #pragma once
+#include "kernels/simd/gemm.hpp"
 #include "kernels/simd/phases.hpp"
 
 namespace cnnshape::kernels::simd {
@@ -443,6 +444,106 @@ void clane_run(const Context& ctx, const ConvProblem& pb, const float* x, float*
     }
 }
 
+// --- 1x1 convolution as a GEMM -----------------------------------------------------------------
+
+// out[n, g, oc, p] = W[g, oc, ic] * x[n, g, ic, p(stride)] + bias: kernels/simd/gemm.hpp, weights
+// read in place, no im2col (stride 1 reads x's rows as B's; a stride gathers them while packing).
+// Each output is the bias, then one FMA per input channel in order: the bits of the q-lane and
+// channel-lane kernels.
+struct BStrided1x1 {
+    const float* x;
+    i64 plane, W, OW, sh, sw;
+    bool contiguous() const { return sh == 1 && sw == 1; }
+    bool transposed() const { return false; }
+    const float* row(i64 k) const { return x + k * plane; }
+    const float* col(i64) const { return nullptr; }
+    i64 col_ld() const { return 0; }
+    void pack(i64 k, i64 j0, int n, float* dst) const {
+        const float* xc = x + k * plane;
+        if (sh == 1 && sw == 1) { // OW = W: x's channel row itself
+            std::memcpy(dst, xc + j0, std::size_t(n) * sizeof(float));
+            return;
+        }
+        i64 r = j0 / OW, c = j0 % OW;
+        for (int j = 0; j < n; ++j) {
+            dst[j] = xc[r * sh * W + c * sw];
+            if (++c == OW) c = 0, ++r;
+        }
+    }
+};
+
+template <class Arch>
+struct ConvFinish {
+    const ConvEpilogue* ep;
+    fbatch<Arch> operator()(fbatch<Arch> v, i64 oc) const { return epilogue<Arch>(v, ep, oc); }
+};
+
+template <class Arch>
+void conv1x1_gemm(const Context& ctx, const ConvProblem& pb, const float* x, float* y) {
+    const Geom2& g = pb.g;
+    const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
+    GemmArgs shape;
+    shape.M = pb.OPG, shape.N = plane_out, shape.K = pb.CPG;
+    auto setup = [&](i64 bi, GemmArgs& a) {
+        const i64 n = bi / pb.G, gi = bi % pb.G;
+        a.a = pb.w + gi * pb.OPG * pb.CPG, a.lda = pb.CPG;
+        a.c = y + (n * g.OC + gi * pb.OPG) * plane_out, a.ldc = plane_out;
+        a.row_bias = pb.bias ? pb.bias + gi * pb.OPG : nullptr;
+        a.row0 = gi * pb.OPG;
+        return BStrided1x1{x + (n * g.C + gi * pb.CPG) * plane_in, plane_in, g.W, g.OW, g.sh, g.sw};
+    };
+    gemm_run<Arch>(ctx, g.N * pb.G, shape, setup, ConvFinish<Arch>{pb.ep});
+}
+
+// --- k x k convolution as a GEMM over the phase planes -------------------------------------------
+
+// B(k = ic * KT + tap, j = q) = the phase planes at q + off(tap): an implicit im2col, packed
+// panel by panel (each row of B is a run of a plane). C is [oc][q] with the WQ - OW columns past
+// each row computed and then dropped when the rows are copied out. Each output is its bias, then
+// one FMA per (ic, tap) in that order: the q-lane kernel's bits.
+struct BPhases {
+    const float* xq;
+    const i64* tap_off;
+    i64 KT, ic_stride;
+    bool contiguous() const { return true; }
+    bool transposed() const { return false; }
+    const float* row(i64 k) const { return xq + (k / KT) * ic_stride + tap_off[k % KT]; }
+    const float* col(i64) const { return nullptr; }
+    i64 col_ld() const { return 0; }
+    void pack(i64 k, i64 j0, int n, float* dst) const {
+        std::memcpy(dst, row(k) + j0, std::size_t(n) * sizeof(float));
+    }
+};
+
+template <class Arch>
+void conv_phases_gemm(const Context& ctx, const ConvProblem& pb, const float* x, float* y,
+                      const i64* tap_off, const bool* used_phase) {
+    const Geom2& g = pb.g;
+    const i64 ic_stride = pb.nph * pb.PS, plane_out = g.OH * g.OW;
+    float* xq = scratch_as<float>(kShared0, g.C * ic_stride);
+    float* cq = scratch_as<float>(kShared1, g.OC * pb.Q);
+    GemmArgs shape;
+    shape.M = pb.OPG, shape.N = pb.Q, shape.K = pb.CPG * pb.KT;
+    for (i64 n = 0; n < g.N; ++n) {
+        prepare_input<Arch>(ctx, pb, x + n * g.C * g.H * g.W, xq, used_phase);
+        auto setup = [&](i64 gi, GemmArgs& a) {
+            a.a = pb.w + gi * pb.OPG * shape.K, a.lda = shape.K;
+            a.c = cq + gi * pb.OPG * pb.Q, a.ldc = pb.Q;
+            a.row_bias = pb.bias ? pb.bias + gi * pb.OPG : nullptr;
+            a.row0 = gi * pb.OPG;
+            return BPhases{xq + gi * pb.CPG * ic_stride, tap_off, pb.KT, ic_stride};
+        };
+        gemm_run<Arch>(ctx, pb.G, shape, setup, ConvFinish<Arch>{pb.ep});
+        float* yn = y + n * g.OC * plane_out;
+        parallel_for(ctx.threads, g.OC, grain_for(plane_out), [&](i64 c0, i64 c1) {
+            for (i64 c = c0; c < c1; ++c)
+                for (i64 r = 0; r < g.OH; ++r)
+                    std::memcpy(yn + c * plane_out + r * g.OW, cq + c * pb.Q + r * pb.WQ,
+                                std::size_t(g.OW) * sizeof(float));
+        });
+    }
+}
+
 // --- choosing ---------------------------------------------------------------------------------
 
 template <int V>
@@ -520,6 +621,18 @@ bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const flo
     pb.ep = ep;
     if (pb.KT > 4096 || g.sh > kMaxStride || g.sw > kMaxStride) return false;
 
+    // 1x1 without padding, every output reading an input in range: a GEMM per image and group.
+    if (pb.KT == 1 && g.ph == 0 && g.pw == 0 && (g.OH - 1) * g.sh < g.H &&
+        (g.OW - 1) * g.sw < g.W && pb.OPG >= 4 && pb.OPG * pb.CPG >= 64 &&
+        !(conv_tuning().kernel)) {
+        if (conv_tuning().debug)
+            std::fprintf(stderr, "conv %lldx%lldx%lld -> %lld, 1x1 s %lldx%lld: gemm\n",
+                         (long long)g.C, (long long)g.H, (long long)g.W, (long long)g.OC,
+                         (long long)g.sh, (long long)g.sw);
+        conv1x1_gemm<Arch>(ctx, pb, x, y);
+        return true;
+    }
+
     ConvCfg cfg = choose_conv_cfg<Arch>(pb);
     if (const char* force = conv_tuning().kernel) {
         ConvCfg f;
@@ -542,6 +655,14 @@ bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const flo
             used_phase[phase] = true;
             tap_off[kh * g.kw + kw] = phase * pb.PS + (oh / g.sh) * pb.WQ + ow / g.sw;
         }
+
+    // Wide maps and enough channels: the GEMM (its tiles waste little past OW and OPG).
+    if (pb.OPG >= 16 && pb.CPG * pb.KT >= 64 && g.OW >= 32 && pb.WQ * 8 <= g.OW * 9 &&
+        !conv_tuning().kernel) {
+        if (conv_tuning().debug) std::fprintf(stderr, "  (run as a GEMM over the phase planes)\n");
+        conv_phases_gemm<Arch>(ctx, pb, x, y, tap_off, used_phase);
+        return true;
+    }
 
 #define CNNSHAPE_RUN(K_, A_, B_)                                                                   \
     if (cfg.kind == K_ && cfg.a == A_ && cfg.b == B_) {                                            \

@@ -1,6 +1,7 @@
-// Linear: dot products across in_features.
+// Linear: a GEMM (x times W transposed, kernels/simd/gemm.hpp) for 4 or more rows, else dot
+// products across in_features.
 #pragma once
-#include "kernels/simd/common.hpp"
+#include "kernels/simd/gemm.hpp"
 
 namespace cnnshape::kernels::simd {
 namespace {
@@ -18,6 +19,18 @@ bool linear_impl(const Context& ctx, const LinearDesc& d, const Shape& xs, const
     const i64 M = product(xs, 0) / std::max<i64>(I, 1);
     if (M == 0 || O == 0) return true;
     const float* b = d.bias ? bias : nullptr;
+    // Several rows: y = x W^T + b as a GEMM, W^T packed panel by panel; each output starts from
+    // its bias, then one FMA per input feature in order.
+    if (M >= 4 && O >= V) {
+        GemmArgs shape;
+        shape.M = M, shape.N = O, shape.K = I;
+        auto setup = [&](i64, GemmArgs& g) {
+            g.a = x, g.lda = I, g.c = y, g.ldc = O, g.col_bias = b;
+            return BTransposed{w, I};
+        };
+        gemm_run<Arch>(ctx, 1, shape, setup, NoFinish{});
+        return true;
+    }
     constexpr int OB = 4;
     auto run = [&](i64 t0, i64 t1) {
         for (i64 t = t0; t < t1; ++t) {

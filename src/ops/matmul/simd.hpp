@@ -1,9 +1,11 @@
-// torch.matmul / torch.bmm, templated on the xsimd architecture: a register-blocked GEMM per
-// batch matrix. Tiles of 4 rows x 2 vectors of columns accumulate in float32 with fused
-// multiply-adds, k in order; leftover columns go through a scalar loop. Within float32 rounding
-// of the reference (and of PyTorch's BLAS), not bit-identical to either.
+// torch.matmul / torch.bmm, templated on the xsimd architecture. Products with at least 4 rows
+// and a vector of columns go through the blocked GEMM (kernels/simd/gemm.hpp: packed panels of
+// B, register tiles, every output one chain of fused multiply-adds in k order from 0); smaller
+// ones through a register-blocked loop of 4 rows x 2 vectors (the same chains), leftover columns
+// through a scalar loop. Within float32 rounding of the reference (and of PyTorch's BLAS), not
+// bit-identical to either.
 #pragma once
-#include "kernels/simd/common.hpp"
+#include "kernels/simd/gemm.hpp"
 
 namespace cnnshape::kernels::simd {
 namespace {
@@ -22,17 +24,34 @@ bool matmul_impl(const Context& ctx, const MatmulDesc& d, const float* a, const 
     const i64* bs = d.batch.data();
     const i64* as = d.a_stride.data();
     const i64* bst = d.b_stride.data();
+    auto offsets = [&](i64 bi, i64& ao, i64& bo) {
+        ao = 0, bo = 0;
+        for (i64 q = nd, rest = bi; q-- > 0;) {
+            const i64 idx = rest % bs[q];
+            rest /= bs[q];
+            ao += idx * as[q];
+            bo += idx * bst[q];
+        }
+    };
+    if (m >= 4 && n >= V && k > 0) {
+        GemmArgs shape;
+        shape.M = m, shape.N = n, shape.K = k;
+        auto setup = [&](i64 bi, GemmArgs& g) {
+            i64 ao, bo;
+            offsets(bi, ao, bo);
+            g.a = a + ao, g.lda = k;
+            g.c = y + bi * m * n, g.ldc = n;
+            return BRowMajor{b + bo, n};
+        };
+        gemm_run<Arch>(ctx, batches, shape, setup, NoFinish{});
+        return true;
+    }
     auto run = [&](i64 t0, i64 t1) {
         for (i64 t = t0; t < t1; ++t) {
             const i64 bi = t / row_tiles, i0 = (t % row_tiles) * MR;
             const int rows = int(std::min<i64>(MR, m - i0));
-            i64 ao = 0, bo = 0, rest = bi;
-            for (i64 q = nd; q-- > 0;) {
-                const i64 idx = rest % bs[q];
-                rest /= bs[q];
-                ao += idx * as[q];
-                bo += idx * bst[q];
-            }
+            i64 ao, bo;
+            offsets(bi, ao, bo);
             const float* ap = a + ao + i0 * k;
             const float* bp = b + bo;
             float* yp = y + (bi * m + i0) * n;
