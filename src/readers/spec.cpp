@@ -418,19 +418,32 @@ public:
             throw SpecError(where, fmt::format("a layer must be an object or a string such as "
                                                "\"nn.ReLU()\", got {}",
                                                kind_of(j)));
-        if (!j.contains("type") || !j["type"].is_string())
+        // One pass over the keys (each contains() or [] is a linear search of the object's keys;
+        // duplicate keys were refused before this point).
+        const json *jtype = nullptr, *jname = nullptr, *jinputs = nullptr, *jtrainable = nullptr,
+                   *jlayers = nullptr, *jargs = nullptr;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            const std::string& k = it.key();
+            if (k == "type") jtype = &it.value();
+            else if (k == "name") jname = &it.value();
+            else if (k == "inputs") jinputs = &it.value();
+            else if (k == "trainable") jtrainable = &it.value();
+            else if (k == "layers") jlayers = &it.value();
+            else if (k == "args") jargs = &it.value();
+        }
+        if (!jtype || !jtype->is_string())
             throw SpecError(where, "a layer object needs \"type\", e.g. \"Conv2d\"");
-        std::string type = j["type"].get<std::string>();
+        const std::string& type = jtype->get_ref<const std::string&>();
         std::optional<std::string> name;
-        if (j.contains("name")) {
-            if (!j["name"].is_string() && !j["name"].is_number_integer())
+        if (jname) {
+            if (!jname->is_string() && !jname->is_number_integer())
                 throw SpecError(where + ".name", "\"name\" must be a string");
-            name = j["name"].is_string() ? j["name"].get<std::string>() : compact_json(j["name"]);
+            name = jname->is_string() ? jname->get<std::string>() : compact_json(*jname);
         }
         std::vector<std::string> refs;
-        bool has_refs = j.contains("inputs");
+        bool has_refs = jinputs != nullptr;
         if (has_refs) {
-            const json& in = j["inputs"];
+            const json& in = *jinputs;
             if (in.is_string())
                 refs.push_back(in.get<std::string>());
             else if (in.is_array()) {
@@ -445,10 +458,10 @@ public:
             }
         }
         bool trainable = true;
-        if (j.contains("trainable")) {
-            if (!j["trainable"].is_boolean())
+        if (jtrainable) {
+            if (!jtrainable->is_boolean())
                 throw SpecError(where + ".trainable", "\"trainable\" must be true or false");
-            trainable = j["trainable"].get<bool>();
+            trainable = jtrainable->get<bool>();
         }
         std::string base = type;
         for (const char* p : {"torch.nn.", "nn."})
@@ -464,27 +477,27 @@ public:
             if (inputs.size() != 1)
                 throw SpecError(where + ".inputs", "a Sequential takes exactly one input");
             b.check_not_tuple(inputs, has_refs, where);
-            if (!j.contains("layers"))
+            if (!jlayers)
                 throw SpecError(where, "a Sequential needs \"layers\": [...]");
             b.push(b.top().prefix + local + ".", inputs[0]);
             saved_trainable_.push_back(trainable);
-            layers(j["layers"], where + ".layers", depth + 1);
+            layers(*jlayers, where + ".layers", depth + 1);
             saved_trainable_.pop_back();
             Ref out = b.pop();
             b.register_name(local, out);
             return;
         }
-        if (j.contains("layers"))
+        if (jlayers)
             throw SpecError(where + ".layers",
                             fmt::format("only a Sequential has \"layers\", not {}", type));
         std::vector<Value> positional;
-        if (j.contains("args")) {
-            if (!j["args"].is_array())
+        if (jargs) {
+            if (!jargs->is_array())
                 throw SpecError(where + ".args",
                                 "\"args\" must be an array of positional arguments");
-            for (std::size_t i = 0; i < j["args"].size(); ++i)
+            for (std::size_t i = 0; i < jargs->size(); ++i)
                 positional.push_back(
-                    to_value(j["args"][i], [&] { return where + fmt::format(".args[{}]", i); }));
+                    to_value((*jargs)[i], [&] { return where + fmt::format(".args[{}]", i); }));
         }
         std::vector<std::pair<std::string, Value>> kwargs;
         for (auto it = j.begin(); it != j.end(); ++it) {
