@@ -155,8 +155,9 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.footer(std::string(exit_codes_help()) + "\n\nSee 'cnnshape <command> --help'.");
     auto entries = command_registry();
-    std::stable_sort(entries.begin(), entries.end(),
-              [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
+    std::stable_sort(
+        entries.begin(), entries.end(),
+        [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
     std::vector<std::string> args(argv + 1, argv + argc);
     // Setting up every command's options is most of the start-up time, so only what this command
     // line can reach is set up: the command when it comes first ("plan ..."; its --help and errors

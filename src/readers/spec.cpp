@@ -384,6 +384,31 @@ Shape json_shape(const json& j, const std::string& where) {
     return s;
 }
 
+// A layer object's own keys (the rest are the layer's keyword arguments).
+enum class LayerKey { Type, Name, Inputs, Trainable, Layers, Args, Comment, Other };
+
+LayerKey layer_key(const std::string& k) {
+    auto is = [&](const char* w, std::size_t n) { return std::memcmp(k.data(), w, n) == 0; };
+    switch (k.size()) {
+    case 4:
+        if (is("type", 4)) return LayerKey::Type;
+        if (is("name", 4)) return LayerKey::Name;
+        if (is("args", 4)) return LayerKey::Args;
+        break;
+    case 6:
+        if (is("inputs", 6)) return LayerKey::Inputs;
+        if (is("layers", 6)) return LayerKey::Layers;
+        break;
+    case 7:
+        if (is("comment", 7)) return LayerKey::Comment;
+        break;
+    case 9:
+        if (is("trainable", 9)) return LayerKey::Trainable;
+        break;
+    }
+    return LayerKey::Other;
+}
+
 class JsonReader {
 public:
     Builder b;
@@ -423,13 +448,28 @@ public:
         const json *jtype = nullptr, *jname = nullptr, *jinputs = nullptr, *jtrainable = nullptr,
                    *jlayers = nullptr, *jargs = nullptr;
         for (auto it = j.begin(); it != j.end(); ++it) {
-            const std::string& k = it.key();
-            if (k == "type") jtype = &it.value();
-            else if (k == "name") jname = &it.value();
-            else if (k == "inputs") jinputs = &it.value();
-            else if (k == "trainable") jtrainable = &it.value();
-            else if (k == "layers") jlayers = &it.value();
-            else if (k == "args") jargs = &it.value();
+            switch (layer_key(it.key())) {
+            case LayerKey::Type:
+                jtype = &it.value();
+                break;
+            case LayerKey::Name:
+                jname = &it.value();
+                break;
+            case LayerKey::Inputs:
+                jinputs = &it.value();
+                break;
+            case LayerKey::Trainable:
+                jtrainable = &it.value();
+                break;
+            case LayerKey::Layers:
+                jlayers = &it.value();
+                break;
+            case LayerKey::Args:
+                jargs = &it.value();
+                break;
+            default:
+                break;
+            }
         }
         if (!jtype || !jtype->is_string())
             throw SpecError(where, "a layer object needs \"type\", e.g. \"Conv2d\"");
@@ -477,8 +517,7 @@ public:
             if (inputs.size() != 1)
                 throw SpecError(where + ".inputs", "a Sequential takes exactly one input");
             b.check_not_tuple(inputs, has_refs, where);
-            if (!jlayers)
-                throw SpecError(where, "a Sequential needs \"layers\": [...]");
+            if (!jlayers) throw SpecError(where, "a Sequential needs \"layers\": [...]");
             b.push(b.top().prefix + local + ".", inputs[0]);
             saved_trainable_.push_back(trainable);
             layers(*jlayers, where + ".layers", depth + 1);
@@ -502,9 +541,8 @@ public:
         std::vector<std::pair<std::string, Value>> kwargs;
         for (auto it = j.begin(); it != j.end(); ++it) {
             const std::string& k = it.key();
-            if (k == "type" || k == "name" || k == "inputs" || k == "args" || k == "trainable" ||
-                k == "comment")
-                continue;
+            LayerKey kind = layer_key(k);
+            if (kind != LayerKey::Other && kind != LayerKey::Layers) continue;
             kwargs.emplace_back(k, to_value(it.value(), [&] { return where + "." + k; }));
         }
         Call c;

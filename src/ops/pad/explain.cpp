@@ -42,11 +42,10 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const PadDesc& pd) {
         e.notes.push_back(fmt::format("pads by repeating the edge values {}", order));
     else {
         const auto args = l.args_json();
-        e.notes.push_back(fmt::format("pads with the constant {} {}",
-                                      args.contains("value") && !args["value"].is_null()
-                                          ? compact_json(args["value"])
-                                          : "0",
-                                      order));
+        e.notes.push_back(fmt::format(
+            "pads with the constant {} {}",
+            args.contains("value") && !args["value"].is_null() ? compact_json(args["value"]) : "0",
+            order));
     }
 }
 
