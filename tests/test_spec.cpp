@@ -452,8 +452,8 @@ TEST_CASE("\"args\" are positional arguments in PyTorch's order", "[spec]") {
         Plan p = plan_json(R"({"input": [1, 3, 32, 32],
             "layers": [{"type": "Conv2d", "args": [3, 8], "kernel_size": 3, "stride": 2}]})");
         CHECK(p.output == Shape{1, 8, 15, 15});
-        CHECK(p.layers[0].args["stride"] == 2);
-        CHECK(p.layers[0].args["in_channels"] == 3);
+        CHECK(p.layers[0].args_json()["stride"] == 2);
+        CHECK(p.layers[0].args_json()["in_channels"] == 3);
     }
     SECTION("positional tuples") {
         // nn.MaxPool2d((2, 1), (2, 1)) on (1, 1, 8, 8) -> (1, 1, 4, 8)

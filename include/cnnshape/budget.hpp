@@ -2,6 +2,7 @@
 // Plan's totals. Checking reads the Plan; it computes nothing the Plan does not already hold.
 #pragma once
 #include "cnnshape/plan.hpp"
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

@@ -3,6 +3,7 @@
 // The diff only compares what the Plans hold; it never re-plans.
 #pragma once
 #include "cnnshape/plan.hpp"
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

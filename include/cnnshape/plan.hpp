@@ -4,7 +4,8 @@
 #include "cnnshape/exec_desc.hpp"
 #include "cnnshape/network.hpp"
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,13 @@ nlohmann::ordered_json args_json(const Args& args);
 struct LayerPlan {
     std::int64_t index = 0;
     std::string name, type, brief, where;
-    nlohmann::ordered_json args;
+    // The layer as built (its bound arguments, `layer->args()`), and the arguments filled in from
+    // the input (in_channels, ...): args_json() is the two as the reports write them.
+    LayerPtr layer;
+    std::vector<std::pair<std::string, std::int64_t>> inferred;
+    // {"in_channels": 3, "kernel_size": [3, 3], ...}: args_json(layer->args()) with the inferred
+    // values set. Built on each call (the JSON report writes the same text without building it).
+    nlohmann::ordered_json args_json() const;
     std::vector<std::string> inputs; // names of the tensors taken ("input" for the network input)
     std::vector<Shape> input_shapes;
     Shape output;                 // the first element of a tuple (see `tuple`)

@@ -96,15 +96,16 @@ std::vector<FieldChange> compare_layers(const LayerPlan& a, const LayerPlan& b) 
         out.push_back({"type", a.type, b.type, a.type, b.type, std::nullopt});
     } else {
         // Arguments in a's order, then any only b has.
-        for (auto it = a.args.begin(); it != a.args.end(); ++it) {
-            auto other = b.args.find(it.key());
-            json bv = other == b.args.end() ? json() : *other;
-            if (other != b.args.end() && *other == it.value()) continue;
+        const json a_args = a.args_json(), b_args = b.args_json();
+        for (auto it = a_args.begin(); it != a_args.end(); ++it) {
+            auto other = b_args.find(it.key());
+            json bv = other == b_args.end() ? json() : *other;
+            if (other != b_args.end() && *other == it.value()) continue;
             out.push_back({"args." + it.key(), it.value(), bv, py_text(it.value()),
-                           other == b.args.end() ? "(unset)" : py_text(bv), std::nullopt});
+                           other == b_args.end() ? "(unset)" : py_text(bv), std::nullopt});
         }
-        for (auto it = b.args.begin(); it != b.args.end(); ++it)
-            if (!a.args.contains(it.key()))
+        for (auto it = b_args.begin(); it != b_args.end(); ++it)
+            if (!a_args.contains(it.key()))
                 out.push_back({"args." + it.key(), json(), it.value(), "(unset)",
                                py_text(it.value()), std::nullopt});
     }

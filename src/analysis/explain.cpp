@@ -156,7 +156,7 @@ void explain_counts(LayerExplanation& e, const LayerPlan& l) {
                                     [](const TensorSpec* t) { return t->name == "bias"; });
         if (l.type == "MultiheadAttention") // its tensors have their own names
             suffix = " (" + names(params) + ")";
-        else if (l.args.contains("bias") && !has_bias)
+        else if (l.args_json().contains("bias") && !has_bias)
             suffix = " (bias=False)";
         else if (params.size() > 1 && l.type.find("Norm") != std::string::npos)
             suffix = " (" + names(params) + ")";

@@ -119,7 +119,7 @@ int run_diff(const DiffOptions& o) {
 
 namespace {
 Runner setup_diff(CLI::App& app);
-const CommandRegistration registration("diff", 60, setup_diff);
+const CommandRegistration diff_registration("diff", 60, setup_diff);
 } // namespace
 
 namespace {

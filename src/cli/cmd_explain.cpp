@@ -51,7 +51,7 @@ int run_explain(const ExplainOptions& o) {
 }
 
 Runner setup_explain(CLI::App& app);
-const CommandRegistration registration("explain", 20, setup_explain);
+const CommandRegistration explain_registration("explain", 20, setup_explain);
 
 Runner setup_explain(CLI::App& app) {
     auto o = std::make_shared<ExplainOptions>();

@@ -32,7 +32,7 @@ std::string signature(const LayerType& t) {
 
 namespace {
 Runner setup_layers(CLI::App& app);
-const CommandRegistration registration("layers", 90, setup_layers);
+const CommandRegistration layers_registration("layers", 90, setup_layers);
 } // namespace
 
 namespace {

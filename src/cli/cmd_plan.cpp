@@ -259,7 +259,7 @@ int run_plan(const PlanOptions& o) {
 
 namespace {
 Runner setup_plan(CLI::App& app);
-const CommandRegistration registration("plan", 10, setup_plan);
+const CommandRegistration plan_registration("plan", 10, setup_plan);
 } // namespace
 
 namespace {

@@ -388,7 +388,7 @@ int run_run(const RunCliOptions& o) {
 }
 
 Runner setup_run(CLI::App& app);
-const CommandRegistration registration("run", 20, setup_run);
+const CommandRegistration run_registration("run", 20, setup_run);
 
 Runner setup_run(CLI::App& app) {
     auto o = std::make_shared<RunCliOptions>();

@@ -107,7 +107,7 @@ int run_solve(const SolveOptions& o) {
 }
 
 Runner setup_solve(CLI::App& app);
-const CommandRegistration registration("solve", 25, setup_solve);
+const CommandRegistration solve_registration("solve", 25, setup_solve);
 
 Runner setup_solve(CLI::App& app) {
     auto o = std::make_shared<SolveOptions>();

@@ -155,8 +155,11 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.footer(std::string(exit_codes_help()) + "\n\nSee 'cnnshape <command> --help'.");
     auto entries = command_registry();
-    std::sort(entries.begin(), entries.end(),
-              [](const CommandEntry& a, const CommandEntry& b) { return a.order < b.order; });
+    // By order, then by name (explain and run share 20): the same whatever order the
+    // registrations ran in (the CLI files are compiled as unity batches).
+    std::sort(entries.begin(), entries.end(), [](const CommandEntry& a, const CommandEntry& b) {
+        return a.order != b.order ? a.order < b.order : a.name < b.name;
+    });
     std::vector<std::string> args(argv + 1, argv + argc);
     // Setting up every command's options is most of the start-up time, so only what this command
     // line can reach is set up: the command when it comes first ("plan ..."; its --help and errors

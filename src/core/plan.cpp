@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace cnnshape {
 
@@ -57,6 +58,14 @@ nlohmann::ordered_json args_json(const Args& args) {
     nlohmann::ordered_json j = nlohmann::ordered_json::object();
     for (auto& [k, v] : args.values)
         j[k] = to_json(v);
+    return j;
+}
+
+nlohmann::ordered_json LayerPlan::args_json() const {
+    if (!layer) return nlohmann::ordered_json::object();
+    nlohmann::ordered_json j = cnnshape::args_json(layer->args());
+    for (auto& [k, v] : inferred)
+        j[k] = v;
     return j;
 }
 
@@ -242,9 +251,9 @@ Plan make_plan(const Network& net, const Shape& input) {
             throw LayerError(i, n.name, n.layer->type(), e.what());
         }
         lp.brief = n.layer->brief();
-        lp.args = args_json(n.layer->args());
-        for (auto& [k, v] : out.inferred) {
-            lp.args[k] = v;
+        lp.layer = n.layer;
+        lp.inferred = std::move(out.inferred);
+        for (auto& [k, v] : lp.inferred) {
             // Show the filled-in count where the brief had "?".
             auto q = lp.brief.find('?');
             if (q != std::string::npos) lp.brief.replace(q, 1, std::to_string(v));

@@ -384,6 +384,31 @@ Shape json_shape(const json& j, const std::string& where) {
     return s;
 }
 
+// A layer object's own keys (the rest are the layer's keyword arguments).
+enum class LayerKey { Type, Name, Inputs, Trainable, Layers, Args, Comment, Other };
+
+LayerKey layer_key(const std::string& k) {
+    auto is = [&](const char* w, std::size_t n) { return std::memcmp(k.data(), w, n) == 0; };
+    switch (k.size()) {
+    case 4:
+        if (is("type", 4)) return LayerKey::Type;
+        if (is("name", 4)) return LayerKey::Name;
+        if (is("args", 4)) return LayerKey::Args;
+        break;
+    case 6:
+        if (is("inputs", 6)) return LayerKey::Inputs;
+        if (is("layers", 6)) return LayerKey::Layers;
+        break;
+    case 7:
+        if (is("comment", 7)) return LayerKey::Comment;
+        break;
+    case 9:
+        if (is("trainable", 9)) return LayerKey::Trainable;
+        break;
+    }
+    return LayerKey::Other;
+}
+
 class JsonReader {
 public:
     Builder b;
@@ -418,19 +443,47 @@ public:
             throw SpecError(where, fmt::format("a layer must be an object or a string such as "
                                                "\"nn.ReLU()\", got {}",
                                                kind_of(j)));
-        if (!j.contains("type") || !j["type"].is_string())
+        // One pass over the keys (each contains() or [] is a linear search of the object's keys;
+        // duplicate keys were refused before this point).
+        const json *jtype = nullptr, *jname = nullptr, *jinputs = nullptr, *jtrainable = nullptr,
+                   *jlayers = nullptr, *jargs = nullptr;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            switch (layer_key(it.key())) {
+            case LayerKey::Type:
+                jtype = &it.value();
+                break;
+            case LayerKey::Name:
+                jname = &it.value();
+                break;
+            case LayerKey::Inputs:
+                jinputs = &it.value();
+                break;
+            case LayerKey::Trainable:
+                jtrainable = &it.value();
+                break;
+            case LayerKey::Layers:
+                jlayers = &it.value();
+                break;
+            case LayerKey::Args:
+                jargs = &it.value();
+                break;
+            default:
+                break;
+            }
+        }
+        if (!jtype || !jtype->is_string())
             throw SpecError(where, "a layer object needs \"type\", e.g. \"Conv2d\"");
-        std::string type = j["type"].get<std::string>();
+        const std::string& type = jtype->get_ref<const std::string&>();
         std::optional<std::string> name;
-        if (j.contains("name")) {
-            if (!j["name"].is_string() && !j["name"].is_number_integer())
+        if (jname) {
+            if (!jname->is_string() && !jname->is_number_integer())
                 throw SpecError(where + ".name", "\"name\" must be a string");
-            name = j["name"].is_string() ? j["name"].get<std::string>() : compact_json(j["name"]);
+            name = jname->is_string() ? jname->get<std::string>() : compact_json(*jname);
         }
         std::vector<std::string> refs;
-        bool has_refs = j.contains("inputs");
+        bool has_refs = jinputs != nullptr;
         if (has_refs) {
-            const json& in = j["inputs"];
+            const json& in = *jinputs;
             if (in.is_string())
                 refs.push_back(in.get<std::string>());
             else if (in.is_array()) {
@@ -445,10 +498,10 @@ public:
             }
         }
         bool trainable = true;
-        if (j.contains("trainable")) {
-            if (!j["trainable"].is_boolean())
+        if (jtrainable) {
+            if (!jtrainable->is_boolean())
                 throw SpecError(where + ".trainable", "\"trainable\" must be true or false");
-            trainable = j["trainable"].get<bool>();
+            trainable = jtrainable->get<bool>();
         }
         std::string base = type;
         for (const char* p : {"torch.nn.", "nn."})
@@ -464,34 +517,32 @@ public:
             if (inputs.size() != 1)
                 throw SpecError(where + ".inputs", "a Sequential takes exactly one input");
             b.check_not_tuple(inputs, has_refs, where);
-            if (!j.contains("layers"))
-                throw SpecError(where, "a Sequential needs \"layers\": [...]");
+            if (!jlayers) throw SpecError(where, "a Sequential needs \"layers\": [...]");
             b.push(b.top().prefix + local + ".", inputs[0]);
             saved_trainable_.push_back(trainable);
-            layers(j["layers"], where + ".layers", depth + 1);
+            layers(*jlayers, where + ".layers", depth + 1);
             saved_trainable_.pop_back();
             Ref out = b.pop();
             b.register_name(local, out);
             return;
         }
-        if (j.contains("layers"))
+        if (jlayers)
             throw SpecError(where + ".layers",
                             fmt::format("only a Sequential has \"layers\", not {}", type));
         std::vector<Value> positional;
-        if (j.contains("args")) {
-            if (!j["args"].is_array())
+        if (jargs) {
+            if (!jargs->is_array())
                 throw SpecError(where + ".args",
                                 "\"args\" must be an array of positional arguments");
-            for (std::size_t i = 0; i < j["args"].size(); ++i)
+            for (std::size_t i = 0; i < jargs->size(); ++i)
                 positional.push_back(
-                    to_value(j["args"][i], [&] { return where + fmt::format(".args[{}]", i); }));
+                    to_value((*jargs)[i], [&] { return where + fmt::format(".args[{}]", i); }));
         }
         std::vector<std::pair<std::string, Value>> kwargs;
         for (auto it = j.begin(); it != j.end(); ++it) {
             const std::string& k = it.key();
-            if (k == "type" || k == "name" || k == "inputs" || k == "args" || k == "trainable" ||
-                k == "comment")
-                continue;
+            LayerKey kind = layer_key(k);
+            if (kind != LayerKey::Other && kind != LayerKey::Layers) continue;
             kwargs.emplace_back(k, to_value(it.value(), [&] { return where + "." + k; }));
         }
         Call c;

@@ -3,6 +3,7 @@
 #include "cnnshape/version.hpp"
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace cnnshape {
@@ -174,10 +175,48 @@ namespace {
 
 // A small streaming writer: the report is written directly, one layer per line, instead of
 // building a JSON tree (copying trees dominated the time of 10,000-layer plans).
+
+// The text being written: appends are inlined copies into a buffer that doubles when full
+// (std::string's out-of-line append was a third of the report's time).
+class Buf {
+public:
+    void reserve(std::size_t n) {
+        if (n > s_.size()) s_.resize(n);
+    }
+    void append(const char* p, std::size_t n) {
+        if (n > s_.size() - n_) grow(n);
+        std::memcpy(&s_[0] + n_, p, n);
+        n_ += n;
+    }
+    // Inlined, so a literal's length is known at compile time.
+    Buf& operator+=(const char* p) {
+        append(p, std::strlen(p));
+        return *this;
+    }
+    Buf& operator+=(const std::string& v) {
+        append(v.data(), v.size());
+        return *this;
+    }
+    Buf& operator+=(char c) {
+        if (n_ == s_.size()) grow(1);
+        s_[n_++] = c;
+        return *this;
+    }
+    std::string take() {
+        s_.resize(n_);
+        return std::move(s_);
+    }
+
+private:
+    void grow(std::size_t n) { s_.resize(std::max(s_.size() * 2, n_ + n) + 64); }
+    std::string s_;
+    std::size_t n_ = 0;
+};
+
 // A string as compact_json writes it. Printable ASCII without quotes or backslashes (nearly every
 // name and summary) is copied as is; anything else goes through nlohmann's serializer, so escapes
 // and invalid UTF-8 come out byte for byte as before.
-void append_json_string(std::string& out, const std::string& v) {
+void append_json_string(Buf& out, const std::string& v) {
     for (unsigned char c : v)
         if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
             out += compact_json(nlohmann::json(v));
@@ -188,64 +227,101 @@ void append_json_string(std::string& out, const std::string& v) {
     out += '"';
 }
 
-// compact_json(j) appended to `out`, without building a serializer and a string per value:
-// containers, strings, integers and booleans are written here; floats (and anything else) by
-// nlohmann, so numbers read exactly as before.
-void append_compact_json(std::string& out, const nlohmann::ordered_json& j) {
-    using T = nlohmann::ordered_json::value_t;
-    switch (j.type()) {
-    case T::null:
+// std::to_string(v) appended, without a string of its own.
+void append_int(Buf& out, long long v) {
+    char buf[24];
+    char* e = buf + sizeof buf;
+    char* p = e;
+    unsigned long long m =
+        v < 0 ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+    do {
+        *--p = char('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0) *--p = '-';
+    out.append(p, std::size_t(e - p));
+}
+
+// A layer's arguments as compact_json(l.args_json()) writes them, straight from the bound Values:
+// each argument in signature order, an inferred one (in_channels, ...) in place of its entry or
+// after them all when the signature left it out.
+void append_value_json(Buf& out, const Value& v) {
+    if (v.is_none()) {
         out += "null";
-        return;
-    case T::boolean:
-        out += j.get<bool>() ? "true" : "false";
-        return;
-    case T::number_integer:
-        out += std::to_string(j.get<std::int64_t>());
-        return;
-    case T::number_unsigned:
-        out += std::to_string(j.get<std::uint64_t>());
-        return;
-    case T::string:
-        append_json_string(out, j.get_ref<const std::string&>());
-        return;
-    case T::array: {
+    } else if (v.is_bool()) {
+        out += v.as_bool() ? "true" : "false";
+    } else if (v.is_int()) {
+        append_int(out, v.as_int());
+    } else if (v.is_float()) {
+        double d = v.as_float();
+        if (std::isfinite(d))
+            out += compact_json(nlohmann::json(d));
+        else
+            append_json_string(out, v.repr());
+    } else if (v.is_string()) {
+        append_json_string(out, v.as_string());
+    } else if (v.is_tuple()) {
         out += '[';
         bool first = true;
-        for (const auto& e : j) {
+        for (const Value& e : v.as_tuple()) {
             if (!first) out += ',';
             first = false;
-            append_compact_json(out, e);
+            append_value_json(out, e);
         }
         out += ']';
-        return;
-    }
-    case T::object: {
-        out += '{';
-        bool first = true;
-        for (auto it = j.begin(); it != j.end(); ++it) {
-            if (!first) out += ',';
-            first = false;
-            append_json_string(out, it.key());
-            out += ':';
-            append_compact_json(out, it.value());
-        }
-        out += '}';
-        return;
-    }
-    default:
-        out += compact_json(j);
+    } else {
+        append_json_string(out, v.repr());
     }
 }
 
+void append_args_json(Buf& out, const LayerPlan& l) {
+    if (!l.layer) {
+        out += "{}";
+        return;
+    }
+    const auto& values = l.layer->args().values;
+    out += '{';
+    bool first = true;
+    auto key = [&](const std::string& k) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, k);
+        out += ':';
+    };
+    for (const auto& [k, v] : values) {
+        key(k);
+        auto inf = std::find_if(l.inferred.begin(), l.inferred.end(),
+                                [&](const auto& p) { return p.first == k; });
+        if (inf != l.inferred.end())
+            append_int(out, inf->second);
+        else
+            append_value_json(out, v);
+    }
+    for (std::size_t i = 0; i < l.inferred.size(); ++i) {
+        const auto& [k, v] = l.inferred[i];
+        bool seen =
+            std::any_of(values.begin(), values.end(), [&](const auto& p) { return p.first == k; });
+        // A key inferred twice keeps its first place and its last value.
+        for (std::size_t e = 0; e < i && !seen; ++e)
+            seen = l.inferred[e].first == k;
+        if (seen) continue;
+        key(k);
+        std::int64_t last = v;
+        for (std::size_t e = i + 1; e < l.inferred.size(); ++e)
+            if (l.inferred[e].first == k) last = l.inferred[e].second;
+        append_int(out, last);
+    }
+    out += '}';
+}
+
 struct JsonOut {
-    std::string s;
+    Buf s;
     void str(const std::string& v) { append_json_string(s, v); }
-    void num(std::int64_t v) { s += std::to_string(v); }
+    void num(std::int64_t v) { append_int(s, v); }
     void num(double v) {
         // Whole numbers (nearly every receptive field) as integers: what fmt writes for them.
         if (v == std::trunc(v) && std::fabs(v) < 1e15 && !(v == 0 && std::signbit(v)))
-            s += std::to_string(static_cast<long long>(v));
+            append_int(s, static_cast<long long>(v));
         else if (std::isfinite(v))
             s += fmt::format("{}", v);
         else
@@ -254,10 +330,21 @@ struct JsonOut {
     void shape(const Shape& v) {
         s += '[';
         for (std::size_t i = 0; i < v.size(); ++i) {
-            if (i) s += ", ";
+            if (i) s.append(", ", 2);
             num(v[i]);
         }
         s += ']';
+    }
+    // "\"name\": " for a literal name: one append of a length known at compile time.
+    template <std::size_t N>
+    void key(const char (&k)[N]) {
+        char buf[N + 3];
+        buf[0] = '"';
+        std::memcpy(buf + 1, k, N - 1);
+        buf[N] = '"';
+        buf[N + 1] = ':';
+        buf[N + 2] = ' ';
+        s.append(buf, N + 3);
     }
     void key(const char* k) {
         s += '"';
@@ -327,7 +414,7 @@ std::string report_json_text(const Plan& p) {
         o.str(l.brief);
         o.s += ", ";
         o.key("args");
-        append_compact_json(o.s, l.args);
+        append_args_json(o.s, l);
         o.s += ", ";
         o.key("inputs");
         o.s += '[';
@@ -440,16 +527,17 @@ std::string report_json_text(const Plan& p) {
             o.str(l.type);
             o.s += ", ";
             o.key("arguments");
+            const nlohmann::ordered_json all = l.args_json();
             nlohmann::ordered_json args = nlohmann::ordered_json::object();
             for (const std::string& a : l.assumed)
-                args[a] = l.args.contains(a) ? l.args[a] : nlohmann::ordered_json(nullptr);
+                args[a] = all.contains(a) ? all[a] : nlohmann::ordered_json(nullptr);
             o.s += compact_json(args);
             o.s += '}';
         }
         o.s += "\n  ]";
     }
     o.s += "\n}\n";
-    return o.s;
+    return o.s.take();
 }
 
 nlohmann::ordered_json report_json(const Plan& p) {

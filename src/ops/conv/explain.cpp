@@ -87,8 +87,9 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const ConvDesc& cd) {
             axes.push_back(names[i]);
         e.axes.push_back(conv_axis(l, cd, cs[g[0]], axes));
     }
-    auto pad_arg = l.args.find("padding");
-    if (!cd.transposed && pad_arg != l.args.end() && pad_arg->is_string()) {
+    const auto args = l.args_json();
+    auto pad_arg = args.find("padding");
+    if (!cd.transposed && pad_arg != args.end() && pad_arg->is_string()) {
         if (*pad_arg == "same") {
             std::vector<std::array<std::int64_t, 4>> keys;
             for (std::size_t i = 0; i < nd; ++i)

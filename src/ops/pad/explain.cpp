@@ -40,12 +40,13 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const PadDesc& pd) {
                                       order));
     else if (pd.fill == PadFill::Replicate)
         e.notes.push_back(fmt::format("pads by repeating the edge values {}", order));
-    else
-        e.notes.push_back(fmt::format("pads with the constant {} {}",
-                                      l.args.contains("value") && !l.args["value"].is_null()
-                                          ? compact_json(l.args["value"])
-                                          : "0",
-                                      order));
+    else {
+        const auto args = l.args_json();
+        e.notes.push_back(fmt::format(
+            "pads with the constant {} {}",
+            args.contains("value") && !args["value"].is_null() ? compact_json(args["value"]) : "0",
+            order));
+    }
 }
 
 } // namespace cnnshape

@@ -21,7 +21,7 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const SplitDesc& d) {
     check_equal(total, size, l, l.type);
     std::string how;
     if (l.type == "Chunk") {
-        std::int64_t chunks = l.args.value("chunks", std::int64_t(0));
+        std::int64_t chunks = l.args_json().value("chunks", std::int64_t(0));
         std::int64_t each = size / chunks + (size % chunks != 0);
         how = fmt::format(" (pieces of ceil({} / {}) = {}, the last one what is left{})", size,
                           chunks, each,

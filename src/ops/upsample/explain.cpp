@@ -34,8 +34,8 @@ void explain_op(LayerExplanation& e, const LayerPlan& l, const UpsampleDesc& ud)
     std::size_t nd = ud.output_size.size();
     Shape in = trailing(l.input_shapes.at(0), nd), out = trailing(l.output, nd);
     auto names = axis_names(nd);
-    const auto& sf =
-        l.args.contains("scale_factor") ? l.args["scale_factor"] : nlohmann::ordered_json();
+    const auto args = l.args_json();
+    const auto sf = args.contains("scale_factor") ? args["scale_factor"] : nlohmann::ordered_json();
     for (std::size_t i = 0; i < nd; ++i) {
         check_equal(ud.output_size[i], out[i], l, names[i] + "_out");
         AxisExplanation ax;
