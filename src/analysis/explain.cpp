@@ -140,7 +140,7 @@ std::string product_terms(const std::vector<const TensorSpec*>& ts, std::int64_t
 void explain_counts(LayerExplanation& e, const LayerPlan& l) {
     std::vector<const TensorSpec*> params, buffers;
     for (auto& t : l.tensors)
-        (t.is_buffer ? buffers : params).push_back(&t);
+        if (t.shared_key.empty()) (t.is_buffer ? buffers : params).push_back(&t);
     auto names = [](const std::vector<const TensorSpec*>& ts) {
         std::vector<std::string> n;
         for (auto* t : ts)
