@@ -265,6 +265,13 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
         CHECK(WEXITSTATUS(status) == 2);
         std::system(("rm -rf '" + std::string(dir) + "'").c_str());
     }
+    // a module called twice holds no tensors of its own: explain says whose they are
+    auto ex = run_cli("explain " + kDir + "functional_ops.py --input 2x3x16x16");
+    CHECK(ex.code == 0);
+    CHECK_THAT(ex.out, Catch::Contains("layer 16 'mix_1': Conv2d(8, 8, k=3, p=1)"));
+    CHECK_THAT(ex.out, Catch::Contains("params = 0: its tensors are mix.weight, mix.bias, "
+                                       "counted where they are held"));
+    CHECK_THAT(ex.out, Catch::Contains("params = 0: its tensors are bn_w, bn_b, mean, var"));
     // --model with arguments
     auto call =
         run_cli("plan " + kDir +

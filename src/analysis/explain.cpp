@@ -170,6 +170,13 @@ void explain_counts(LayerExplanation& e, const LayerPlan& l) {
         e.buffers =
             fmt::format("buffers = {} = {} ({})", terms, with_commas(total), names(buffers));
     }
+    // Tensors another layer holds (a module's second call, F.conv2d(x, self.w)).
+    std::vector<std::string> held;
+    for (auto& t : l.tensors)
+        if (!t.shared_key.empty()) held.push_back(t.shared_key);
+    if (!held.empty() && params.empty() && buffers.empty())
+        e.params = fmt::format("params = 0: its tensors are {}, counted where they are held",
+                               join(held, ", "));
 }
 
 } // namespace
