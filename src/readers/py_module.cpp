@@ -3534,9 +3534,10 @@ public:
         for (size_t i = 0; i < args.size(); ++i)
             a[names[i]] = args[i];
         for (auto& [k, v] : kwargs) {
-            if (std::find_if(names.begin(), names.end(), [&](const char* q) { return k == q; }) ==
-                names.end())
-                fail(at, fmt::format("{}() got an unexpected keyword argument '{}'", n, k));
+            bool known = false;
+            for (const char* q : names)
+                known |= k == q;
+            if (!known) fail(at, fmt::format("{}() got an unexpected keyword argument '{}'", n, k));
             if (a.count(k))
                 fail(at, fmt::format("{}() got multiple values for argument '{}'", n, k));
             a[k] = v;
