@@ -6,8 +6,10 @@
 // the file's line and column, with the line and a caret, exit 2.
 #include "cli_support.hpp"
 #include "cnnshape/error.hpp"
+#include "cnnshape/execute.hpp"
 #include "cnnshape/network.hpp"
 #include "cnnshape/plan.hpp"
+#include "cnnshape/random.hpp"
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -31,7 +33,7 @@ std::vector<std::string> state_dict(const Plan& p) {
     std::vector<std::string> keys;
     for (const auto& lp : p.layers)
         for (const auto& t : lp.tensors) {
-            if (!t.persistent) continue;
+            if (!t.persistent || !t.shared_key.empty()) continue;
             std::string k = (t.name.empty() ? lp.name : lp.name + "." + t.name) + ":";
             for (std::size_t i = 0; i < t.shape.size(); ++i)
                 k += (i ? "," : "") + std::to_string(t.shape[i]);
@@ -77,6 +79,48 @@ TEST_CASE("pymodel: model files plan to PyTorch's shapes, counts and state_dict"
         std::sort(want.begin(), want.end());
         CHECK(state_dict(p) == want);
     }
+}
+
+TEST_CASE("pymodel: run --seed draws the weights in the order __init__ builds the modules",
+          "[pymodel][run]") {
+    // torch.manual_seed(0); model = Net(); torch.manual_seed(0); x = torch.randn(input);
+    // model.eval()(x), recorded for the files that initialise nothing themselves.
+    auto cases = nlohmann::json::parse(slurp(source_path(kDir + "expected.json")));
+    int checked = 0;
+    for (const auto& c : cases) {
+        if (c["seed0"].is_null()) continue;
+        std::string file = c["file"].get<std::string>();
+        CAPTURE(file);
+        ReadHints hints;
+        std::string input = arg_of(c["args"], "--input");
+        if (!input.empty()) hints.input = parse_shape(input);
+        Network net = load_spec_file(source_path(kDir + file), arg_of(c["args"], "--model"), hints);
+        Plan p = make_plan(net, *net.input);
+        StateDict w = init_weights(p, 0);
+        TorchGenerator g(0);
+        Tensor x(*net.input);
+        fill_randn(g, x.ptr(), x.size());
+        RunOptions ro;
+        ro.rng = &g;
+        RunResult r = execute(p, w, x, ro);
+        const auto& first = c["seed0"]["first"];
+        REQUIRE(r.output.size() >= std::int64_t(first.size()));
+        double scale = 1e-30;
+        for (const auto& v : first)
+            scale = std::max(scale, std::abs(v.get<double>()));
+        for (std::size_t i = 0; i < first.size(); ++i) {
+            CAPTURE(i);
+            CHECK(std::abs(r.output.data[i] - first[i].get<double>()) <= 1e-4 * scale);
+        }
+        double sum = 0;
+        for (float v : r.output.data)
+            sum += v;
+        CHECK(std::abs(sum - c["seed0"]["sum"].get<double>()) <=
+              1e-4 * std::max(1.0, std::abs(c["seed0"]["sum"].get<double>())) *
+                  std::sqrt(double(r.output.size())));
+        ++checked;
+    }
+    CHECK(checked >= 10);
 }
 
 namespace {
@@ -143,6 +187,20 @@ TEST_CASE("pymodel: what the reader cannot evaluate is an error at its line and 
         {"        return self.fc(x\n", "line 11, column 23", "'(' was never closed"},
         {"          return x\n      return x\n", "line 12, column 7",
          "unindent does not match any outer indentation level"},
+        // operations no layer computes, and what a mapping cannot take
+        {"        return x.exp()\n", "line 11, column 18", "Tensor.exp() has no cnnshape layer"},
+        {"        return 2 / x\n", "line 11, column 18",
+         "a number divided by a tensor (a reciprocal) has no cnnshape layer"},
+        {"        return x ** 3\n", "line 11, column 18",
+         "a tensor to the power 3 has no cnnshape layer (x ** 2 is planned as x * x)"},
+        {"        return x.clamp(1, 0)\n", "line 11, column 18",
+         "clamp() with min >= max (min=1, max=0) is not supported"},
+        {"        return x.view(1, 2, 4).t()\n", "line 11, column 32",
+         "t() expects a tensor with <= 2 dimensions, but self is 3D"},
+        {"        return F.linear(x, self.fc.weight)\n", "line 11, column 18",
+         "F.linear() takes its weight as an nn.Parameter or buffer of the model"},
+        {"        return x.repeat(0, 1)\n", "line 11, column 18",
+         "repeat() with a 0 has no cnnshape layer"},
     };
     for (const Case& c : cases) {
         CAPTURE(c.body);
@@ -207,6 +265,13 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
         CHECK(WEXITSTATUS(status) == 2);
         std::system(("rm -rf '" + std::string(dir) + "'").c_str());
     }
+    // a module called twice holds no tensors of its own: explain says whose they are
+    auto ex = run_cli("explain " + kDir + "functional_ops.py --input 2x3x16x16");
+    CHECK(ex.code == 0);
+    CHECK_THAT(ex.out, Catch::Contains("layer 16 'mix_1': Conv2d(8, 8, k=3, p=1)"));
+    CHECK_THAT(ex.out, Catch::Contains("params = 0: its tensors are mix.weight, mix.bias, "
+                                       "counted where they are held"));
+    CHECK_THAT(ex.out, Catch::Contains("params = 0: its tensors are bn_w, bn_b, mean, var"));
     // --model with arguments
     auto call =
         run_cli("plan " + kDir +

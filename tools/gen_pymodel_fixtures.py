@@ -110,15 +110,43 @@ def count_macs(model, run):
         def __exit__(self, *exc):
             self.depth[0] -= 1
 
+    import torch.nn.functional as F
+
     class Matmul(torch.overrides.TorchFunctionMode):
+        # matmul, einsum and the functional convolutions and linear layers called outside the
+        # modules (whose own calls their hooks count)
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
             out = func(*args, **kwargs)
-            if Paused.depth[0] == 0 and func in (torch.matmul, torch.Tensor.matmul,
-                                                 torch.Tensor.__matmul__, torch.bmm):
+            if Paused.depth[0] != 0:
+                return out
+            if func in (torch.matmul, torch.Tensor.matmul, torch.Tensor.__matmul__, torch.bmm,
+                        torch.mm, torch.Tensor.mm):
                 a = args[0]
                 total[0] += out.numel() * a.shape[-1]
+            elif func in (F.conv1d, F.conv2d, F.conv3d):
+                w = args[1] if len(args) > 1 else kwargs["weight"]
+                total[0] += out.numel() * w.shape[1] * math.prod(w.shape[2:])
+            elif func is F.linear:
+                w = args[1] if len(args) > 1 else kwargs["weight"]
+                total[0] += out.numel() * w.shape[1]
+            elif func is torch.einsum:
+                eq = args[0].replace(" ", "")
+                ops = args[1:] if not isinstance(args[1], (list, tuple)) else args[1]
+                lhs, rhs = eq.split("->")
+                sizes = {}
+                for sub, t in zip(lhs.split(","), ops):
+                    for c, d in zip(sub, t.shape):
+                        sizes[c] = d
+                summed = math.prod(d for c, d in sizes.items() if c not in rhs)
+                total[0] += (len(ops) - 1) * out.numel() * summed
             return out
+
+    def pause(m, inp):
+        Paused.depth[0] += 1
+
+    def resume(m, inp, out):
+        Paused.depth[0] -= 1
 
     hooks = []
     for m in model.modules():
@@ -130,6 +158,10 @@ def count_macs(model, run):
             hooks.append(m.register_forward_hook(convt_hook))
         elif isinstance(m, nn.Linear):
             hooks.append(m.register_forward_hook(linear_hook))
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d,
+                          nn.ConvTranspose2d, nn.ConvTranspose3d, nn.Linear)):
+            hooks.append(m.register_forward_pre_hook(pause))
+            hooks.append(m.register_forward_hook(resume))
     with torch.no_grad(), Matmul():
         out = run()
     for h in hooks:
@@ -180,6 +212,7 @@ def case(path):
         "buffers": sum(b.numel() for b in model.buffers()),
         "macs": macs,
         "state_dict": [[k, list(v.shape)] for k, v in sd.items()],
+        "seed0": seeded(path),
     }
 
 
@@ -212,7 +245,8 @@ def check_run(path, binary):
     x = torch.randn(size, generator=g)
     with torch.no_grad():
         ref = model(x)
-    ref = ref[0] if isinstance(ref, tuple) else ref
+    while not isinstance(ref, torch.Tensor):  # the first output of a tuple, list or dict
+        ref = list(ref.values())[0] if isinstance(ref, dict) else ref[0]
     with tempfile.TemporaryDirectory() as d:
         os.mkdir(os.path.join(d, "w"))
         for k, v in model.state_dict().items():
@@ -235,6 +269,48 @@ def check_run(path, binary):
     diff = (got - ref).abs().max().item()
     scale = max(ref.abs().max().item(), 1e-30)
     return diff <= 1e-4 * scale, f"relative {diff / scale:.3g}"
+
+
+def build(path, seed=None):
+    text = open(path).read()
+    opts = options(text)
+    ns = {"__name__": "pymodel"}
+    exec(compile(text, path, "exec"), ns)  # module-level code may build a model too
+    if seed is not None:
+        torch.manual_seed(seed)
+    if "model" in opts:
+        m = opts["model"]
+        model = eval(m, ns) if "(" in m else ns[m]
+        if isinstance(model, type) or inspect.isfunction(model):
+            model = model()
+    else:
+        model = ns[module_classes(ns, ast.parse(text))[0]]()
+    return model, opts, text
+
+
+def seeded(path):
+    """What `cnnshape run FILE --seed 0` computes, as PyTorch does it: torch.manual_seed(0) and
+    the model built (each module's reset_parameters() in construction order), then
+    torch.manual_seed(0) and torch.randn(input) as the input, forward() in eval mode. The first
+    output's first 16 values and its sum. Recorded only for files that initialise nothing
+    themselves (no nn.init, no Parameters or buffers of random values or ones): cnnshape draws
+    what the modules' own reset_parameters() draw, and its Parameter and Buffer layers start
+    at zeros."""
+    text = open(path).read()
+    if re.search(r"nn\.init|\.apply\(|torch\.(rand|ones|full|eye|arange|tensor)|normal_|"
+                 r"uniform_", text):
+        return None
+    model, opts, text = build(path, seed=0)
+    model.eval()
+    size = [int(v) for v in opts["input"].split("x")] if "input" in opts else first_example(text)
+    torch.manual_seed(0)
+    x = torch.randn(size)
+    with torch.no_grad():
+        out = model(x)
+    while not isinstance(out, torch.Tensor):
+        out = list(out.values())[0] if isinstance(out, dict) else out[0]
+    flat = out.flatten()
+    return {"first": [float(v) for v in flat[:16]], "sum": float(flat.double().sum())}
 
 
 def main():

@@ -55,6 +55,9 @@ struct TensorSpec {
     // needs nor takes it).
     bool persistent = true;
     std::vector<float> values = {}; // Init::Values
+    // Another layer's tensor (Node::shared): its state_dict key, under which the holder counts,
+    // initialises and loads it; "" for the layer's own tensor.
+    std::string shared_key = {};
 };
 
 // What a layer's infer decides for running it, next to its LayerOutput: the kernel descriptor

@@ -21,6 +21,17 @@ struct Node {
     // For each input, the element taken from a node that returns a tuple ("c[1]" is 1); -1 for
     // a node that returns one tensor. Empty: -1 for every input.
     std::vector<std::int64_t> slots = {};
+    // Tensors of the layer's state_dict that an earlier layer holds, by the tensor's name and the
+    // holder's key: a module called a second time uses its first call's weights, and
+    // F.conv2d(x, self.w) uses the Parameter `w` as its weight. PyTorch counts such a tensor once:
+    // it is counted, initialised and loaded where it is held. Empty: the layer holds its own.
+    struct SharedTensor {
+        std::string tensor, key;
+    };
+    std::vector<SharedTensor> shared = {};
+    // Where the module was constructed among the network's layers (PyTorch's construction
+    // order, in which `run --seed` draws the weights); -1: in node order.
+    std::int64_t init_order = -1;
 };
 
 // One of the network's named outputs (a spec's "outputs"): a node, or one element of the tuple it

@@ -48,6 +48,7 @@ struct LayerPlan {
     // Whether the layer reaches an output. One that does not (an auxiliary head the eval forward
     // skips) still holds its parameters and buffers, but computes nothing: no MACs, no memory.
     bool used = true;
+    std::int64_t init_order = -1; // Node::init_order
 };
 
 // One of the network's outputs: its name (the spec's "outputs"; "" for a network with one

@@ -140,7 +140,7 @@ std::string product_terms(const std::vector<const TensorSpec*>& ts, std::int64_t
 void explain_counts(LayerExplanation& e, const LayerPlan& l) {
     std::vector<const TensorSpec*> params, buffers;
     for (auto& t : l.tensors)
-        (t.is_buffer ? buffers : params).push_back(&t);
+        if (t.shared_key.empty()) (t.is_buffer ? buffers : params).push_back(&t);
     auto names = [](const std::vector<const TensorSpec*>& ts) {
         std::vector<std::string> n;
         for (auto* t : ts)
@@ -170,6 +170,13 @@ void explain_counts(LayerExplanation& e, const LayerPlan& l) {
         e.buffers =
             fmt::format("buffers = {} = {} ({})", terms, with_commas(total), names(buffers));
     }
+    // Tensors another layer holds (a module's second call, F.conv2d(x, self.w)).
+    std::vector<std::string> held;
+    for (auto& t : l.tensors)
+        if (!t.shared_key.empty()) held.push_back(t.shared_key);
+    if (!held.empty() && params.empty() && buffers.empty())
+        e.params = fmt::format("params = 0: its tensors are {}, counted where they are held",
+                               join(held, ", "));
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 namespace cnnshape {
 
@@ -198,10 +199,15 @@ Plan make_plan(const Network& net, const Shape& input) {
         throw UsageError("the input shape " + shape_x(input) +
                          " is too large: its float32 bytes do not fit in 64 bits");
     }
+    // The state_dict's keys and shapes so far, when a layer uses another's tensors.
+    bool any_shared = std::any_of(net.nodes.begin(), net.nodes.end(),
+                                  [](const Node& n) { return !n.shared.empty(); });
+    std::unordered_map<std::string, Shape> held;
     for (std::size_t i = 0; i < net.nodes.size(); ++i) {
         const Node& n = net.nodes[i];
         LayerPlan lp;
         lp.index = i;
+        lp.init_order = n.init_order;
         lp.name = n.name;
         lp.type = n.layer->type();
         lp.where = n.where;
@@ -267,6 +273,46 @@ Plan make_plan(const Network& net, const Shape& input) {
         lp.macs = out.macs;
         lp.exec = std::move(lower.exec);
         lp.tensors = std::move(lower.tensors);
+        for (const Node::SharedTensor& sh : n.shared) {
+            auto t = std::find_if(lp.tensors.begin(), lp.tensors.end(),
+                                  [&](const TensorSpec& s) { return s.name == sh.tensor; });
+            if (t == lp.tensors.end()) continue;
+            if (sh.key.empty()) { // a tensor the layer does not have (F.batch_norm's count)
+                std::int64_t k = numel(t->shape);
+                (t->is_buffer ? lp.buffers : lp.params) -= k;
+                if (t->is_buffer)
+                    lp.buffer_bytes -= k * (t->is_int64 ? 8 : 4);
+                else if (lp.trainable_params)
+                    lp.trainable_params -= k;
+                lp.tensors.erase(t);
+                continue;
+            }
+            auto h = held.find(sh.key);
+            if (h == held.end())
+                throw LayerError(
+                    i, n.name, n.layer->type(),
+                    fmt::format("its {} is '{}', which no earlier layer holds", sh.tensor, sh.key));
+            if (h->second != t->shape)
+                throw LayerError(i, n.name, n.layer->type(),
+                                 fmt::format("its {} is '{}' of shape {}, but this call needs "
+                                             "one of shape {}",
+                                             sh.tensor, sh.key, shape_torch(h->second),
+                                             shape_torch(t->shape)));
+            t->shared_key = sh.key;
+            // counted where it is held
+            std::int64_t k = numel(t->shape);
+            if (t->is_buffer) {
+                lp.buffers -= k;
+                lp.buffer_bytes -= k * (t->is_int64 ? 8 : 4);
+            } else {
+                lp.params -= k;
+                if (lp.trainable_params) lp.trainable_params -= k;
+            }
+        }
+        if (any_shared)
+            for (const TensorSpec& t : lp.tensors)
+                if (t.shared_key.empty())
+                    held[t.name.empty() ? lp.name : lp.name + "." + t.name] = t.shape;
         steps[i] = RfStep{out.rf, std::move(out.axes), std::move(out.rf_dims),
                           lp.input_shapes.empty() ? Shape{} : lp.input_shapes[0]};
         lp.outputs = out.tuple;

@@ -30,8 +30,10 @@ bool returns_indices(const LayerPlan& lp) {
 
 namespace {
 
-// The state_dict key: "features.0.weight"; a Parameter layer's one tensor is the layer's name.
+// The state_dict key: "features.0.weight"; a Parameter layer's one tensor is the layer's name;
+// another layer's tensor (a module called twice) is that layer's key.
 std::string key_of(const LayerPlan& lp, const TensorSpec& t) {
+    if (!t.shared_key.empty()) return t.shared_key;
     return t.name.empty() ? lp.name : lp.name + "." + t.name;
 }
 
@@ -46,7 +48,8 @@ std::int64_t weight_bytes(const Plan& plan) {
     std::int64_t b = 0;
     for (auto& lp : plan.layers)
         for (auto& t : lp.tensors)
-            b = add_sat(b, numel(t.shape) * 4); // each fits: the plan checked its totals
+            if (t.shared_key.empty())
+                b = add_sat(b, numel(t.shape) * 4); // each fits: the plan checked its totals
     return b;
 }
 
@@ -245,10 +248,18 @@ float erfinv_float(float y) {
 StateDict init_weights(const Plan& plan, std::uint64_t seed) {
     TorchGenerator g(seed);
     StateDict sd;
-    for (auto& lp : plan.layers) {
+    // In the order PyTorch constructs the modules (a model file's __init__), else layer order.
+    std::vector<const LayerPlan*> layers;
+    for (auto& lp : plan.layers)
+        layers.push_back(&lp);
+    std::stable_sort(layers.begin(), layers.end(), [](const LayerPlan* a, const LayerPlan* b) {
+        return a->init_order < b->init_order;
+    });
+    for (const LayerPlan* lpp : layers) {
+        const LayerPlan& lp = *lpp;
         std::vector<const TensorSpec*> order;
         for (auto& spec : lp.tensors)
-            order.push_back(&spec);
+            if (spec.shared_key.empty()) order.push_back(&spec);
         std::stable_sort(order.begin(), order.end(), [](const TensorSpec* a, const TensorSpec* b) {
             return a->init_rank < b->init_rank;
         });
@@ -354,7 +365,7 @@ WeightLoadReport load_weights(const Plan& plan, const std::string& path, StateDi
     std::vector<std::string> mismatches;
     for (auto& lp : plan.layers)
         for (auto& spec : lp.tensors) {
-            if (!spec.persistent) continue;
+            if (!spec.persistent || !spec.shared_key.empty()) continue;
             std::string key = key_of(lp, spec);
             expected.insert(key);
             auto it = loaded.find(key);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -54,7 +55,9 @@ struct Mod {
     std::string path;
     bool has_path = false;
     int calls = 0;
-    std::int64_t node = -1; // Parameter, Buffer: the node made when forward() first uses it
+    std::int64_t first_call = -1; // layer: the node of its first call, whose weights later share
+    std::int64_t built = -1;      // layer, Parameter, Buffer: when __init__ made it, among them
+    std::int64_t node = -1;       // Parameter, Buffer: the node made when forward() first uses it
     size_t at = 0;
 };
 
@@ -901,6 +904,7 @@ public:
                 c.kwargs.push_back({"persistent", Value::boolean(false)});
             LayerPtr layer = construct(c, at);
             V t = add_node(layer, {}, m->path, at, true);
+            net_.nodes.back().init_order = m->built;
             m->node = t->node;
             return t;
         }
@@ -1147,6 +1151,10 @@ public:
         } catch (const ShapeError&) {
             throw Stop{idx};
         }
+        last_params_ = out.params + out.buffers;
+        last_tensors_.clear();
+        for (const TensorSpec& ts : lower.tensors)
+            last_tensors_.push_back(ts.name);
         if (layer->returns_tuple()) {
             std::vector<V> items;
             for (size_t k = 0; k < out.tuple.size(); ++k) {
@@ -1163,10 +1171,11 @@ public:
         V t = mk(VK::Tensor);
         t->node = idx;
         t->shape = out.shape;
-        last_params_ = out.params + out.buffers;
         return t;
     }
     std::int64_t last_params_ = 0;
+    std::vector<std::string> last_tensors_; // the state_dict tensors of the last node made
+    std::int64_t built_ = 0;                // modules, Parameters and buffers made so far
 
     // A layer of type `type` from positional and keyword Python values.
     LayerPtr layer_of(const std::string& type, const std::vector<V>& args,
@@ -1233,10 +1242,17 @@ public:
             bool exact = m->has_path && m->calls == 0;
             ++m->calls;
             V out = add_node(layer, tensors, name, at, exact);
-            if (m->calls > 1 && last_params_ > 0)
-                fail(at, fmt::format("{} ({}) is called a second time: its weights are shared by "
-                                     "both calls, which cnnshape cannot plan yet",
-                                     m->path, m->call.base_name()));
+            Node& node = net_.nodes.back();
+            node.init_order = m->built;
+            if (m->calls == 1) {
+                m->first_call = std::int64_t(net_.nodes.size()) - 1;
+            } else if (m->has_path) {
+                // a second call uses the first call's weights (PyTorch counts them once)
+                for (const std::string& tn : last_tensors_)
+                    node.shared.push_back({tn, tn.empty()
+                                                   ? net_.nodes[m->first_call].name
+                                                   : net_.nodes[m->first_call].name + "." + tn});
+            }
             if (!m->has_path && last_params_ > 0)
                 fail(at, fmt::format("this {} has weights but is not a registered submodule (made "
                                      "in forward(), or kept in a plain list or dict): PyTorch "
@@ -1289,7 +1305,16 @@ public:
     void assign_paths(const V& mv, const std::string& prefix, int depth) {
         if (depth > 200) fail(mv->mod->at, "modules are nested more than 200 deep");
         auto& m = mv->mod;
-        if (m->has_path) return;
+        if (m->has_path) {
+            // One module under two names (a slice of a registered Sequential): PyTorch's
+            // state_dict holds its weights under both, parameters() once.
+            std::vector<TensorSpec> ts;
+            if (m->kind == "layer" && m->path != prefix && probe_tensors(m, ts) && !ts.empty())
+                fail(m->at, fmt::format("this {} is registered in the model twice, as '{}' and "
+                                        "'{}': cnnshape cannot plan weights held under two names",
+                                        m->call.base_name(), m->path, prefix));
+            return;
+        }
         m->has_path = true;
         m->path = prefix;
         for (auto& [k, v] : m->attrs) {
@@ -1313,6 +1338,27 @@ public:
     // shapes come from the layer's own infer() on an input its arguments fit (the channels it
     // is built for); false when no such input is found.
     bool add_unused_weights(const std::shared_ptr<Mod>& m) {
+        std::vector<TensorSpec> tensors;
+        if (!probe_tensors(m, tensors)) return false;
+        for (const TensorSpec& t : tensors) {
+            Call call;
+            call.name = t.is_buffer ? "Buffer" : "Parameter";
+            Value::List l;
+            for (auto d : t.shape)
+                l.push_back(Value::integer(d));
+            call.args.push_back(Value::tuple(l));
+            if (t.is_buffer && !t.persistent)
+                call.kwargs.push_back({"persistent", Value::boolean(false)});
+            std::string name = t.name.empty() ? m->path : m->path + "." + t.name;
+            add_node(construct(call, m->at), {}, name, m->at, true);
+            net_.nodes.back().init_order = m->built;
+        }
+        return true;
+    }
+
+    // The state_dict tensors of a layer, from its own infer() on an input its arguments fit;
+    // false when no such input is found.
+    bool probe_tensors(const std::shared_ptr<Mod>& m, std::vector<TensorSpec>& tensors) {
         const Args& a = m->layer->args();
         std::int64_t c = -1;
         for (const char* k :
@@ -1350,18 +1396,7 @@ public:
             } catch (const std::exception&) {
                 continue;
             }
-            for (const TensorSpec& t : lower.tensors) {
-                Call call;
-                call.name = t.is_buffer ? "Buffer" : "Parameter";
-                Value::List l;
-                for (auto d : t.shape)
-                    l.push_back(Value::integer(d));
-                call.args.push_back(Value::tuple(l));
-                if (t.is_buffer && !t.persistent)
-                    call.kwargs.push_back({"persistent", Value::boolean(false)});
-                std::string name = t.name.empty() ? m->path : m->path + "." + t.name;
-                add_node(construct(call, m->at), {}, name, m->at, true);
-            }
+            tensors = std::move(lower.tensors);
             return true;
         }
         return false;
@@ -1615,6 +1650,7 @@ public:
             {"*", {"Mul", "mul"}},
             {"/", {"Div", "truediv"}},
             {"@", {"Matmul", "matmul"}}};
+        if (op == "**" && a->k == VK::Tensor && a->node != -2) return power(a, b, at);
         auto f = types.find(op);
         if (f == types.end())
             fail(at, fmt::format("the operator {} on tensors is not supported", op));
@@ -1633,10 +1669,14 @@ public:
         if (!is_num(n))
             fail(at, fmt::format("unsupported operand type(s) for {}: '{}' and '{}'", op,
                                  type_name(a), type_name(b)));
-        if (a->k != VK::Tensor && (op == "-" || op == "/"))
-            fail(at, fmt::format("a number {} a tensor is not supported yet (write the tensor "
-                                 "first)",
-                                 op));
+        if (a->k != VK::Tensor && op == "-") {
+            // n - x is (-x) + n, bit for bit
+            V neg = tensor_op("Mul", {t}, {int_v(-1)}, {}, "neg", at);
+            return tensor_op("Add", {neg}, {n}, {}, "sub", at);
+        }
+        if (a->k != VK::Tensor && op == "/")
+            fail(at, "a number divided by a tensor (a reciprocal) has no cnnshape layer: "
+                     "cnnshape divides a tensor by a number or by a tensor");
         if (op == "@") fail(at, "matmul of a tensor and a number");
         return tensor_op(f->second.first, {t}, {n}, {}, f->second.second, at);
     }
@@ -1801,16 +1841,22 @@ public:
             return get_attr(eval(*e.a[0], env), e.s, e.at);
         case EK::Call:
             return eval_call(e, env);
-        case EK::Sub:
-            return subscript(eval(*e.a[0], env), eval(*e.a[1], env), e.a[1]->at);
+        case EK::Sub: {
+            V o = eval(*e.a[0], env); // Python's order: the object, then the index
+            V k = eval(*e.a[1], env);
+            return subscript(o, k, e.a[1]->at);
+        }
         case EK::Slice: {
             V s = mk(VK::Slice);
             for (const EP& x : e.a)
                 s->items.push_back(x ? eval(*x, env) : none_v());
             return s;
         }
-        case EK::Bin:
-            return binop(e.s, eval(*e.a[0], env), eval(*e.a[1], env), e.at);
+        case EK::Bin: {
+            V l = eval(*e.a[0], env); // left operand first, as Python does
+            V r = eval(*e.a[1], env);
+            return binop(e.s, l, r, e.at);
+        }
         case EK::Unary: {
             V v = eval(*e.a[0], env);
             if (e.s == "+" && is_num(v)) return is_intlike(v) ? int_v(ival(v)) : v;
@@ -1932,7 +1978,10 @@ public:
                 if (std::int64_t(out->items.size()) > kMaxSequence)
                     fail(e.at, fmt::format("a list of more than {} elements", kMaxSequence));
             } else {
-                dict_set(out, eval(*e.a[0], env), eval(*e.a[1], env));
+                {
+                    V k = eval(*e.a[0], env);
+                    dict_set(out, k, eval(*e.a[1], env));
+                }
             }
             return;
         }
@@ -2131,22 +2180,25 @@ public:
             if (m->kind == "Sequential" || m->kind == "ModuleList") {
                 std::vector<V> ch = module_children(o);
                 if (k->k == VK::Slice) {
-                    if (m->kind == "ModuleList" || in_forward_) {
-                        V l = std::make_shared<Obj>(*o);
-                        l->mod = std::make_shared<Mod>(*m);
-                        l->mod->attrs.clear();
-                        std::vector<std::pair<std::string, V>> named;
-                        for (auto& [n, v] : m->attrs)
-                            if (is_submodule(v)) named.push_back({n, v});
-                        std::vector<V> idx;
-                        for (size_t i = 0; i < named.size(); ++i)
-                            idx.push_back(int_v(std::int64_t(i)));
-                        for (const V& i : slice_items(idx, k, at))
-                            l->mod->attrs.push_back(named[ival(i)]);
-                        l->mod->cls = nullptr;
-                        return l;
+                    // A new container of the same modules: a Sequential's slice keeps their
+                    // names (trunk[3:] holds "3", "4"), a ModuleList's numbers them from 0.
+                    V l = std::make_shared<Obj>(*o);
+                    l->mod = std::make_shared<Mod>(*m);
+                    l->mod->attrs.clear();
+                    std::vector<std::pair<std::string, V>> named;
+                    for (auto& [n, v] : m->attrs)
+                        if (is_submodule(v)) named.push_back({n, v});
+                    std::vector<V> idx;
+                    for (size_t i = 0; i < named.size(); ++i)
+                        idx.push_back(int_v(std::int64_t(i)));
+                    for (const V& i : slice_items(idx, k, at)) {
+                        l->mod->attrs.push_back(named[ival(i)]);
+                        if (m->kind == "ModuleList")
+                            l->mod->attrs.back().first = std::to_string(l->mod->attrs.size() - 1);
                     }
-                    fail(at, "a slice of a Sequential in __init__ is not supported yet");
+                    l->mod->cls = nullptr;
+                    l->mod->has_path = false;
+                    return l;
                 }
                 return ch[index_of(k, std::int64_t(ch.size()), at, "index")];
             }
@@ -2474,6 +2526,7 @@ public:
         m->kind = kind;
         m->shape = data->shape;
         m->at = at;
+        m->built = built_++;
         V rg = args.size() > 1 ? args[1] : kwarg(kwargs, "requires_grad");
         if (rg) m->grad = truth(rg, at);
         V obj = mk(VK::Module);
@@ -2816,6 +2869,7 @@ public:
             m->at = at;
             m->layer = construct(c, at);
             m->call = c;
+            m->built = built_++;
             V obj = mk(VK::Module);
             obj->mod = m;
             return obj;
@@ -3021,6 +3075,7 @@ public:
                 b->kind = "Buffer";
                 b->shape = t->shape;
                 b->at = at;
+                b->built = built_++;
                 V p = args.size() > 2 ? args[2] : kwarg(kwargs, "persistent");
                 if (p) b->persistent = truth(p, at);
                 obj = mk(VK::Module);
@@ -3162,6 +3217,22 @@ public:
             return binop(op, t, other, at);
         }
         if (m == "matmul") return tensor_op("Matmul", {t, args.at(0)}, {}, {}, "matmul", at);
+        if (m == "clamp" || m == "clip" || m == "clamp_" || m == "clip_" || m == "clamp_min" ||
+            m == "clamp_max" || m == "clamp_min_" || m == "clamp_max_")
+            return clamp(t, m, args, kwargs, at);
+        if (m == "pow" || m == "pow_") {
+            V e = args.empty() ? kwarg(kwargs, "exponent") : args[0];
+            return power(t, e, at);
+        }
+        if (m == "t" || m == "t_") {
+            if (rank > 2)
+                fail(at, fmt::format("t() expects a tensor with <= 2 dimensions, but self is {}D",
+                                     rank));
+            if (rank < 2) return t;
+            return tensor_op("Transpose", {t}, {int_v(0), int_v(1)}, {}, "t", at);
+        }
+        if (m == "repeat") return repeat(t, sizes_of(args, at), at);
+        if (m == "mm") return tensor_op("Matmul", {t, args.at(0)}, {}, {}, "mm", at);
         if (m == "expand_as" || m == "view_as" || m == "reshape_as") {
             V other = args.empty() ? kwarg(kwargs, "other") : args[0];
             if (!other || other->k != VK::Tensor)
@@ -3169,14 +3240,99 @@ public:
             const char* type = m == "expand_as" ? "Expand" : m == "view_as" ? "View" : "Reshape";
             return tensor_op(type, {t}, {shape_v(other)}, {}, m, at);
         }
-        if (m == "max" || m == "min" || m == "topk" || m == "argmax" || m == "sort" || m == "exp" ||
-            m == "log" || m == "sqrt" || m == "pow" || m == "abs" || m == "clamp" || m == "norm" ||
-            m == "repeat" || m == "masked_fill" || m == "gather" || m == "index_select" ||
-            m == "t" || m == "item" || m == "tolist" || m == "numpy")
-            fail(at, fmt::format("Tensor.{}() is not supported yet", m));
+        static const std::set<std::string> no_layer = {
+            "max",         "min",          "topk",     "argmax",       "argmin",
+            "sort",        "exp",          "exp_",     "log",          "log_",
+            "sqrt",        "rsqrt",        "abs",      "abs_",         "norm",
+            "masked_fill", "masked_fill_", "gather",   "index_select", "cumsum",
+            "std",         "var",          "prod",     "sin",          "cos",
+            "reciprocal",  "sign",         "floor",    "ceil",         "round",
+            "where",       "new_zeros",    "new_ones", "new_full",     "new_empty",
+            "new_tensor",  "scatter",      "scatter_", "index_add",    "masked_select",
+            "nonzero",     "logsumexp",    "erf",      "neg"};
+        if (no_layer.count(m))
+            fail(at, fmt::format("Tensor.{}() has no cnnshape layer (`cnnshape layers` lists "
+                                 "the operations cnnshape plans and runs)",
+                                 m));
+        if (m == "item" || m == "tolist" || m == "numpy")
+            fail(at, fmt::format("Tensor.{}() reads a tensor's values, which cnnshape cannot "
+                                 "know without data (it plans from shapes)",
+                                 m));
         // torch.<name> aliases and layer types by method name: x.mean(...), x.chunk(...)
         std::vector<V> a = args;
         return generic_tensor("torch." + m, m, {t}, a, kwargs, at);
+    }
+
+    // x.clamp(min, max) and its spellings: ReLU for min=0, Threshold(min, min) for a minimum,
+    // Hardtanh(min, max) for both and Hardtanh(-inf, max) for a maximum, which compute clamp's
+    // values (NaN kept).
+    V clamp(const V& t, const std::string& m, std::vector<V>& args,
+            std::vector<std::pair<std::string, V>>& kwargs, size_t at) {
+        std::string base = m.back() == '_' ? m.substr(0, m.size() - 1) : m;
+        V lo, hi;
+        if (base == "clamp_max") {
+            hi = args.empty() ? kwarg(kwargs, "max") : args[0];
+        } else {
+            lo = args.empty() ? kwarg(kwargs, "min") : args[0];
+            if (base != "clamp_min") hi = args.size() > 1 ? args[1] : kwarg(kwargs, "max");
+        }
+        if (lo && lo->k == VK::None) lo = nullptr;
+        if (hi && hi->k == VK::None) hi = nullptr;
+        for (const V& b : {lo, hi})
+            if (b && !is_num(b))
+                fail(at, fmt::format("{}() with a bound of type {} is not supported (cnnshape "
+                                     "takes numbers as bounds)",
+                                     m, type_name(b)));
+        if (!lo && !hi) fail(at, "torch.clamp: At least one of 'min' or 'max' must not be None");
+        std::string name = base == "clip" ? "clip" : "clamp";
+        if (lo && !hi) {
+            if (fval(lo) == 0) return tensor_op("ReLU", {t}, {}, {}, name, at);
+            return tensor_op("Threshold", {t}, {float_v(fval(lo)), float_v(fval(lo))}, {}, name,
+                             at);
+        }
+        if (lo && fval(lo) >= fval(hi))
+            fail(at, fmt::format("{}() with min >= max (min={}, max={}) is not supported: every "
+                                 "value would be max",
+                                 m, str(lo, at), str(hi, at)));
+        return tensor_op(
+            "Hardtanh", {t},
+            {float_v(lo ? fval(lo) : -std::numeric_limits<double>::infinity()), float_v(fval(hi))},
+            {}, name, at);
+    }
+
+    // x ** 2 is x * x (aten's pow computes exponent 2 so); exponent 1 is x.
+    V power(const V& t, const V& e, size_t at) {
+        if (!e) fail(at, "Tensor.pow() needs the exponent");
+        if (is_num(e) && fval(e) == 2) return tensor_op("Mul", {t, t}, {}, {}, "pow", at);
+        if (is_num(e) && fval(e) == 1) return t;
+        fail(at, fmt::format("a tensor to the power {} has no cnnshape layer (x ** 2 is planned as "
+                             "x * x)",
+                             e->k == VK::Tensor ? std::string("of a tensor") : str(e, at)));
+    }
+
+    // x.repeat(sizes): copies along each dim, as torch.cat of the copies (new leading dims first
+    // made by unsqueeze(0)).
+    V repeat(V t, const std::vector<V>& sizes, size_t at) {
+        std::int64_t rank = std::int64_t(t->shape.size());
+        if (std::int64_t(sizes.size()) < rank)
+            fail(at, "Number of dimensions of repeat dims can not be smaller than number of "
+                     "dimensions of tensor");
+        for (const V& r : sizes)
+            if (!is_intlike(r)) fail(at, fmt::format("repeat() takes ints, not {}", type_name(r)));
+        for (std::int64_t k = rank; k < std::int64_t(sizes.size()); ++k)
+            t = tensor_op("Unsqueeze", {t}, {int_v(0)}, {}, "repeat", at);
+        for (size_t d = 0; d < sizes.size(); ++d) {
+            std::int64_t r = ival(sizes[d]);
+            if (r < 0)
+                fail(at, fmt::format("Trying to create tensor with negative dimension {}", r));
+            if (r == 0) fail(at, "repeat() with a 0 has no cnnshape layer (an empty tensor)");
+            if (r == 1) continue;
+            if (r > 4096)
+                fail(at, fmt::format("repeat() {} times: cnnshape repeats at most 4096", r));
+            std::vector<V> copies(size_t(r), t);
+            t = tensor_op("Concat", copies, {int_v(std::int64_t(d))}, {}, "repeat", at);
+        }
+        return t;
     }
 
     // A tensor op whose leading tensors are inputs and whose other arguments bind to the layer
@@ -3268,6 +3424,30 @@ public:
             if (md == "constant") a.push_back(value && value->k != VK::None ? value : int_v(0));
             return tensor_op(type, {x}, a, {}, "pad", at);
         }
+        if (n == "torch.clamp" || n == "torch.clip" || n == "torch.clamp_min" ||
+            n == "torch.clamp_max" || n == "torch.pow" || n == "torch.t" || n == "torch.mm" ||
+            n == "torch.exp" || n == "torch.log" || n == "torch.sqrt" || n == "torch.abs" ||
+            n == "torch.where" || n == "torch.max" || n == "torch.min") {
+            V x = args.empty() ? kwarg(kwargs, "input") : args[0];
+            if (!args.empty()) args.erase(args.begin());
+            if (!x || x->k != VK::Tensor) fail(at, fmt::format("{}() takes a tensor first", n));
+            return tensor_method(x, fname, args, kwargs, at);
+        }
+        if (n == "torch.einsum") {
+            // torch.einsum(equation, *operands) or (equation, [operands])
+            if (args.empty() || args[0]->k != VK::Str)
+                fail(at, "torch.einsum() takes the equation first");
+            std::vector<V> ops(args.begin() + 1, args.end());
+            if (ops.size() == 1 && (ops[0]->k == VK::List || ops[0]->k == VK::Tuple))
+                ops = ops[0]->items;
+            for (const V& o : ops)
+                if (o->k != VK::Tensor)
+                    fail(at, fmt::format("torch.einsum() takes tensors, got a {}", type_name(o)));
+            return tensor_op("Einsum", ops, {args[0]}, {}, "einsum", at);
+        }
+        if (n == "F.linear" || n == "F.conv1d" || n == "F.conv2d" || n == "F.conv3d" ||
+            n == "F.layer_norm" || n == "F.batch_norm")
+            return functional_with_weights(n, args, kwargs, at);
         if (n == "torch.cat" || n == "torch.concat" || n == "torch.stack") {
             V ts = args.empty() ? kwarg(kwargs, "tensors") : args[0];
             if (!ts || (ts->k != VK::List && ts->k != VK::Tuple))
@@ -3316,6 +3496,145 @@ public:
             return tensor_op(fn.type, {x}, {}, pass, fname, at);
         }
         return generic_tensor(n, fname, {}, args, kwargs, at);
+    }
+
+    // The state_dict key of a tensor F.conv2d & co. take as weights: a Parameter or buffer of
+    // the model, whose node holds it.
+    std::string held_key(const V& t, const std::string& fn, const char* what, size_t at) {
+        if (t->k != VK::Tensor || t->node < 0 || t->slot >= 0 ||
+            (net_.nodes[t->node].layer->type() != "Parameter" &&
+             net_.nodes[t->node].layer->type() != "Buffer"))
+            fail(at, fmt::format("{}() takes its {} as an nn.Parameter or buffer of the model "
+                                 "(self.{}): cnnshape cannot plan {}",
+                                 fn, what, what,
+                                 t->k == VK::Tensor ? "a tensor computed in forward()"
+                                                    : "another module's weight (self.fc.weight)"));
+        return net_.nodes[t->node].name;
+    }
+
+    // F.linear, F.conv1d/2d/3d, F.layer_norm and F.batch_norm with the model's Parameters and
+    // buffers as weights: the module computing the same, built from the weights' shapes, whose
+    // tensors are those Parameters (Node::shared), counted once where they are held.
+    V functional_with_weights(const std::string& n, std::vector<V> args,
+                              std::vector<std::pair<std::string, V>> kwargs, size_t at) {
+        std::vector<const char*> names;
+        if (n == "F.linear")
+            names = {"input", "weight", "bias"};
+        else if (n == "F.layer_norm")
+            names = {"input", "normalized_shape", "weight", "bias", "eps"};
+        else if (n == "F.batch_norm")
+            names = {"input", "running_mean", "running_var", "weight",
+                     "bias",  "training",     "momentum",    "eps"};
+        else
+            names = {"input", "weight", "bias", "stride", "padding", "dilation", "groups"};
+        std::map<std::string, V> a;
+        if (args.size() > names.size())
+            fail(at, fmt::format("{}() takes at most {} arguments ({} given)", n, names.size(),
+                                 args.size()));
+        for (size_t i = 0; i < args.size(); ++i)
+            a[names[i]] = args[i];
+        for (auto& [k, v] : kwargs) {
+            bool known = false;
+            for (const char* q : names)
+                known |= k == q;
+            if (!known) fail(at, fmt::format("{}() got an unexpected keyword argument '{}'", n, k));
+            if (a.count(k))
+                fail(at, fmt::format("{}() got multiple values for argument '{}'", n, k));
+            a[k] = v;
+        }
+        auto get = [&](const char* k) -> V {
+            auto f = a.find(k);
+            return f == a.end() || f->second->k == VK::None ? nullptr : f->second;
+        };
+        V x = get("input");
+        if (!x || x->k != VK::Tensor) fail(at, fmt::format("{}() takes a tensor first", n));
+        std::vector<Node::SharedTensor> shared;
+        auto hold = [&](const char* arg, const char* tensor) -> V {
+            V t = get(arg);
+            if (t) shared.push_back({tensor, held_key(t, n, arg, at)});
+            return t;
+        };
+        std::string fname = n.substr(2);
+        V out;
+        if (n == "F.layer_norm") {
+            V shape = get("normalized_shape");
+            if (!shape) fail(at, "F.layer_norm() missing required argument 'normalized_shape'");
+            V w = hold("weight", "weight"), b = hold("bias", "bias");
+            if (bool(w) != bool(b))
+                fail(at, "F.layer_norm() with only one of weight and bias has no cnnshape layer "
+                         "(nn.LayerNorm has both or neither)");
+            std::vector<std::pair<std::string, V>> kw = {
+                {"elementwise_affine", bool_v(w != nullptr)}};
+            if (V eps = get("eps")) kw.push_back({"eps", eps});
+            out = tensor_op("LayerNorm", {x}, {shape}, kw, fname, at);
+        } else if (n == "F.batch_norm") {
+            V rm = hold("running_mean", "running_mean"), rv = hold("running_var", "running_var");
+            V w = hold("weight", "weight"), b = hold("bias", "bias");
+            if (bool(w) != bool(b))
+                fail(at, "F.batch_norm() with only one of weight and bias has no cnnshape layer "
+                         "(nn.BatchNorm2d has both or neither)");
+            if (bool(rm) != bool(rv))
+                fail(at, "F.batch_norm() with only one of running_mean and running_var has no "
+                         "cnnshape layer");
+            V tr = get("training");
+            bool train = tr ? truth(tr, at) : false;
+            if (train != training_)
+                fail(at, fmt::format("F.batch_norm(training={}) while the model is planned in {} "
+                                     "mode: cnnshape's BatchNorm follows --mode (pass "
+                                     "training=self.training)",
+                                     train ? "True" : "False", training_ ? "train" : "eval"));
+            if (!rm && !train)
+                fail(at, "running_mean and running_var must be defined in evaluation mode");
+            std::int64_t rank = std::int64_t(x->shape.size());
+            if (rank < 2 || rank > 5)
+                fail(at,
+                     fmt::format("F.batch_norm() of a {}-d tensor has no cnnshape layer", rank));
+            std::string type = rank <= 3   ? "BatchNorm1d"
+                               : rank == 4 ? "BatchNorm2d"
+                                           : "BatchNorm3d";
+            std::vector<std::pair<std::string, V>> kw = {
+                {"affine", bool_v(w != nullptr)}, {"track_running_stats", bool_v(rm != nullptr)}};
+            if (V mo = get("momentum")) kw.push_back({"momentum", mo});
+            if (V eps = get("eps")) kw.push_back({"eps", eps});
+            if (rm) shared.push_back({"num_batches_tracked", ""}); // F.batch_norm has none
+            out = tensor_op(type, {x}, {int_v(x->shape[1])}, kw, fname, at);
+        } else {
+            V w = hold("weight", "weight");
+            if (!w) fail(at, fmt::format("{}() missing required argument 'weight'", n));
+            V b = hold("bias", "bias");
+            const Shape& ws = w->shape;
+            std::vector<std::pair<std::string, V>> kw = {{"bias", bool_v(b != nullptr)}};
+            if (n == "F.linear") {
+                if (ws.size() != 2)
+                    fail(at, fmt::format("F.linear() with a {}-d weight has no cnnshape layer",
+                                         ws.size()));
+                out = tensor_op("Linear", {x}, {int_v(ws[1]), int_v(ws[0])}, kw, fname, at);
+            } else {
+                size_t d = size_t(n[n.size() - 2] - '0');
+                if (ws.size() != d + 2)
+                    fail(at, fmt::format("{}() weight should be {}-d, but got {}-d", n, d + 2,
+                                         ws.size()));
+                std::int64_t groups = 1;
+                if (V g = get("groups")) {
+                    if (!is_intlike(g)) fail(at, fmt::format("{}() groups must be an int", n));
+                    groups = ival(g);
+                    kw.push_back({"groups", g});
+                }
+                for (const char* k : {"stride", "padding", "dilation"})
+                    if (V v = get(k)) kw.push_back({k, v});
+                std::vector<V> k;
+                for (size_t i = 2; i < ws.size(); ++i)
+                    k.push_back(int_v(ws[i]));
+                std::int64_t in = 0;
+                if (__builtin_mul_overflow(ws[1], groups, &in))
+                    fail(at, "integer overflow: cnnshape's integers are 64-bit");
+                out = tensor_op(fmt::format("Conv{}d", d), {x},
+                                {int_v(in), int_v(ws[0]), seq_v(VK::Tuple, k)}, kw, fname, at);
+            }
+        }
+        Node& node = net_.nodes.back();
+        node.shared = shared;
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------
