@@ -290,8 +290,9 @@ void append_args_json(Buf& out, const LayerPlan& l) {
     };
     for (const auto& [k, v] : values) {
         key(k);
+        const auto& name = k; // a lambda may not capture a structured binding (C++17, clang)
         auto inf = std::find_if(l.inferred.begin(), l.inferred.end(),
-                                [&](const auto& p) { return p.first == k; });
+                                [&](const auto& p) { return p.first == name; });
         if (inf != l.inferred.end())
             append_int(out, inf->second);
         else
@@ -299,8 +300,9 @@ void append_args_json(Buf& out, const LayerPlan& l) {
     }
     for (std::size_t i = 0; i < l.inferred.size(); ++i) {
         const auto& [k, v] = l.inferred[i];
-        bool seen =
-            std::any_of(values.begin(), values.end(), [&](const auto& p) { return p.first == k; });
+        const auto& name = k;
+        bool seen = std::any_of(values.begin(), values.end(),
+                                [&](const auto& p) { return p.first == name; });
         // A key inferred twice keeps its first place and its last value.
         for (std::size_t e = 0; e < i && !seen; ++e)
             seen = l.inferred[e].first == k;
