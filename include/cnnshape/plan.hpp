@@ -5,8 +5,8 @@
 #include "cnnshape/network.hpp"
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cnnshape {
