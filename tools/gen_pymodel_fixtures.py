@@ -223,17 +223,7 @@ def check_run(path, binary):
     import subprocess
     import tempfile
     import numpy as np
-    text = open(path).read()
-    opts = options(text)
-    ns = {"__name__": "pymodel"}
-    exec(compile(text, path, "exec"), ns)
-    if "model" in opts:
-        m = opts["model"]
-        model = eval(m, ns) if "(" in m else ns[m]
-        if isinstance(model, type) or inspect.isfunction(model):
-            model = model()
-    else:
-        model = ns[module_classes(ns, ast.parse(text))[0]]()
+    model, opts, text = build(path)
     model.eval()
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
