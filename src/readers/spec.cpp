@@ -445,32 +445,17 @@ public:
                                                kind_of(j)));
         // One pass over the keys (each contains() or [] is a linear search of the object's keys;
         // duplicate keys were refused before this point).
-        const json *jtype = nullptr, *jname = nullptr, *jinputs = nullptr, *jtrainable = nullptr,
-                   *jlayers = nullptr, *jargs = nullptr;
+        const json* key_value[int(LayerKey::Other)] = {};
         for (auto it = j.begin(); it != j.end(); ++it) {
-            switch (layer_key(it.key())) {
-            case LayerKey::Type:
-                jtype = &it.value();
-                break;
-            case LayerKey::Name:
-                jname = &it.value();
-                break;
-            case LayerKey::Inputs:
-                jinputs = &it.value();
-                break;
-            case LayerKey::Trainable:
-                jtrainable = &it.value();
-                break;
-            case LayerKey::Layers:
-                jlayers = &it.value();
-                break;
-            case LayerKey::Args:
-                jargs = &it.value();
-                break;
-            default:
-                break;
-            }
+            LayerKey k = layer_key(it.key());
+            if (k != LayerKey::Other) key_value[int(k)] = &it.value();
         }
+        const json* jtype = key_value[int(LayerKey::Type)];
+        const json* jname = key_value[int(LayerKey::Name)];
+        const json* jinputs = key_value[int(LayerKey::Inputs)];
+        const json* jtrainable = key_value[int(LayerKey::Trainable)];
+        const json* jlayers = key_value[int(LayerKey::Layers)];
+        const json* jargs = key_value[int(LayerKey::Args)];
         if (!jtype || !jtype->is_string())
             throw SpecError(where, "a layer object needs \"type\", e.g. \"Conv2d\"");
         const std::string& type = jtype->get_ref<const std::string&>();
