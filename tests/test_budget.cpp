@@ -7,7 +7,6 @@
 #include "cnnshape/error.hpp"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -254,7 +253,8 @@ TEST_CASE("plan --batch refuses options that belong to a single plan", "[cli]") 
           0);
 }
 
-TEST_CASE("plan --batch answers thousands of lines per second", "[cli][batch]") {
+TEST_CASE("plan --batch answers every one of thousands of lines", "[cli][batch]") {
+    // Lines per second are measured by bench/scale_bench.cpp, not here.
     const int n = 5000;
     std::string input;
     for (int i = 0; i < n; ++i)
@@ -262,20 +262,12 @@ TEST_CASE("plan --batch answers thousands of lines per second", "[cli][batch]") 
                  "x32 nn.Conv2d(3, 16, 3, padding=1) nn.ReLU() nn.MaxPool2d(2, 2) "
                  "nn.Conv2d(16, 32, 3, stride=2) nn.BatchNorm2d(32) nn.AdaptiveAvgPool2d(1) "
                  "nn.Flatten() nn.Linear(32, 10)\n";
-    auto start = std::chrono::steady_clock::now();
     auto r = run_cli("plan --batch", input);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     REQUIRE(r.code == 0);
     auto lines = lines_of(r.out);
     REQUIRE(lines.size() == std::size_t(n));
     CHECK(lines.back() ==
           R"({"line": 5000, "output_shape": [1, 10], "params": 5482, "macs": 479552})");
-    // About 30,000 such lines per second of CPU here; 1,000 per second leaves room for a loaded
-    // machine and slow builds.
-    WARN("plan --batch: " << n << " lines in " << seconds << " s (" << int(n / seconds)
-                          << " lines/s, wall clock)");
-    CHECK(seconds < n / 1000.0);
 }
 
 TEST_CASE("the README's plan --batch example is what plan --batch prints", "[cli][batch]") {

@@ -10,7 +10,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -604,10 +603,9 @@ TEST_CASE("choosing, names and later-change checks survive truncated and mutated
     }
 }
 
-TEST_CASE("names in a Python text of megabytes resolve quickly", "[readers]") {
+TEST_CASE("names in a Python text of megabytes resolve", "[readers]") {
     // 100,000 assignments and a network using them: linear work (line numbers were once found by
-    // counting from the start, quadratic here).
-    auto t0 = std::chrono::steady_clock::now();
+    // counting from the start, quadratic here; bench/scale_bench.cpp times it).
     std::string text = "import torch.nn as nn\n";
     for (int i = 0; i < 100000; ++i)
         text += "C" + std::to_string(i) + " = " + std::to_string(i + 1) + "\n";
@@ -618,8 +616,6 @@ TEST_CASE("names in a Python text of megabytes resolve quickly", "[readers]") {
     SequentialText st = parse_sequential_text(text);
     CHECK(st.sequential.as_call().args.size() == 2000);
     CHECK(st.sequential.as_call().args[1].repr() == "nn.Linear(51, 52)");
-    auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    CHECK(secs < 10);
 }
 
 TEST_CASE("print(model) lines outside the block planned are not dropped silently", "[readers]") {

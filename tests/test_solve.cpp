@@ -9,7 +9,6 @@
 #include "cnnshape/solve.hpp"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
@@ -329,18 +328,17 @@ TEST_CASE("a whole network over a range of input sizes", "[solve]") {
     CHECK_THAT(cli.out, Contains("smallest: 10 -> output 16x26x1"));
 }
 
-TEST_CASE("solve is fast: thousands of candidates well under a second", "[solve]") {
+TEST_CASE("solve searches thousands of candidates and plans only the plausible ones", "[solve]") {
+    // How long this takes is measured by bench/scale_bench.cpp, not here.
     SolveQuery q;
     q.layer = "MaxPool2d";
     q.input = {64};
     q.output = {8};
-    auto t0 = std::chrono::steady_clock::now();
     SolveResult r = solve_layer(q);
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    CAPTURE(r.candidates, r.planned, s);
+    CAPTURE(r.candidates, r.planned);
     CHECK(r.candidates > 10000);
     CHECK(r.planned > 1000);
-    CHECK(s < 0.5);
+    CHECK(r.planned < r.candidates / 10);
 }
 
 TEST_CASE("solve prints the golden text", "[solve][cli]") {
