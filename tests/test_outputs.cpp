@@ -10,8 +10,10 @@
 #include "cnnshape/report.hpp"
 #include "support.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 using namespace cnnshape;
 using Catch::Matchers::Contains;
@@ -285,4 +287,53 @@ TEST_CASE("AdaptiveMaxPool(return_indices=True) returns (values, indices)", "[ou
         {"name": "p", "type": "AdaptiveMaxPool2d", "args": [2], "return_indices": true},
         {"name": "f", "type": "Flatten"}]})");
     CHECK_THAT(e.what(), Contains("returns a tuple"));
+}
+
+// The JSON report writes each layer's arguments straight from the bound Values (report.cpp's
+// append_value_json, for speed); explain and diff use LayerPlan::args_json(), built through
+// nlohmann. The two encodings must agree on every argument of every layer: every spec under
+// examples/networks (the zoo included), and expressions with the Value kinds the specs lack
+// (non-finite floats, nested tuples, None, strings, inferred in_channels).
+TEST_CASE("the JSON report's arguments are LayerPlan::args_json() for every layer",
+          "[report][json]") {
+    auto check_plan = [](const Plan& p, const std::string& what) {
+        auto report = nlohmann::ordered_json::parse(report_json_text(p));
+        const auto& layers = report.at("layers");
+        REQUIRE(layers.size() == p.layers.size());
+        for (std::size_t i = 0; i < p.layers.size(); ++i) {
+            CAPTURE(what, i, p.layers[i].name);
+            CHECK(layers[i].at("args").dump() == p.layers[i].args_json().dump());
+        }
+    };
+    std::vector<std::string> specs;
+    for (const char* dir : {"examples/networks", "examples/networks/zoo"})
+        for (const auto& e : std::filesystem::directory_iterator(test::source_path(dir)))
+            if (e.path().extension() == ".json" && e.path().filename() != "expected.json" &&
+                e.path().filename() != "status.json")
+                specs.push_back(e.path().string());
+    std::sort(specs.begin(), specs.end());
+    REQUIRE(specs.size() >= 100);
+    std::size_t planned = 0;
+    for (const auto& s : specs) {
+        Network net = load_spec_file(s);
+        if (!net.input) continue; // a spec without its own input: planned elsewhere
+        check_plan(make_plan(net, *net.input), s);
+        ++planned;
+    }
+    CHECK(planned >= 90);
+
+    auto [input, exprs] = GENERATE(table<std::string, std::vector<std::string>>({
+        {"1x3x8x8",
+         {"nn.Hardtanh(min_val=float('-inf'), max_val=float('inf'))",
+          "nn.Threshold(float('nan'), 0.5)", "nn.LeakyReLU(1e-300)"}},
+        {"1x3x8x8", {"nn.LazyConv2d(4, (3, 1), stride=(2, 1), padding=(0, 1))"}},
+        {"1x3x8x8", {"nn.Upsample(scale_factor=(2.0, 1.5), mode='bilinear')"}},
+        {"1x3x8x8", {"nn.ConstantPad2d((1, 2, 0, 1), float('-inf'))", "nn.Unflatten(1, (3, 1))"}},
+        {"1x3x8x8", {"nn.Conv2d(3, 6, 3, padding='same', padding_mode='reflect', groups=3)"}},
+        {"1x3x8x8", {"nn.AvgPool2d(3, None, 1, True, False, None)", "nn.Flatten(1, -1)"}},
+        {"2x5x7", {"nn.LazyBatchNorm1d(eps=1e-05, momentum=None)", "nn.LazyLinear(3)"}},
+    }));
+    CAPTURE(exprs);
+    Network net = network_from_exprs(exprs);
+    check_plan(make_plan(net, parse_shape(input)), input);
 }

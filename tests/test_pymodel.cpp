@@ -280,6 +280,28 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
     CHECK(nlohmann::json::parse(call.out)["output_shape"] == nlohmann::json::array({1, 7}));
 }
 
+TEST_CASE("pymodel: float constants bind as layer arguments", "[pymodel]") {
+    std::string text = "import math\nimport torch\nimport torch.nn as nn\n\n"
+                       "class Net(nn.Module):\n    def __init__(self):\n"
+                       "        super().__init__()\n"
+                       "        self.a = nn.Hardtanh(min_val=float('-inf'), max_val=math.inf)\n"
+                       "        self.p = nn.ConstantPad2d(1, -torch.inf)\n"
+                       "        self.t = nn.Threshold(math.pi, math.e)\n\n"
+                       "    def forward(self, x):\n        return self.t(self.p(self.a(x)))\n";
+    ReadHints hints;
+    hints.input = Shape{1, 3, 4, 4};
+    Network net = load_spec_text(text, "", hints);
+    Plan p = make_plan(net, *net.input);
+    CHECK(p.output == Shape{1, 3, 6, 6});
+    REQUIRE(p.layers.size() == 3);
+    CHECK(
+        p.layers[0].args_json().dump() ==
+        R"({"min_val":"-inf","max_val":"inf","inplace":false,"min_value":null,"max_value":null})");
+    CHECK(p.layers[1].brief == "ConstantPad2d(1, 1, 1, 1, value=-inf)");
+    CHECK(p.layers[2].args_json().dump() ==
+          R"({"threshold":3.141592653589793,"value":2.718281828459045,"inplace":false})");
+}
+
 TEST_CASE("pymodel: Python's values, as Python computes them", "[pymodel]") {
     // Each expression is a Linear's out_features; the values are Python 3's.
     const std::vector<std::pair<std::string, std::int64_t>> cases = {
@@ -303,6 +325,18 @@ TEST_CASE("pymodel: Python's values, as Python computes them", "[pymodel]") {
         {"7 if 'b' in ('a', 'b') and not None else 0", 7},
         {"len(list(zip([1, 2, 3], 'ab')))", 2},
         {"[k for k, v in enumerate([5, 6, 7]) if v == 7][0]", 2},
+        {"int(math.pi * 2)", 6},
+        {"int(math.e + math.tau)", 9},
+        {"int(min(9, math.inf))", 9},
+        {"int(max(2, -torch.inf))", 2},
+        {"3 if math.nan != math.nan else 0", 3},
+        {"int(min(5, float('inf')))", 5},
+        {"1 if math.nan < 1 else 0", 0},
+        {"1 if not (math.nan >= 1) else 0", 1},
+        {"int(max(1, math.nan))", 1},
+        {"int(min(2, math.nan))", 2},
+        {"4 if (float('nan'), 1) < (float('nan'), 2) else 5", 5},
+        {"6 if [1.0, 2] <= [1, 2] else 7", 6},
     };
     for (const auto& [expr, value] : cases) {
         CAPTURE(expr);

@@ -12,6 +12,7 @@
 #include "python_source.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <fmt/format.h>
 #include <functional>
 #include <limits>
@@ -996,7 +997,20 @@ public:
                 fail(at, fmt::format("'super' object has no attribute '{}'", n));
             }
             if (o->self) break;
-            return builtin_v(canonical(o->s + "." + n));
+            {
+                std::string c = canonical(o->s + "." + n);
+                // The float constants of math, torch and numpy (math.pi, math.inf, torch.nan).
+                for (const char* mod : {"math.", "torch.", "numpy.", "np."}) {
+                    if (c.rfind(mod, 0) != 0) continue;
+                    const std::string k = c.substr(std::strlen(mod));
+                    if (k == "inf") return float_v(std::numeric_limits<double>::infinity());
+                    if (k == "nan") return float_v(std::numeric_limits<double>::quiet_NaN());
+                    if (k == "pi") return float_v(M_PI);
+                    if (k == "e") return float_v(M_E);
+                    if (k == "tau" && std::string(mod) == "math.") return float_v(2 * M_PI);
+                }
+                return builtin_v(std::move(c));
+            }
         case VK::Tensor: {
             if (n == "shape") return shape_v(o);
             if (n == "ndim") return int_v(std::int64_t(o->shape.size()));
@@ -1681,6 +1695,8 @@ public:
         return tensor_op(f->second.first, {t}, {n}, {}, f->second.second, at);
     }
 
+    // -1, 0 or 1, or kUnordered when a NaN makes every ordering false (as in Python).
+    static constexpr int kUnordered = 2;
     int compare(const V& a, const V& b, size_t at) {
         if (is_num(a) && is_num(b)) {
             double x = fval(a), y = fval(b);
@@ -1688,7 +1704,7 @@ public:
                 std::int64_t p = ival(a), q = ival(b);
                 return p < q ? -1 : p > q ? 1 : 0;
             }
-            return x < y ? -1 : x > y ? 1 : 0;
+            return x < y ? -1 : x > y ? 1 : x == y ? 0 : kUnordered;
         }
         if (a->k == VK::Str && b->k == VK::Str) return a->s < b->s ? -1 : a->s > b->s ? 1 : 0;
         if ((a->k == VK::Tuple || a->k == VK::List) && a->k == b->k) {
@@ -1896,14 +1912,16 @@ public:
                 else if (o == "!=")
                     r = !equal(left, right, at);
                 else if (o == "<")
-                    r = compare(left, right, at) < 0;
+                    r = compare(left, right, at) == -1;
                 else if (o == ">")
-                    r = compare(left, right, at) > 0;
-                else if (o == "<=")
-                    r = compare(left, right, at) <= 0;
-                else if (o == ">=")
-                    r = compare(left, right, at) >= 0;
-                else if (o == "in")
+                    r = compare(left, right, at) == 1;
+                else if (o == "<=") {
+                    const int c = compare(left, right, at);
+                    r = c == -1 || c == 0;
+                } else if (o == ">=") {
+                    const int c = compare(left, right, at);
+                    r = c == 1 || c == 0;
+                } else if (o == "in")
                     r = contains(right, left, at);
                 else if (o == "not in")
                     r = !contains(right, left, at);
@@ -2652,7 +2670,7 @@ public:
             V best = items[0];
             for (const V& x : items) {
                 int c = compare(x, best, at);
-                if ((n == "max" && c > 0) || (n == "min" && c < 0)) best = x;
+                if ((n == "max" && c == 1) || (n == "min" && c == -1)) best = x;
             }
             return best;
         }
@@ -2728,7 +2746,7 @@ public:
         if (n == "sorted") {
             std::vector<V> items = iterate(args.at(0), at);
             std::stable_sort(items.begin(), items.end(),
-                             [&](const V& a, const V& b) { return compare(a, b, at) < 0; });
+                             [&](const V& a, const V& b) { return compare(a, b, at) == -1; });
             if (V r = kwarg(kwargs, "reverse"))
                 if (truth(r, at)) std::reverse(items.begin(), items.end());
             return seq_v(VK::List, items);

@@ -4,10 +4,12 @@
 
 #include "cnnshape/checked.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <set>
 #include <system_error>
 
@@ -651,6 +653,16 @@ Value Parser::parse_atom() {
         }
         if (t.text == "None") return v;
         if (peek().is("(")) return parse_call(t);
+        if (t.text == "math.inf" || t.text == "torch.inf" || t.text == "np.inf" ||
+            t.text == "numpy.inf") {
+            v.v = std::numeric_limits<double>::infinity();
+            return v;
+        }
+        if (t.text == "math.nan" || t.text == "torch.nan" || t.text == "np.nan" ||
+            t.text == "numpy.nan") {
+            v.v = std::numeric_limits<double>::quiet_NaN();
+            return v;
+        }
         if (resolver_) {
             if (std::optional<Value> r = resolver_(t, keyword_)) {
                 Value x = std::move(*r);
@@ -750,6 +762,71 @@ Value Parser::parse_call(const Token& name) {
     }
     Token close = next();
     call->end_pos = std::int64_t(close.end);
+    // float('inf'), float('-inf'), float('nan'), float(2), float('1e-3'): the float Python makes,
+    // so that nn.Hardtanh(min_val=float('-inf')) binds as PyTorch does.
+    if (call->name == "float" && call->kwargs.empty() && call->args.size() == 1) {
+        const Value& a = call->args[0];
+        if (a.is_int() || a.is_float() || a.is_bool()) {
+            Value f = Value::real(a.is_bool() ? (a.as_bool() ? 1.0 : 0.0) : a.as_float());
+            f.pos = std::int64_t(name.start);
+            return f;
+        }
+        if (a.is_string() && !a.bare_word) {
+            std::string w; // Python strips the ends only: float(' 1.5 ') but not float('1 5')
+            for (char c : a.as_string())
+                w += char(std::tolower((unsigned char)c));
+            const auto space = [](char c) {
+                return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+            };
+            while (!w.empty() && space(w.back()))
+                w.pop_back();
+            std::size_t lead = 0;
+            while (lead < w.size() && space(w[lead]))
+                ++lead;
+            w.erase(0, lead);
+            std::string m = !w.empty() && (w[0] == '+' || w[0] == '-') ? w.substr(1) : w;
+            const bool neg = !w.empty() && w[0] == '-';
+            double d = 0;
+            bool ok = true;
+            if (m == "inf" || m == "infinity") {
+                d = std::numeric_limits<double>::infinity();
+            } else if (m == "nan") {
+                d = std::numeric_limits<double>::quiet_NaN();
+            } else {
+                // A decimal literal: digits, one '.', an exponent; nothing strtod would also take
+                // (hex, "infinite", "nan(...)").
+                bool digit = false, dot = false, exp = false;
+                for (std::size_t i = 0; i < m.size() && ok; ++i) {
+                    char c = m[i];
+                    if (std::isdigit((unsigned char)c))
+                        digit = true;
+                    else if (c == '.' && !dot && !exp)
+                        dot = true;
+                    else if (c == 'e' && digit && !exp) {
+                        exp = true;
+                        digit = false;
+                        if (i + 1 < m.size() && (m[i + 1] == '+' || m[i + 1] == '-')) ++i;
+                    } else if (c == '_' && i > 0 && std::isdigit((unsigned char)m[i - 1]) &&
+                               i + 1 < m.size() && std::isdigit((unsigned char)m[i + 1])) {
+                    } else
+                        ok = false;
+                }
+                ok = ok && digit;
+                if (ok) {
+                    std::string clean;
+                    for (char c : m)
+                        if (c != '_') clean += c;
+                    d = std::strtod(clean.c_str(), nullptr);
+                }
+            }
+            if (!ok)
+                src_.fail(size_t(a.pos),
+                          "could not convert string to float: '" + a.as_string() + "'");
+            Value f = Value::real(neg ? -d : d);
+            f.pos = std::int64_t(name.start);
+            return f;
+        }
+    }
     Value v;
     v.v = std::move(call);
     v.pos = std::int64_t(name.start);
