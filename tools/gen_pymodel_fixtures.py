@@ -11,7 +11,8 @@ cnnshape is asked to plan it:
 builds the model the same way, runs forward() on a random input of that shape and records the
 output shape(s), parameters, trainable parameters, buffers, the state_dict keys with their shapes,
 and MACs by cnnshape's convention (README, "Counting conventions": convolutions, linear layers,
-MultiheadAttention and matmul; everything else counts 0), into tests/data/pymodel/expected.json.
+MultiheadAttention and matmul; everything else counts 0), and which spatial sizes around the
+input's forward() accepts (`solve --input-range`), into tests/data/pymodel/expected.json.
 
 Run with Debian's /usr/bin/python3 (torch 1.13.1): /usr/bin/python3 tools/gen_pymodel_fixtures.py
 `--check-run build/cnnshape` instead runs each file with cnnshape, --weights being the model's
@@ -213,7 +214,29 @@ def case(path):
         "macs": macs,
         "state_dict": [[k, list(v.shape)] for k, v in sd.items()],
         "seed0": seeded(path),
+        "input_range": input_range(model, size),
     }
+
+
+def input_range(model, size):
+    """What `cnnshape solve FILE --input-range LO:HI` answers, as PyTorch does it: every spatial
+    size from LO to HI (all spatial axes together, the input's other dims kept) tried with
+    forward() on a tensor of zeros; the sizes that run, and the output shape at the smallest."""
+    if len(size) < 3:
+        return None
+    lo, hi = max(1, min(size[2:]) - 8), max(size[2:]) + 8
+    accepted, smallest = [], None
+    for v in range(lo, hi + 1):
+        x = torch.zeros(size[:2] + [v] * (len(size) - 2))
+        try:
+            with torch.no_grad():
+                out = model(x)
+        except Exception:
+            continue
+        if not accepted:
+            smallest = shapes(out)[0]
+        accepted.append(v)
+    return {"lo": lo, "hi": hi, "accepted": accepted, "smallest_output": smallest}
 
 
 def check_run(path, binary):

@@ -3,6 +3,7 @@
 #pragma once
 #include "cnnshape/layer.hpp"
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,11 @@ struct Network {
     // Where `input` came from when the reader guessed it from the text; shown when no --input
     // overrides it.
     std::string input_note;
+    // Set when the reader evaluated the text on `input` (a Python model file's forward() reads
+    // x.size(), so its layers may hold the input's sizes: F.pad amounts, view sizes): the network
+    // for another input shape, read again from the same text. Empty for JSON, expressions and
+    // nn.Sequential text, whose layers do not depend on the input.
+    std::function<Network(const Shape&)> read_for_input;
 };
 
 // The most layers a spec may hold (a million plan in a few seconds); one more is a SpecError

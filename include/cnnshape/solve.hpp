@@ -99,6 +99,10 @@ struct RangeResult {
     std::string rejected_error;                //   accepted one (or the first rejected), and why
 };
 
+// The most sizes solve_input_range tries on a network read from a Python model file (each size
+// reads the file again).
+constexpr std::int64_t kMaxModelFileSizes = 10000;
+
 // Which sizes in [lo, hi] the network accepts along `axis` ("H", "W", "D", "L", or "" for every
 // spatial axis together). Throws UsageError for a bad axis or range.
 RangeResult solve_input_range(const Network& net, const Shape& base, std::int64_t lo,

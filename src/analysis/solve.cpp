@@ -704,18 +704,38 @@ RangeResult solve_input_range(const Network& net, const Shape& base, std::int64_
         throw UsageError(fmt::format("--axis {}: the network's first spatial layer is {}d, so its "
                                      "axes are {}",
                                      axis, nd, join(names, ", ")));
+    // A Python model file is read again for every size: its forward() may compute layer
+    // arguments from the input's sizes (U-Net's F.pad), so the layers read for `base` do not
+    // hold for another size.
+    if (net.read_for_input && hi - lo >= kMaxModelFileSizes)
+        throw UsageError(fmt::format("--input-range {}:{} covers {} sizes; a Python model file is "
+                                     "read again for each size, so at most {} are tried",
+                                     lo, hi, with_commas(hi - lo + 1),
+                                     with_commas(kMaxModelFileSizes)));
     for (std::int64_t v = lo; v <= hi; ++v) {
         Shape x = base;
         for (auto d : r.dims)
             x[d] = v;
         Plan plan;
-        try {
-            plan = make_plan(net, x);
-        } catch (const LayerError& e) {
+        auto reject = [&](std::string why) {
             if (r.accepted.empty()) {
                 r.rejected_size = v;
-                r.rejected_error = e.what();
+                r.rejected_error = std::move(why);
             }
+        };
+        try {
+            if (net.read_for_input) {
+                Network at_size = net.read_for_input(x);
+                at_size.mode = net.mode;
+                plan = make_plan(at_size, x);
+            } else {
+                plan = make_plan(net, x);
+            }
+        } catch (const LayerError& e) {
+            reject(e.what());
+            continue;
+        } catch (const SpecError& e) {
+            reject(e.where().empty() ? e.what() : e.where() + ": " + e.what());
             continue;
         }
         if (r.accepted.empty()) {

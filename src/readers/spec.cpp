@@ -12,6 +12,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unordered_map>
@@ -696,7 +697,16 @@ static Network read_spec_document(const json& doc) {
 Network load_spec_python(const std::string& text, const std::string& model,
                          const ReadHints& hints) {
     if (has_module_class(text))
-        if (auto net = load_module_source(text, model, hints)) return std::move(*net);
+        if (auto net = load_module_source(text, model, hints)) {
+            auto source = std::make_shared<const std::string>(text);
+            net->read_for_input = [source, model, mode = hints.mode](const Shape& x) {
+                ReadHints h;
+                h.input = x;
+                h.mode = mode;
+                return load_spec_python(*source, model, h);
+            };
+            return std::move(*net);
+        }
     SequentialText st = parse_sequential_text(text, model);
     Builder b;
     b.print_text = st.print_text;
