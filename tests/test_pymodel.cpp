@@ -244,7 +244,14 @@ TEST_CASE("pymodel: what the reader cannot evaluate is an error at its line and 
          "clamp() with min >= max (min=1, max=0) is not supported"},
         {"        return x.view(1, 2, 4).t()\n", "line 11, column 32",
          "t() expects a tensor with <= 2 dimensions, but self is 3D"},
-        {"        return F.linear(x, self.fc.weight)\n", "line 11, column 18",
+        {"        return F.linear(x, self.fc.weight)\n", "line 11, column 36",
+         "fc.weight is used before fc is called in forward(): cnnshape knows a layer's weights "
+         "from its first call"},
+        {"        return self.fc(x) * self.fc.weight\n", "line 11, column 27",
+         "fc.weight is a layer's weight: cnnshape takes it only as the weight (or bias) of "
+         "F.linear, F.conv1d/2d/3d, F.layer_norm or F.batch_norm, not as a tensor to compute "
+         "with"},
+        {"        return F.linear(x, x)\n", "line 11, column 18",
          "F.linear() takes its weight as an nn.Parameter or buffer of the model"},
         {"        return x.repeat(0, 1)\n", "line 11, column 18",
          "repeat() with a 0 has no cnnshape layer"},

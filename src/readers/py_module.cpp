@@ -57,8 +57,11 @@ struct Mod {
     bool has_path = false;
     int calls = 0;
     std::int64_t first_call = -1; // layer: the node of its first call, whose weights later share
-    std::int64_t built = -1;      // layer, Parameter, Buffer: when __init__ made it, among them
-    std::int64_t node = -1;       // Parameter, Buffer: the node made when forward() first uses it
+    // layer: its state_dict tensors ("weight", "bias", "running_mean") and their shapes, known
+    // from its first call
+    std::vector<std::pair<std::string, Shape>> tensors;
+    std::int64_t built = -1; // layer, Parameter, Buffer: when __init__ made it, among them
+    std::int64_t node = -1;  // Parameter, Buffer: the node made when forward() first uses it
     size_t at = 0;
 };
 
@@ -89,8 +92,9 @@ struct Obj {
     double f = 0;
     std::string s; // Str; Builtin: its canonical name ("nn.Conv2d", "range", "tensor.view")
     std::vector<V> items, keys;
-    // Tensor: the node giving it (-1 the input, -2 a tensor made outside the graph), the tuple
-    // element, and the shape.
+    // Tensor: the node giving it (-1 the input, -2 a tensor made outside the graph, -3 a layer's
+    // weight, `s` its state_dict key: self.fc.weight in forward()), the tuple element, and the
+    // shape.
     std::int64_t node = -2, slot = -1;
     Shape shape;
     const Stmt* def = nullptr; // Func
@@ -937,6 +941,28 @@ public:
                 }
             }
             if (n == "training") return bool_v(training_);
+            if (m->kind == "layer" && in_forward_ && m->has_path) {
+                // self.fc.weight in forward(): the tensor the layer's first call holds (weight
+                // tying: F.linear(x, self.embed.weight)); a bias the layer was built without is
+                // None, as in PyTorch
+                for (const auto& [tn, shape] : m->tensors)
+                    if (tn == n) {
+                        V t = mk(VK::Tensor);
+                        t->node = -3;
+                        t->shape = shape;
+                        t->s = net_.nodes[m->first_call].name + "." + tn;
+                        return t;
+                    }
+                const bool tensor_name = n == "weight" || n == "bias" || n == "running_mean" ||
+                                         n == "running_var" || n == "num_batches_tracked";
+                if (tensor_name && m->calls == 0)
+                    fail(at, fmt::format("{}.{} is used before {} is called in forward(): cnnshape "
+                                         "knows a layer's weights from its first call",
+                                         m->path, n, m->path));
+                if (tensor_name &&
+                    (!m->tensors.empty() || m->layer->type().find("Norm") != std::string::npos))
+                    return none_v();
+            }
             if (m->kind == "layer") {
                 if (const Value* a = m->layer->args().find(n)) return from_value(*a);
                 if (n == "weight" || n == "bias") {
@@ -1137,6 +1163,11 @@ public:
         std::vector<std::int64_t> slots;
         for (const V& t : inputs) {
             if (t->k != VK::Tensor) fail(at, "internal: a layer input is not a tensor");
+            if (t->node == -3)
+                fail(at, fmt::format("{} is a layer's weight: cnnshape takes it only as the "
+                                     "weight (or bias) of F.linear, F.conv1d/2d/3d, F.layer_norm "
+                                     "or F.batch_norm, not as a tensor to compute with",
+                                     t->s));
             if (t->node == -2)
                 fail(at, "this tensor is not computed from forward()'s input (a tensor made "
                          "in __init__ that is not an nn.Parameter or a registered buffer, or made "
@@ -1167,8 +1198,11 @@ public:
         }
         last_params_ = out.params + out.buffers;
         last_tensors_.clear();
-        for (const TensorSpec& ts : lower.tensors)
+        last_tensor_shapes_.clear();
+        for (const TensorSpec& ts : lower.tensors) {
             last_tensors_.push_back(ts.name);
+            last_tensor_shapes_.push_back(ts.shape);
+        }
         if (layer->returns_tuple()) {
             std::vector<V> items;
             for (size_t k = 0; k < out.tuple.size(); ++k) {
@@ -1189,6 +1223,7 @@ public:
     }
     std::int64_t last_params_ = 0;
     std::vector<std::string> last_tensors_; // the state_dict tensors of the last node made
+    std::vector<Shape> last_tensor_shapes_; //   and their shapes
     std::int64_t built_ = 0;                // modules, Parameters and buffers made so far
 
     // A layer of type `type` from positional and keyword Python values.
@@ -1260,6 +1295,9 @@ public:
             node.init_order = m->built;
             if (m->calls == 1) {
                 m->first_call = std::int64_t(net_.nodes.size()) - 1;
+                m->tensors.clear();
+                for (size_t k = 0; k < last_tensors_.size(); ++k)
+                    m->tensors.push_back({last_tensors_[k], last_tensor_shapes_[k]});
             } else if (m->has_path) {
                 // a second call uses the first call's weights (PyTorch counts them once)
                 for (const std::string& tn : last_tensors_)
@@ -3519,6 +3557,7 @@ public:
     // The state_dict key of a tensor F.conv2d & co. take as weights: a Parameter or buffer of
     // the model, whose node holds it.
     std::string held_key(const V& t, const std::string& fn, const char* what, size_t at) {
+        if (t->k == VK::Tensor && t->node == -3) return t->s; // self.fc.weight
         if (t->k != VK::Tensor || t->node < 0 || t->slot >= 0 ||
             (net_.nodes[t->node].layer->type() != "Parameter" &&
              net_.nodes[t->node].layer->type() != "Buffer"))
