@@ -8,6 +8,11 @@
 //
 // usage: cnnshape_bench_kernels [--torch FILE] [--threads 1,2] [--runs N] [--min-time S]
 //                               [--repo DIR] [--case NAME]... [--ref] [--list]
+//                               [--interleave ROUNDS] [--python PATH] [--probe]
+// --interleave: PyTorch is timed live (a child bench/torch_bench.py per round) alternating with
+// cnnshape, and both sides' samples are pooled over the rounds (instead of --torch's figures from
+// minutes earlier). --probe: each call of a case is followed by a register-only FMA loop and the
+// page faults are counted: is a slow call the kernel or the machine?
 #include "cnnshape/execute.hpp"
 #include "cnnshape/kernels.hpp"
 #include "cnnshape/network.hpp"
@@ -67,6 +72,9 @@ struct Options {
     std::vector<std::string> only;
     bool ref = false, list = false;
     double dram_mib = 1024; // the DRAM bandwidth buffer (0: skip)
+    bool probe = false;
+    int interleave = 0; // > 0: time PyTorch live, alternating with cnnshape, in this many rounds
+    std::string python = "/usr/bin/python3";
 };
 
 // One benchmark case: `prepare` builds inputs for a context and returns the function to time.
@@ -347,7 +355,19 @@ double cpu_ms_now() {
     return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
 }
 
-Timing time_it(const std::function<void()>& f, int min_runs, double min_time) {
+// Per-call samples (wall and process CPU ms), kept when several rounds are pooled.
+struct Samples {
+    std::vector<double> ms, cpu;
+};
+
+Timing summarize(Samples s) {
+    std::sort(s.ms.begin(), s.ms.end());
+    std::sort(s.cpu.begin(), s.cpu.end());
+    return {s.ms[s.ms.size() / 2], s.ms.front(), s.cpu[s.cpu.size() / 2], int(s.ms.size())};
+}
+
+Timing time_it(const std::function<void()>& f, int min_runs, double min_time,
+               Samples* keep = nullptr) {
     for (int i = 0; i < 3; ++i)
         f();
     // Calls shorter than 50 us are timed in groups (one sample = `group` calls, divided), so the
@@ -372,9 +392,11 @@ Timing time_it(const std::function<void()>& f, int min_runs, double min_time) {
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / group);
         cpu.push_back((cpu_ms_now() - c0) / group);
     }
-    std::sort(ms.begin(), ms.end());
-    std::sort(cpu.begin(), cpu.end());
-    return {ms[ms.size() / 2], ms.front(), cpu[cpu.size() / 2], int(ms.size())};
+    if (keep) {
+        keep->ms.insert(keep->ms.end(), ms.begin(), ms.end());
+        keep->cpu.insert(keep->cpu.end(), cpu.begin(), cpu.end());
+    }
+    return summarize({std::move(ms), std::move(cpu)});
 }
 
 // How much faster 2 threads run pure arithmetic than 1 right now: about 2 on an idle 2-core
@@ -533,7 +555,8 @@ int kernel_width_bits() {
 
 // Median over trials of f's process CPU time, each trial at least `min_trial` s.
 template <class F>
-double median_cpu_s(F&& f, int trials, double min_trial, double& per_call_units) {
+double median_cpu_s(F&& f, int trials, double min_trial, double& per_call_units,
+                    double* fastest = nullptr) {
     // Calibrate how many calls make one trial.
     long reps = 1;
     for (;;) {
@@ -553,6 +576,7 @@ double median_cpu_s(F&& f, int trials, double min_trial, double& per_call_units)
     }
     std::sort(t.begin(), t.end());
     per_call_units = double(reps);
+    if (fastest) *fastest = t.front();
     return t[t.size() / 2];
 }
 
@@ -560,7 +584,10 @@ volatile float g_sink = 0; // keeps the measuring loops' results alive
 
 // Peak GFLOP/s of one core: kChains independent FMA chains at the kernels' width (2 flops per
 // lane per FMA; SSE2 has no FMA, so a multiply and an add).
-double peak_gflops() {
+// The core's peak: the fastest of 40 trials of ~10 ms over ~0.4 s. On this VM the FMA throughput
+// one thread sees drops to about half for seconds at a time when the other vCPU is busy (stop 22
+// in bench/README.md), so a median would report that state as the peak; `now` gets the median.
+double peak_gflops(double* now = nullptr) {
     const int bits = kernel_width_bits();
     const long iters = 20000;
     auto run = [&] {
@@ -570,10 +597,12 @@ double peak_gflops() {
 #endif
         return fma_chains_sse2(iters, g_sink);
     };
-    double unused = 0;
-    const double s = median_cpu_s([&] { g_sink = g_sink + run() * 1e-30f; }, 15, 0.01, unused);
+    double unused = 0, fastest = 0;
+    const double s =
+        median_cpu_s([&] { g_sink = g_sink + run() * 1e-30f; }, 40, 0.01, unused, &fastest);
     const double flops = double(iters) * kChains * (bits / 32) * 2;
-    return flops / s / 1e9;
+    if (now) *now = flops / s / 1e9;
+    return flops / fastest / 1e9;
 }
 
 // Read bandwidth (GB/s) of one core streaming a buffer of `bytes` with the kernels' vector loads,
@@ -595,6 +624,66 @@ double read_gbs(double bytes, int trials, double min_trial) {
     return double(n) * 4 / s / 1e9;
 }
 
+// --probe: 60 calls of f, each followed by a fixed register-only FMA loop (no memory traffic,
+// so its time only moves with the core's own speed: clock, a busy sibling, the hypervisor).
+// Prints min / median / max of both in process CPU time, their correlation, and the minor page
+// faults per call.
+std::string fmt_num(double v, const char* f);
+
+void probe_report(const std::string& label, const std::function<void()>& f) {
+    const int bits = kernel_width_bits();
+    const long iters = 9000;
+    auto fma = [&] {
+#if defined(__x86_64__)
+        if (bits == 512) return fma_chains_avx512(iters, g_sink);
+        if (bits == 256) return fma_chains_avx2(iters, g_sink);
+#endif
+        return fma_chains_sse2(iters, g_sink);
+    };
+    for (int i = 0; i < 3; ++i)
+        f();
+    rusage r0{}, r1{};
+    std::vector<double> a, b;
+    getrusage(RUSAGE_SELF, &r0);
+    long faults = 0;
+    for (int i = 0; i < 60; ++i) {
+        rusage q0{}, q1{};
+        getrusage(RUSAGE_SELF, &q0);
+        const double t0 = thread_cpu_s();
+        f();
+        const double t1 = thread_cpu_s();
+        getrusage(RUSAGE_SELF, &q1);
+        faults += q1.ru_minflt - q0.ru_minflt;
+        g_sink = g_sink + fma() * 1e-30f;
+        const double t2 = thread_cpu_s();
+        a.push_back((t1 - t0) * 1e3);
+        b.push_back((t2 - t1) * 1e3);
+    }
+    getrusage(RUSAGE_SELF, &r1);
+    double ma = 0, mb = 0;
+    for (int i = 0; i < 60; ++i)
+        ma += a[i] / 60, mb += b[i] / 60;
+    double sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < 60; ++i)
+        sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma),
+            sbb += (b[i] - mb) * (b[i] - mb);
+    auto stats = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return fmt_num(v.front(), "%.3f") + " / " + fmt_num(v[v.size() / 2], "%.3f") + " / " +
+               fmt_num(v.back(), "%.3f");
+    };
+    const double flops = double(iters) * kChains * (bits / 32) * 2;
+    std::vector<double> g;
+    for (double v : b)
+        g.push_back(flops / (v * 1e-3) / 1e9);
+    std::sort(g.begin(), g.end());
+    std::printf("probe %s: call ms min/median/max %s; FMA loop %s ms (%.0f / %.0f GFLOP/s at "
+                "its fastest / median); correlation %.2f; minor page faults %.2f per call\n",
+                label.c_str(), stats(a).c_str(), stats(b).c_str(), g.back(), g[g.size() / 2],
+                sab / std::sqrt(std::max(saa * sbb, 1e-30)), double(faults) / 60.0);
+    std::fflush(stdout);
+}
+
 std::vector<int> parse_ints(const std::string& s) {
     std::vector<int> v;
     std::stringstream ss(s);
@@ -604,11 +693,64 @@ std::vector<int> parse_ints(const std::string& s) {
     return v;
 }
 
+// PyTorch's samples for one case at one thread count, timed now by a child
+// `python bench/torch_bench.py --case NAME` (the --interleave rounds): false if it failed.
+bool torch_live(const Options& o, const std::string& name, int threads, int runs, double min_time,
+                Samples& out) {
+    char out_path[] = "/tmp/cnnshape_bench_torch_XXXXXX";
+    const int fd = mkstemp(out_path);
+    if (fd < 0) return false;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd, 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<std::string> args = {
+        o.python,     o.repo + "/bench/torch_bench.py", "--case", name,
+        "--threads",  std::to_string(threads),          "--runs", std::to_string(runs),
+        "--min-time", std::to_string(min_time)};
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    // As run_speed.sh: glibc keeps PyTorch's freed blocks instead of unmapping them each call.
+    std::vector<std::string> env = {"GLIBC_TUNABLES=glibc.malloc.mmap_threshold=2147483647:"
+                                    "glibc.malloc.trim_threshold=2147483647"};
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "GLIBC_TUNABLES=", 15) != 0) env.emplace_back(*e);
+    std::vector<char*> envp;
+    for (auto& e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    pid_t pid = 0;
+    const int err = posix_spawn(&pid, o.python.c_str(), &fa, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd);
+    int status = 0;
+    bool ok = err == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0;
+    if (ok) {
+        try {
+            std::ifstream in(out_path);
+            nlohmann::json j;
+            in >> j;
+            auto& r = j.at("results").at(name).at(std::to_string(threads));
+            for (double v : r.at("wall_ms"))
+                out.ms.push_back(v);
+            for (double v : r.at("cpu_samples_ms"))
+                out.cpu.push_back(v);
+        } catch (const std::exception&) {
+            ok = false;
+        }
+    }
+    std::remove(out_path);
+    return ok && !out.ms.empty();
+}
+
 int usage(const char* msg) {
     std::fprintf(stderr,
                  "%s\nusage: cnnshape_bench_kernels [--torch FILE] [--threads 1,2] [--runs N] "
                  "[--min-time S] [--repo DIR] [--cnnshape PATH] [--dram-mib N] [--case NAME]... "
-                 "[--ref] [--list]\n",
+                 "[--ref] [--list] [--interleave ROUNDS] [--python PATH] [--probe]\n",
                  msg);
     return 2;
 }
@@ -719,6 +861,12 @@ int main(int argc, char** argv) {
                 o.cnnshape = value();
             else if (a == "--dram-mib")
                 o.dram_mib = std::stod(value());
+            else if (a == "--interleave")
+                o.interleave = std::stoi(value());
+            else if (a == "--probe")
+                o.probe = true;
+            else if (a == "--python")
+                o.python = value();
             else
                 return usage(("unknown argument " + a).c_str());
         } catch (const std::exception& e) {
@@ -826,11 +974,12 @@ int main(int argc, char** argv) {
                     torch.value("mkldnn", false) ? "on" : "off");
 
     // The roofline of this core, at the kernels' vector width (see peak_gflops, read_gbs).
-    const double peak = peak_gflops();
+    double peak_now = 0;
+    const double peak = peak_gflops(&peak_now);
     const double dram = o.dram_mib > 0 ? read_gbs(o.dram_mib * 1048576.0, 5, 0.0) : 0.0;
-    std::printf("roofline, 1 thread, %d-bit vectors, medians of process CPU time: peak %.1f "
-                "GFLOP/s (%d independent FMA chains)",
-                kernel_width_bits(), peak, kChains);
+    std::printf("roofline, 1 thread, %d-bit vectors, process CPU time: peak %.1f GFLOP/s (%d "
+                "independent FMA chains, fastest of 40 trials; their median %.1f)",
+                kernel_width_bits(), peak, kChains, peak_now);
     if (dram > 0)
         std::printf("; read bandwidth %.1f GB/s from DRAM (a %.0f MiB buffer)", dram, o.dram_mib);
     std::printf("\n");
@@ -867,15 +1016,35 @@ int main(int argc, char** argv) {
             ctx.backend = K::Backend::SimdWhereHandled;
             ctx.threads = t;
             Timing tm;
+            std::optional<double> pt = torch_ms(c.name, t), pc = torch_get(c.name, t, "cpu_ms");
             try {
                 auto f = c.prepare(ctx);
-                tm = time_it(f, o.runs, o.min_time);
+                if (o.probe) probe_report(c.label + " (" + std::to_string(t) + " thr)", f);
+                if (o.interleave > 0) {
+                    // Rounds of PyTorch then cnnshape, samples pooled: both medians come from
+                    // the same minutes of a machine whose speed changes from minute to minute.
+                    const int rounds = o.interleave;
+                    const int runs = std::max(1, o.runs / rounds);
+                    const double mt = o.min_time / rounds;
+                    Samples mine, theirs;
+                    bool live = true;
+                    for (int r = 0; r < rounds; ++r) {
+                        live = live && torch_live(o, c.name, t, runs, mt, theirs);
+                        time_it(f, runs, mt, &mine);
+                    }
+                    tm = summarize(mine);
+                    if (live) {
+                        const Timing p = summarize(theirs);
+                        pt = p.median_ms, pc = p.cpu_ms;
+                    }
+                } else {
+                    tm = time_it(f, o.runs, o.min_time);
+                }
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "%s failed: %s\n", c.name.c_str(), e.what());
                 return 2;
             }
             ours[t] = tm.median_ms;
-            auto pt = torch_ms(c.name, t);
             std::string speed = "-", target = "-", result = "-";
             if (pt) {
                 double s = *pt / tm.median_ms;
@@ -887,7 +1056,6 @@ int main(int argc, char** argv) {
                     missed = missed || s < c.target;
                 }
             }
-            auto pc = torch_get(c.name, t, "cpu_ms");
             std::string b = "-", by = "-", xb = "-", ptxb = "-", xd = "-", pk = "-", ptpk = "-";
             if (c.flops >
                 0) { // flops / (process CPU time x 1 core's peak): share of the cores used

@@ -4,7 +4,10 @@
 # torch), then prints cnnshape's figures next to PyTorch's, at 1 and 2 threads.
 #   bench/run_speed.sh                      # all cases
 #   bench/run_speed.sh --case conv3x3_64    # extra arguments go to both benchmarks
-# BUILD_DIR (default: build) picks the build directory; THREADS (default 1,2) the thread counts.
+# BUILD_DIR (default: build) picks the build directory; THREADS (default 1,2) the thread counts;
+# ROUNDS=N (default 0) times PyTorch again, live, in N rounds alternating with cnnshape's for each
+# case (--interleave N), so both medians come from the same minutes of the machine (slower: one
+# PyTorch start per round; use it with --case). PROBE=1 adds --probe (bench/README.md, stop 22).
 # Exit status: 0 all targets met, 1 a target missed, 2 a run failed.
 set -euo pipefail
 
@@ -36,6 +39,9 @@ else
 fi
 
 status=0
+extra=()
+if [[ "${ROUNDS:-0}" != 0 && -n "$torch_json" ]]; then extra+=(--interleave "$ROUNDS"); fi
+if [[ -n "${PROBE:-}" ]]; then extra+=(--probe); fi
 "$build/bench/cnnshape_bench_kernels" --threads "$threads" ${torch_json:+--torch "$torch_json"} \
-    "$@" || status=$?
+    "${extra[@]}" "$@" || status=$?
 exit "$status"

@@ -143,10 +143,11 @@ def time_call(f, runs, min_time):
             f()
         wall.append((time.perf_counter() - t0) * 1e3 / group)
         cpu.append((time.process_time() - c0) * 1e3 / group)
+    samples = {"wall_ms": list(wall), "cpu_samples_ms": list(cpu)}  # for run_bench --interleave
     wall.sort()
     cpu.sort()
     return {"ms": wall[len(wall) // 2], "min_ms": wall[0], "cpu_ms": cpu[len(cpu) // 2],
-            "runs": len(wall)}
+            "runs": len(wall), **samples}
 
 
 def main():
@@ -168,7 +169,9 @@ def main():
             for t in [int(v) for v in args.threads.split(",")]:
                 torch.set_num_threads(t)
                 results[name][str(t)] = time_call(lambda: module(x), args.runs, args.min_time)
-            print(f"{name}: {results[name]}", file=sys.stderr)
+            print(f"{name}: " + str({t: {k: v for k, v in r.items() if "samples" not in k and
+                                         k != "wall_ms"} for t, r in results[name].items()}),
+                  file=sys.stderr)
     json.dump({"torch_version": torch.__version__,
                "mkldnn": bool(torch.backends.mkldnn.is_available()),
                "results": results}, sys.stdout, indent=1)

@@ -32,6 +32,22 @@ struct GemmShape {
     static constexpr i64 NC = V >= 16 ? 256 : 128;
 };
 
+// Blocking overrides for measurements (bench/README.md): CNNSHAPE_GEMM_BLOCK="KC,NC", read once.
+// Blocking never changes the bits (see above), only the speed.
+inline const i64* gemm_block_override() {
+    static const i64* v = [] {
+        static i64 kn[2] = {0, 0};
+        const char* e = std::getenv("CNNSHAPE_GEMM_BLOCK");
+        long long a = 0, b = 0;
+        if (e && std::sscanf(e, "%lld,%lld", &a, &b) == 2 && a > 0 && b > 0) {
+            kn[0] = a, kn[1] = b;
+            return static_cast<const i64*>(kn);
+        }
+        return static_cast<const i64*>(nullptr);
+    }();
+    return v;
+}
+
 // What a GEMM reads and writes. B(k, j) = bfun(k, j); packing asks for runs of columns through
 // bfun.pack(k, j0, n, dst) (n <= NR contiguous outputs of row k).
 struct GemmArgs {
@@ -141,11 +157,13 @@ void gemm_run(const Context& ctx, i64 batches, const GemmArgs& shape, const Setu
     constexpr int MR = S::MR, NR = S::NR;
     const i64 M = shape.M, N = shape.N, K = shape.K;
     if (batches == 0 || M == 0 || N == 0) return;
-    const i64 nmb = ceil_div(M, S::MC), nnb = ceil_div(N, S::NC);
+    const i64* ovr = gemm_block_override();
+    const i64 KCB = ovr ? ovr[0] : S::KC, NCB = ovr ? round_up(ovr[1], NR) : S::NC;
+    const i64 nmb = ceil_div(M, S::MC), nnb = ceil_div(N, NCB);
     const i64 tasks = batches * nnb * nmb;
-    const i64 kc_max = std::min<i64>(S::KC, std::max<i64>(K, 1));
+    const i64 kc_max = std::min<i64>(KCB, std::max<i64>(K, 1));
     parallel_for(ctx.threads, tasks, 1, [&](i64 t0, i64 t1) {
-        float* bp = scratch_as<float>(kPrivate0, kc_max * S::NC + 16);
+        float* bp = scratch_as<float>(kPrivate0, kc_max * NCB + 16);
         bp = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(bp) + 63) &
                                       ~std::uintptr_t(63));
         for (i64 t = t0; t < t1; ++t) {
@@ -153,7 +171,7 @@ void gemm_run(const Context& ctx, i64 batches, const GemmArgs& shape, const Setu
             GemmArgs g = shape;
             auto bfun = at(bi, g);
             const i64 i0 = mb * S::MC, mrows = std::min(S::MC, M - i0);
-            const i64 j0 = nb * S::NC, ncols = std::min(S::NC, N - j0);
+            const i64 j0 = nb * NCB, ncols = std::min(NCB, N - j0);
             const i64 npanels = ceil_div(ncols, NR);
             if (K == 0) { // no products: the bias (or 0), finished
                 for (i64 i = 0; i < mrows; ++i)
@@ -166,8 +184,8 @@ void gemm_run(const Context& ctx, i64 batches, const GemmArgs& shape, const Setu
                     }
                 continue;
             }
-            for (i64 k0 = 0; k0 < K; k0 += S::KC) {
-                const i64 kc = std::min(S::KC, K - k0);
+            for (i64 k0 = 0; k0 < K; k0 += KCB) {
+                const i64 kc = std::min(KCB, K - k0);
                 // Pack B[k0 .. k0 + kc) x [j0 .. j0 + ncols) into panels [panel][k][NR].
                 for (i64 pnl = 0; pnl < npanels; ++pnl) {
                     const i64 jj = j0 + pnl * NR;

@@ -23,8 +23,10 @@ namespace {
 // A cost model (padded work x load pressure) picks the kernel and its block shape per layer.
 
 // Tuning overrides, read once: CNNSHAPE_CONV_KERNEL="kind,a,b" forces a micro-kernel (see
-// CNNSHAPE_CONV_CFGS_*), CNNSHAPE_CONV_ORDER=pos|ch the loop order, CNNSHAPE_CONV_DEBUG=1 prints
-// each convolution's choice to stderr. bench/README.md shows how they were used.
+// CNNSHAPE_CONV_CFGS_*) and CNNSHAPE_CONV_KERNEL=gemm the GEMM over the phase planes (any k x k
+// layer; CNNSHAPE_GEMM_BLOCK in kernels/simd/gemm.hpp sets its blocking), CNNSHAPE_CONV_ORDER=
+// pos|ch the loop order, CNNSHAPE_CONV_DEBUG=1 prints each convolution's choice to stderr. None
+// changes a bit of the output. bench/README.md shows how they were used.
 struct ConvTuning {
     const char* kernel = std::getenv("CNNSHAPE_CONV_KERNEL");
     const char* order = std::getenv("CNNSHAPE_CONV_ORDER");
@@ -657,8 +659,9 @@ bool conv_impl(const Context& ctx, const ConvDesc& d, const Shape& xs, const flo
         }
 
     // Wide maps and enough channels: the GEMM (its tiles waste little past OW and OPG).
-    if (pb.OPG >= 16 && pb.CPG * pb.KT >= 64 && g.OW >= 32 && pb.WQ * 8 <= g.OW * 9 &&
-        !conv_tuning().kernel) {
+    const bool force_gemm = conv_tuning().kernel && std::strcmp(conv_tuning().kernel, "gemm") == 0;
+    if (force_gemm || (pb.OPG >= 16 && pb.CPG * pb.KT >= 64 && g.OW >= 32 &&
+                       pb.WQ * 8 <= g.OW * 9 && !conv_tuning().kernel)) {
         if (conv_tuning().debug) std::fprintf(stderr, "  (run as a GEMM over the phase planes)\n");
         conv_phases_gemm<Arch>(ctx, pb, x, y, tap_off, used_phase);
         return true;
