@@ -135,13 +135,18 @@ TEST_CASE("pymodel: run --seed draws the weights in the order __init__ builds th
     auto cases = nlohmann::json::parse(slurp(source_path(kDir + "expected.json")));
     int checked = 0;
     for (const auto& c : cases) {
-        if (c["seed0"].is_null()) continue;
         std::string file = c["file"].get<std::string>();
         CAPTURE(file);
         ReadHints hints;
         std::string input = arg_of(c["args"], "--input");
         if (!input.empty()) hints.input = parse_shape(input);
         Network net = load_spec_file(source_path(kDir + file), arg_of(c["args"], "--model"), hints);
+        // The reader finds the file's own initialisation (run then says it is not replayed)
+        // exactly where the fixture script found nn.init, .apply, normal_, torch.ones, ...
+        CAPTURE(net.own_init);
+        CHECK(net.own_init.empty() == !c["seed0"].is_null());
+        CHECK((net.own_init_count == 0) == net.own_init.empty());
+        if (c["seed0"].is_null()) continue;
         Plan p = make_plan(net, *net.input);
         StateDict w = init_weights(p, 0);
         TorchGenerator g(0);
@@ -332,6 +337,23 @@ TEST_CASE("pymodel: the command line lists the candidates, and errors exit 2", "
                 "resnet.py --input 1x3x32x32 --model 'ResNet(num_classes=7)' --format json");
     REQUIRE(call.code == 0);
     CHECK(nlohmann::json::parse(call.out)["output_shape"] == nlohmann::json::array({1, 7}));
+}
+
+TEST_CASE("pymodel: run says when the file's own initialisation is not replayed",
+          "[pymodel][cli]") {
+    auto call = run_cli("run " + kDir + "resnet.py --input 1x3x32x32");
+    CHECK(call.code == 0);
+    CHECK_THAT(call.err, Catch::Contains("cnnshape: note: the model initialises weights itself "
+                                         "(line 85: nn.init.kaiming_normal_, and 59 more "
+                                         "places), which run does not replay"));
+    call = run_cli("run " + kDir + "aux_eval.py --input 2x3x32x32");
+    CHECK_THAT(call.err, Catch::Contains("(line 21: register_buffer(torch.ones(...))), which run "
+                                         "does not replay"));
+    // a file that initialises nothing itself, and plan, say nothing
+    call = run_cli("run " + kDir + "cifar10_tutorial.py --input 1x3x32x32");
+    CHECK(call.err.find("initialises") == std::string::npos);
+    call = run_cli("plan " + kDir + "resnet.py --input 1x3x32x32");
+    CHECK(call.err.find("initialises") == std::string::npos);
 }
 
 TEST_CASE("pymodel: float constants bind as layer arguments", "[pymodel]") {

@@ -3,6 +3,7 @@
 #pragma once
 #include "cnnshape/layer.hpp"
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -62,6 +63,11 @@ struct Network {
     // for another input shape, read again from the same text. Empty for JSON, expressions and
     // nn.Sequential text, whose layers do not depend on the input.
     std::function<Network(const Shape&)> read_for_input;
+    // A Python model file that initialises its weights itself (nn.init.*, a weight's .normal_(),
+    // nn.Parameter(torch.ones(...))), which run --seed does not replay: the first place
+    // ("line 45: nn.init.kaiming_normal_") and how many places. Empty for other readers.
+    std::string own_init;
+    std::int64_t own_init_count = 0;
 };
 
 // The most layers a spec may hold (a million plan in a few seconds); one more is a SpecError

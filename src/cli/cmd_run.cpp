@@ -163,6 +163,15 @@ int run_run(const RunCliOptions& o) {
         return usage(e.what());
     }
     if (!input_arg.note.empty()) std::cerr << "cnnshape: note: " << input_arg.note << "\n";
+    if (!net.own_init.empty() && o.weights.empty())
+        std::cerr << "cnnshape: note: the model initialises weights itself (" << net.own_init
+                  << (net.own_init_count > 1
+                          ? fmt::format(", and {} more place{}", net.own_init_count - 1,
+                                        net.own_init_count > 2 ? "s" : "")
+                          : std::string())
+                  << "), which run does not replay: its weights are each module's default "
+                     "initialisation drawn from --seed, so the output is not PyTorch's for this "
+                     "seed; pass --weights with the model's state_dict for that\n";
     if (input_arg.tensor)
         if (std::string note = nonfinite_note(*input_arg.tensor); !note.empty())
             std::cerr << "cnnshape: note: " << note << "\n";

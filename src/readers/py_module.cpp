@@ -437,6 +437,14 @@ public:
     const std::string& text_;
     ReadHints hints_;
     Network net_;
+
+    // The file's own initialisation of weights, which run --seed does not replay: the first
+    // place ("line 45: nn.init.kaiming_normal_") and how many there are.
+    void own_init(size_t at, const std::string& what) {
+        if (net_.own_init.empty())
+            net_.own_init = fmt::format("line {}: {}", src_.line_of(at), what);
+        ++net_.own_init_count;
+    }
     pymod::Module ast_;
     EnvP globals_ = std::make_shared<Env>();
     std::map<std::string, std::string> imports_;          // alias -> dotted name
@@ -1710,6 +1718,13 @@ public:
         if ((a->k != VK::Tensor || a->node == -2) && (b->k != VK::Tensor || b->node == -2)) {
             V t = mk(VK::Tensor);
             t->shape = a->k == VK::Tensor ? a->shape : b->shape;
+            const bool zeros = (a->k == VK::Tensor && a->s == "torch.zeros(...)" &&
+                                (op == "*" || op == "/") && b->k != VK::Tensor) ||
+                               (b->k == VK::Tensor && b->s == "torch.zeros(...)" && op == "*" &&
+                                a->k != VK::Tensor);
+            t->s = zeros                ? std::string("torch.zeros(...)")
+                   : a->k == VK::Tensor ? a->s + " " + op + " ..."
+                                        : "... " + op + " " + b->s;
             return t;
         }
         if (a->k == VK::Tensor && b->k == VK::Tensor) {
@@ -2572,12 +2587,23 @@ public:
         return nullptr;
     }
 
+    // A Parameter or buffer whose values are not zeros (torch.ones, torch.randn(...) * 0.02):
+    // cnnshape's Parameter and Buffer layers start at zeros under run --seed.
+    void note_values(const V& data, const std::string& what, size_t at) {
+        const std::string& o = data->s;
+        if (o.empty() || o == "torch.zeros(...)" || o == "torch.empty(...)" ||
+            o == "torch.Tensor(...)" || o == "torch.FloatTensor(...)")
+            return;
+        own_init(at, fmt::format("{}({})", what, o));
+    }
+
     V make_param(const std::string& kind, const std::vector<V>& args,
                  std::vector<std::pair<std::string, V>> kwargs, size_t at) {
         V data = args.empty() ? kwarg(kwargs, "data") : args[0];
         if (!data || data->k != VK::Tensor)
             fail(at,
                  fmt::format("nn.{}() takes a tensor (torch.zeros(...), torch.randn(...))", kind));
+        note_values(data, "nn." + kind, at);
         auto m = std::make_shared<Mod>();
         m->kind = kind;
         m->shape = data->shape;
@@ -2890,7 +2916,10 @@ public:
         if (n.rfind("module.", 0) == 0) return module_method(f, n.substr(7), args, kwargs, at);
         if (n.rfind("opaque.", 0) == 0) {
             std::string m = n.substr(7);
-            if (!m.empty() && m.back() == '_') return none_v(); // in-place init of weights
+            if (!m.empty() && m.back() == '_') { // in-place init of weights
+                own_init(at, "a weight's ." + m + "()");
+                return none_v();
+            }
             if (m == "size") return f->self->mod ? shape_of(f->self->mod->shape) : none_v();
             if (m == "numel" || m == "dim" || m == "detach" || m == "clone")
                 fail(at, fmt::format("Parameter.{}() in __init__ is not supported", m));
@@ -2905,7 +2934,10 @@ public:
         if (n == "nn.Parameter" || n == "nn.parameter.Parameter")
             return make_param("Parameter", args, kwargs, at);
         if (n == "nn.Module") return none_v();
-        if (n.rfind("nn.init.", 0) == 0 || n.rfind("init.", 0) == 0) return none_v();
+        if (n.rfind("nn.init.", 0) == 0 || n.rfind("init.", 0) == 0) {
+            own_init(at, n.rfind("nn.", 0) == 0 ? n : "nn." + n);
+            return none_v();
+        }
         if (n.rfind("nn.utils.", 0) == 0) fail(at, fmt::format("{}() is not supported", n));
         if (n.rfind("nn.", 0) == 0 && n.find('.', 3) == std::string::npos) {
             std::string type = n.substr(3);
@@ -2940,6 +2972,7 @@ public:
             if (V s = kwarg(kwargs, "size")) sz = {s};
             V t = mk(VK::Tensor);
             t->shape = shape_from(sizes_of(sz, at), at);
+            t->s = n + "(...)"; // where its values come from, for own_init
             if (in_forward_)
                 fail(at, fmt::format("{}() in forward() makes a tensor that does not come from "
                                      "the input: cnnshape cannot plan it yet",
@@ -3127,6 +3160,7 @@ public:
             } else {
                 if (t->k != VK::Tensor || t->node != -2)
                     fail(at, "register_buffer() takes a tensor made in __init__");
+                note_values(t, "register_buffer", at);
                 auto b = std::make_shared<Mod>();
                 b->kind = "Buffer";
                 b->shape = t->shape;
@@ -3244,8 +3278,13 @@ public:
         if (t->node == -2) {
             // a tensor made in __init__: what nn.Parameter and register_buffer take
             if (m == "mul" || m == "mul_" || m == "normal_" || m == "uniform_" || m == "fill_" ||
-                m == "zero_" || m == "div" || m == "add" || m == "trunc_normal_")
+                m == "zero_" || m == "div" || m == "add" || m == "trunc_normal_") {
+                if (m == "zero_")
+                    t->s = "torch.zeros(...)";
+                else if (m != "mul" && m != "mul_" && m != "div")
+                    t->s += "." + m + "()";
                 return t;
+            }
             if (m == "view" || m == "reshape" || m == "unsqueeze" || m == "expand")
                 fail(at, fmt::format("Tensor.{}() of a tensor made in __init__ is not supported "
                                      "yet",
