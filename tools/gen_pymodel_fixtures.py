@@ -306,15 +306,15 @@ def seeded(path):
     the model built (each module's reset_parameters() in construction order), then
     torch.manual_seed(0) and torch.randn(input) as the input, forward() in eval mode. The first
     output's first 16 values and its sum. Recorded only for files that initialise nothing
-    themselves (no nn.init, no Parameters or buffers of random values or ones): cnnshape draws
-    what the modules' own reset_parameters() draw, and its Parameter and Buffer layers start
-    at zeros."""
+    themselves (no nn.init, no Parameters or buffers of random values): cnnshape draws what the
+    modules' own reset_parameters() draw, and its Parameter and Buffer layers start at their
+    torch.zeros/ones/full value."""
     text = open(path).read()
     # the classes' code only: a module-level torch.randn example input initialises nothing
     classes = "\n".join(ast.get_source_segment(text, n) for n in ast.parse(text).body
                          if isinstance(n, ast.ClassDef))
-    if re.search(r"nn\.init|\.apply\(|torch\.(rand|ones|full|eye|arange|tensor)|normal_|"
-                 r"uniform_", classes):
+    if re.search(r"nn\.init|\.apply\(|torch\.(rand|eye|arange|tensor)|normal_|uniform_",
+                 classes):
         return None
     model, opts, text = build(path, seed=0)
     model.eval()

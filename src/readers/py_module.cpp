@@ -51,7 +51,8 @@ struct Mod {
     std::vector<std::pair<std::string, V>> attrs; // submodules, parameters and attributes
     Call call;                                    // layer: the constructor call
     LayerPtr layer;
-    Shape shape; // Parameter, Buffer
+    Shape shape;     // Parameter, Buffer
+    double fill = 0; // Parameter, Buffer: the value every element starts at (torch.ones: 1)
     bool grad = true, persistent = true;
     std::string path;
     bool has_path = false;
@@ -94,7 +95,8 @@ struct Obj {
     std::vector<V> items, keys;
     // Tensor: the node giving it (-1 the input, -2 a tensor made outside the graph, -3 a layer's
     // weight, `s` its state_dict key: self.fc.weight in forward()), the tuple element, and the
-    // shape.
+    // shape. A tensor made outside the graph: `s` says where its values come from
+    // ("torch.ones(...)"), and `b` whether every element is `f` (torch.ones, torch.full, ...).
     std::int64_t node = -2, slot = -1;
     Shape shape;
     const Stmt* def = nullptr; // Func
@@ -915,6 +917,7 @@ public:
                 c.kwargs.push_back({"requires_grad", Value::boolean(false)});
             if (m->kind == "Buffer" && !m->persistent)
                 c.kwargs.push_back({"persistent", Value::boolean(false)});
+            if (m->fill != 0) c.kwargs.push_back({"fill", Value::real(m->fill)});
             LayerPtr layer = construct(c, at);
             V t = add_node(layer, {}, m->path, at, true);
             net_.nodes.back().init_order = m->built;
@@ -1718,13 +1721,26 @@ public:
         if ((a->k != VK::Tensor || a->node == -2) && (b->k != VK::Tensor || b->node == -2)) {
             V t = mk(VK::Tensor);
             t->shape = a->k == VK::Tensor ? a->shape : b->shape;
-            const bool zeros = (a->k == VK::Tensor && a->s == "torch.zeros(...)" &&
-                                (op == "*" || op == "/") && b->k != VK::Tensor) ||
-                               (b->k == VK::Tensor && b->s == "torch.zeros(...)" && op == "*" &&
-                                a->k != VK::Tensor);
-            t->s = zeros                ? std::string("torch.zeros(...)")
-                   : a->k == VK::Tensor ? a->s + " " + op + " ..."
-                                        : "... " + op + " " + b->s;
+            // a uniform tensor and a number: still uniform, computed in float32 as PyTorch does
+            const bool ta = a->k == VK::Tensor;
+            const V& tv = ta ? a : b;
+            const V& nv = ta ? b : a;
+            t->s = ta ? a->s + " " + op + " ..." : "... " + op + " " + b->s;
+            if (tv->b && nv->k != VK::Tensor && is_num(nv)) {
+                const float x = float(tv->f), k = float(fval(nv));
+                const float l = ta ? x : k, r = ta ? k : x;
+                t->b = true;
+                if (op == "+")
+                    t->f = l + r;
+                else if (op == "-")
+                    t->f = l - r;
+                else if (op == "*")
+                    t->f = l * r;
+                else if (op == "/")
+                    t->f = l / r;
+                else
+                    t->b = false;
+            }
             return t;
         }
         if (a->k == VK::Tensor && b->k == VK::Tensor) {
@@ -1936,7 +1952,14 @@ public:
             if (e.s == "-" && v->k == VK::Float) return float_v(-v->f);
             if (e.s == "~" && is_intlike(v)) return int_v(~ival(v));
             if (e.s == "-" && v->k == VK::Tensor) {
-                if (v->node == -2) return v;
+                if (v->node == -2) {
+                    V t = mk(VK::Tensor);
+                    t->shape = v->shape;
+                    t->s = "-" + v->s;
+                    t->b = v->b;
+                    t->f = -v->f;
+                    return t;
+                }
                 return tensor_op("Mul", {v}, {int_v(-1)}, {}, "neg", e.at);
             }
             fail(e.at, fmt::format("bad operand type for unary {}: '{}'", e.s, type_name(v)));
@@ -2590,11 +2613,8 @@ public:
     // A Parameter or buffer whose values are not zeros (torch.ones, torch.randn(...) * 0.02):
     // cnnshape's Parameter and Buffer layers start at zeros under run --seed.
     void note_values(const V& data, const std::string& what, size_t at) {
-        const std::string& o = data->s;
-        if (o.empty() || o == "torch.zeros(...)" || o == "torch.empty(...)" ||
-            o == "torch.Tensor(...)" || o == "torch.FloatTensor(...)")
-            return;
-        own_init(at, fmt::format("{}({})", what, o));
+        if (data->s.empty() || data->b) return; // every element known: the layer starts so
+        own_init(at, fmt::format("{}({})", what, data->s));
     }
 
     V make_param(const std::string& kind, const std::vector<V>& args,
@@ -2607,6 +2627,7 @@ public:
         auto m = std::make_shared<Mod>();
         m->kind = kind;
         m->shape = data->shape;
+        if (data->b) m->fill = data->f;
         m->at = at;
         m->built = built_++;
         V rg = args.size() > 1 ? args[1] : kwarg(kwargs, "requires_grad");
@@ -2973,6 +2994,17 @@ public:
             V t = mk(VK::Tensor);
             t->shape = shape_from(sizes_of(sz, at), at);
             t->s = n + "(...)"; // where its values come from, for own_init
+            // the value every element holds (torch.empty's and torch.Tensor's are PyTorch's
+            // uninitialised memory: cnnshape's 0 is as good)
+            if (n == "torch.zeros" || n == "torch.empty" || n == "torch.Tensor" ||
+                n == "torch.FloatTensor") {
+                t->b = true, t->f = 0;
+            } else if (n == "torch.ones") {
+                t->b = true, t->f = 1;
+            } else if (n == "torch.full") {
+                V v = args.size() > 1 ? args[1] : kwarg(kwargs, "fill_value");
+                if (v && is_num(v)) t->b = true, t->f = double(float(fval(v)));
+            }
             if (in_forward_)
                 fail(at, fmt::format("{}() in forward() makes a tensor that does not come from "
                                      "the input: cnnshape cannot plan it yet",
@@ -3164,6 +3196,7 @@ public:
                 auto b = std::make_shared<Mod>();
                 b->kind = "Buffer";
                 b->shape = t->shape;
+                if (t->b) b->fill = t->f;
                 b->at = at;
                 b->built = built_++;
                 V p = args.size() > 2 ? args[2] : kwarg(kwargs, "persistent");
@@ -3279,11 +3312,30 @@ public:
             // a tensor made in __init__: what nn.Parameter and register_buffer take
             if (m == "mul" || m == "mul_" || m == "normal_" || m == "uniform_" || m == "fill_" ||
                 m == "zero_" || m == "div" || m == "add" || m == "trunc_normal_") {
-                if (m == "zero_")
-                    t->s = "torch.zeros(...)";
-                else if (m != "mul" && m != "mul_" && m != "div")
-                    t->s += "." + m + "()";
-                return t;
+                // in place (zero_, fill_, mul_, normal_, ...) or a new tensor (mul, div, add)
+                V r = t;
+                if (m == "mul" || m == "div" || m == "add") {
+                    r = mk(VK::Tensor);
+                    r->shape = t->shape, r->s = t->s, r->b = t->b, r->f = t->f;
+                }
+                if (m == "zero_") {
+                    r->s = "torch.zeros(...)";
+                    r->b = true, r->f = 0;
+                } else if (m == "fill_" && !args.empty() && is_num(args[0])) {
+                    r->s = "torch.full(...)";
+                    r->b = true, r->f = double(float(fval(args[0])));
+                } else if (m == "mul" || m == "mul_" || m == "div" || m == "add") {
+                    if (r->b && !args.empty() && is_num(args[0])) {
+                        const float x = float(r->f), k = float(fval(args[0]));
+                        r->f = m == "add" ? x + k : m == "div" ? x / k : x * k;
+                    } else {
+                        r->b = false;
+                    }
+                } else {
+                    r->s += "." + m + "()";
+                    r->b = false;
+                }
+                return r;
             }
             if (m == "view" || m == "reshape" || m == "unsqueeze" || m == "expand")
                 fail(at, fmt::format("Tensor.{}() of a tensor made in __init__ is not supported "

@@ -10,9 +10,11 @@ namespace {
 struct ParameterLayer : Layer {
     Ints shape;
     bool buffer, trainable = true;
+    double fill = 0; // the value every element starts at (torch.ones: 1)
     explicit ParameterLayer(Args a) : Layer(std::move(a)) {
         buffer = type() == "Buffer";
         shape = arg_ints(args(), "shape", 1);
+        fill = arg_float(args(), "fill");
         if (!buffer)
             trainable = arg_bool(args(), "requires_grad");
         else
@@ -46,7 +48,8 @@ struct ParameterLayer : Layer {
         }
         out.rf = RfEffect::Drop; // its values see no input position
         lower.exec = ParameterDesc{buffer};
-        TensorSpec t{"", out.shape, buffer, false, Init::Zeros};
+        TensorSpec t{"", out.shape, buffer, false, fill == 0 ? Init::Zeros : Init::Constant};
+        t.value = fill;
         t.persistent = persistent;
         lower.tensors.push_back(t);
         return out;
@@ -56,6 +59,7 @@ struct ParameterLayer : Layer {
         b.add(py_list(shape));
         if (!buffer && !trainable) b.add("requires_grad=False");
         if (buffer && !arg_bool(args(), "persistent")) b.add("persistent=False");
+        if (fill != 0) b.add("fill=" + py_float(fill));
         return b.wrap(type());
     }
 };
@@ -67,13 +71,16 @@ LayerPtr make_parameter(Args a) {
 
 void register_parameter(std::vector<LayerType>& r) {
     r.push_back({"Parameter",
-                 {req("shape"), opt("requires_grad", B(true))},
+                 {req("shape"), opt("requires_grad", B(true)), opt("fill", F(0.0))},
                  false,
                  "tensor",
                  make_parameter,
                  {"torch.nn.Parameter", "nn.Parameter"}});
-    r.push_back(
-        {"Buffer", {req("shape"), opt("persistent", B(true))}, false, "tensor", make_parameter});
+    r.push_back({"Buffer",
+                 {req("shape"), opt("persistent", B(true)), opt("fill", F(0.0))},
+                 false,
+                 "tensor",
+                 make_parameter});
 }
 
 } // namespace cnnshape::detail
