@@ -342,8 +342,7 @@ TEST_CASE("adaptive max pooling without indices is the reference bit for bit: ti
     }
 }
 
-TEST_CASE("2x bilinear and bicubic upsampling on every width 1-40 and 56: the reference's bits",
-          "[simd]") {
+TEST_CASE("2x bilinear and bicubic upsampling, widths 1-40 and 56: the reference bits", "[simd]") {
     // The W rows' one-load path (windows narrower than a vector), the checked blocks at the row
     // end and the scalar tail; the H combination from the direct-mapped row cache, rows
     // split across threads.
