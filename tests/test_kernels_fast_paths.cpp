@@ -215,6 +215,173 @@ TEST_CASE("2x2 stride-2 max pooling keeps the first of tied zeros and the last N
     }
 }
 
+TEST_CASE("width-3 stride-2 pooling on every width 1-40 and 56-57, pads, ceil_mode, NaN",
+          "[simd]") {
+    // Every output-vector position of the AVX2/SSE2 path: the left-pad vector, the vectors read
+    // in place, the checked ones at the right end (odd widths, ceil_mode, no padding) and a
+    // partial last vector; the max path's per-row folds with tied zeros, -inf and NaN planes.
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::uint32_t seed = 500;
+        std::vector<int> widths;
+        for (int w = 1; w <= 40; ++w)
+            widths.push_back(w);
+        widths.push_back(56), widths.push_back(57), widths.push_back(112);
+        for (int w : widths)
+            for (i64 pw : {0, 1})
+                for (bool ceil : {false, true})
+                    for (PoolKind kind : {PoolKind::Max, PoolKind::Avg}) {
+                        const i64 kh = 1 + (seed % 3), sh = 1 + (seed / 3) % 2;
+                        const i64 ph = std::min<i64>(kh / 2, seed % 2);
+                        const i64 h = 1 + (seed * 7) % 9;
+                        const i64 oh = pool_out_size(h, kh, sh, ph, 1, ceil);
+                        const i64 ow = pool_out_size(w, 3, 2, pw, 1, ceil);
+                        ++seed;
+                        if (oh < 1 || ow < 1) continue;
+                        PoolDesc d;
+                        d.kind = kind;
+                        d.kernel = {kh, 3}, d.stride = {sh, 2}, d.padding = {ph, pw};
+                        d.dilation = {1, 1};
+                        d.ceil_mode = ceil;
+                        d.count_include_pad = seed % 3 != 0;
+                        Shape xs{2, 3, h, w}, ys{2, 3, oh, ow};
+                        const double nan = kind == PoolKind::Max && seed % 2 ? 0.03 : 0.0;
+                        auto x = data(numel(xs), seed, nan);
+                        std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                        CAPTURE(arch, w, h, kh, sh, ph, pw, ceil, int(kind), nan);
+                        K::run(ctx(K::Backend::Ref), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 1), d,
+                                       K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr}));
+                        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 2), d,
+                                       K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr}));
+                        REQUIRE(first_bit_diff(y1, yr) == -1);
+                        REQUIRE(first_bit_diff(y2, yr) == -1);
+                    }
+    }
+}
+
+TEST_CASE("width-3 stride-2 max pooling: tied zeros and NaN at the row ends and across rows",
+          "[simd]") {
+    // MaxPool2d(3, 2, 1) on 3 x W planes for W around the vector widths: output (0, j) reads rows
+    // 0-1. At the first and last output of the row, +0 in row 0 and -0 in row 1 (the row-0 zero
+    // is first in row-major order, so it stays), then -0 before +0 within row 0, and a NaN in
+    // row 1 behind a larger row-0 value (the NaN wins).
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        for (i64 W : {8, 15, 16, 17, 18, 31, 32, 33, 34, 40, 56, 57}) {
+            const i64 OW = (W + 2 - 3) / 2 + 1;
+            Shape xs{1, 1, 3, W}, ys{1, 1, 2, OW};
+            PoolDesc d;
+            d.kind = PoolKind::Max;
+            d.kernel = {3, 3}, d.stride = {2, 2}, d.padding = {1, 1}, d.dilation = {1, 1};
+            for (int variant = 0; variant < 3; ++variant) {
+                std::vector<float> x(static_cast<std::size_t>(3 * W), -1.0f);
+                const i64 last = OW - 1, c = 2 * last; // output `last` reads columns c-1 .. c+1
+                if (variant == 0) {                    // row 0 +0, row 1 -0
+                    x[0] = 0.0f, x[std::size_t(W)] = -0.0f;
+                    x[std::size_t(std::min(c, W - 1))] = 0.0f;
+                    x[std::size_t(W + std::min(c, W - 1))] = -0.0f;
+                } else if (variant == 1) { // -0 before +0 in row 0
+                    x[0] = -0.0f, x[1] = 0.0f;
+                    x[std::size_t(c - 1)] = -0.0f, x[std::size_t(std::min(c, W - 1))] = 0.0f;
+                } else { // a NaN in row 1 behind 9 in row 0
+                    x[0] = 9.0f, x[std::size_t(W + 1)] = kNaN;
+                    x[std::size_t(c - 1)] = 9.0f, x[std::size_t(W + std::min(c, W - 1))] = kNaN;
+                }
+                std::vector<float> y(static_cast<std::size_t>(2 * OW), 7.0f), yr(y.size());
+                CAPTURE(arch, W, variant);
+                K::run(ctx(K::Backend::Ref), d,
+                       K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, y.data(), nullptr}));
+                CHECK(first_bit_diff(y, yr) == -1);
+                for (i64 j : {i64(0), last}) {
+                    const float v = y[std::size_t(j)];
+                    if (variant == 0) CHECK((v == 0.0f && !std::signbit(v)));
+                    if (variant == 1) CHECK((v == 0.0f && std::signbit(v)));
+                    if (variant == 2) CHECK(std::isnan(v));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("adaptive max pooling without indices is the reference bit for bit: ties, NaN",
+          "[simd]") {
+    // The values-only path (no index tracking; windows of one width folded side by side):
+    // channel counts around the vector width, windows equal or overlapping, tied zeros and NaN.
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        S::force_arch(arch);
+        std::uint32_t seed = 900;
+        for (i64 c : {1, 3, 8, 9, 16, 17})
+            for (i64 in : {1, 5, 7, 8, 14, 16, 23, 33, 112})
+                for (i64 out : {1, 2, 3, 4, 5, 7, 9})
+                    for (bool avg : {false, true}) {
+                        if (avg && out == 1) continue; // mean(): its own test above
+                        AdaptivePoolDesc d;
+                        d.is_max = !avg;
+                        d.nd = 2;
+                        d.output_size = {out, out == 1 ? 3 : out};
+                        Shape xs{1, c, in, in + 1}, ys{1, c, d.output_size[0], d.output_size[1]};
+                        auto x = data(numel(xs), ++seed, seed % 2 ? 0.02 : 0.0);
+                        std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                        CAPTURE(arch, c, in, out, avg);
+                        K::run(ctx(K::Backend::Ref), d,
+                               K::Io{{xs}, {x.data()}, {}, ys, yr.data(), nullptr});
+                        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 1), d,
+                                       K::Io{{xs}, {x.data()}, {}, ys, y1.data(), nullptr}));
+                        REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 2), d,
+                                       K::Io{{xs}, {x.data()}, {}, ys, y2.data(), nullptr}));
+                        REQUIRE(first_bit_diff(y1, yr) == -1);
+                        REQUIRE(first_bit_diff(y2, yr) == -1);
+                    }
+    }
+}
+
+TEST_CASE("2x bilinear and bicubic upsampling, widths 1-40 and 56: the reference bits", "[simd]") {
+    // The W rows' one-load path (windows narrower than a vector), the checked blocks at the row
+    // end and the scalar tail; the H combination from the direct-mapped row cache, rows
+    // split across threads.
+    ArchGuard guard;
+    for (const auto& arch : S::available_archs()) {
+        if (arch == "sse2") continue; // the linear modes need an FMA: the reference runs
+        S::force_arch(arch);
+        std::uint32_t seed = 1300;
+        std::vector<int> widths;
+        for (int w = 1; w <= 40; ++w)
+            widths.push_back(w);
+        widths.push_back(56);
+        for (int w : widths)
+            for (UpsampleMode mode : {UpsampleMode::Bilinear, UpsampleMode::Bicubic})
+                for (bool align : {false, true}) {
+                    UpsampleDesc d;
+                    d.mode = mode;
+                    d.align_corners = align;
+                    d.scale_factor = {2.0, 2.0};
+                    d.output_size = {6, 2 * w};
+                    Shape xs{1, 5, 3, w}, ys{1, 5, 6, 2 * w};
+                    std::vector<float> x(static_cast<std::size_t>(numel(xs)));
+                    std::mt19937 rng(++seed);
+                    std::uniform_real_distribution<float> u(-4.0f, 4.0f);
+                    for (auto& v : x)
+                        v = u(rng);
+                    std::vector<float> yr(numel(ys)), y1(numel(ys), 7.0f), y2(numel(ys), 7.0f);
+                    CAPTURE(arch, w, int(mode), align);
+                    K::run(ctx(K::Backend::Ref), d, K::Io{{xs}, {x.data()}, {}, ys, yr.data()});
+                    REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 1), d,
+                                   K::Io{{xs}, {x.data()}, {}, ys, y1.data()}));
+                    REQUIRE(S::run(ctx(K::Backend::SimdWhereHandled, 2), d,
+                                   K::Io{{xs}, {x.data()}, {}, ys, y2.data()}));
+                    REQUIRE(first_bit_diff(y1, yr) == -1);
+                    REQUIRE(first_bit_diff(y2, yr) == -1);
+                }
+    }
+}
+
 TEST_CASE("SIMD global average pooling is PyTorch's mean() bit for bit, as the reference is",
           "[simd]") {
     ArchGuard guard;

@@ -84,8 +84,9 @@ constexpr int window_lanes = is_avx512<Arch> || is_avx2<Arch> ? 2 * int(fbatch<A
 
 // v[j] = row[base + rel[j * stride + l]] per lane l, for j < T; every base + rel < W, and no
 // element of the row at or past W is read.
+// narrow: every rel < V, so on AVX2 one load and one permute per tap do.
 template <class Arch, int T>
-inline void window_taps(const float* row, i64 W, i64 base, const i32* rel, i64 stride,
+inline void window_taps(const float* row, i64 W, i64 base, const i32* rel, i64 stride, bool narrow,
                         fbatch<Arch>* v) {
     const i64 left = W - base; // readable elements from base
 #if defined(__AVX512F__)
@@ -108,12 +109,23 @@ inline void window_taps(const float* row, i64 W, i64 base, const i32* rel, i64 s
 #endif
 #if defined(__AVX2__)
     if constexpr (is_avx2<Arch>) {
+        const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        if (narrow) {
+            const __m256 lo =
+                left >= 8 ? _mm256_loadu_ps(row + base)
+                          : _mm256_maskload_ps(
+                                row + base,
+                                _mm256_cmpgt_epi32(_mm256_set1_epi32(std::int32_t(left)), iota));
+            for (int j = 0; j < T; ++j)
+                v[j] = _mm256_permutevar8x32_ps(
+                    lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rel + j * stride)));
+            return;
+        }
         __m256 lo, hi;
         if (left >= 16) {
             lo = _mm256_loadu_ps(row + base);
             hi = _mm256_loadu_ps(row + base + 8);
         } else {
-            const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
             const __m256i n = _mm256_set1_epi32(std::int32_t(left));
             lo = _mm256_maskload_ps(row + base, _mm256_cmpgt_epi32(n, iota));
             hi = _mm256_maskload_ps(
@@ -132,20 +144,23 @@ inline void window_taps(const float* row, i64 W, i64 base, const i32* rel, i64 s
         return;
     }
 #endif
-    (void)left;
+    (void)left, (void)narrow;
     for (int j = 0; j < T; ++j)
         v[j] = gather_floats<Arch>(row + base, rel + j * stride);
 }
 
 // The W axis of an upsampling: index and weight tables (tap-major, T * OW each) and, per full
-// vector block b of outputs, the window start base[b] (-1: gather) and the indices relative to
-// it (rel, laid out like idx).
+// vector block b of outputs, the window start base[b] (-1: gather), whether the window is
+// narrower than one vector (narrow[b]), and the indices relative to it (rel, laid out like idx).
 struct WAxis {
     const i32* idx;
     const float* wt;
     const i32* rel;
     const i32* base;
+    const i32* narrow;
     i64 W, OW;
+    i64 fast_lo = 0,
+        fast_hi = 0; // AVX2: blocks [fast_lo, fast_hi) are narrow and end inside the row
 };
 
 // v[j] = row[idx[j * OW + o + l]] per lane l, for the block of outputs starting at o.
@@ -154,7 +169,7 @@ inline void w_taps(const float* row, const WAxis& a, i64 o, fbatch<Arch>* v) {
     constexpr int V = int(fbatch<Arch>::size);
     const i32 base = a.base[o / V];
     if (base >= 0) {
-        window_taps<Arch, T>(row, a.W, base, a.rel + o, a.OW, v);
+        window_taps<Arch, T>(row, a.W, base, a.rel + o, a.OW, a.narrow[o / V] != 0, v);
     } else {
         for (int j = 0; j < T; ++j)
             v[j] = gather_floats<Arch>(row, a.idx + j * a.OW + o);

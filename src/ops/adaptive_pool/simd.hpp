@@ -17,6 +17,30 @@ template <class Arch>
 void transpose_rows(const float* src, i64 stride, int rows, i64 cols, float* dst) {
     constexpr int V = int(fbatch<Arch>::size);
     i64 j = 0;
+#if defined(__AVX2__)
+    if constexpr (is_avx2<Arch>) {
+        // Rows r and r+4 share a register (half each, put there by the loads), so a 4x4
+        // transpose within each half finishes the block: no lane-crossing shuffles.
+        if (rows == V)
+            for (; j + V <= cols; j += V)
+                for (int h = 0; h < 8; h += 4) {
+                    __m256 a[4];
+                    for (int r = 0; r < 4; ++r)
+                        a[r] = _mm256_insertf128_ps(
+                            _mm256_castps128_ps256(_mm_loadu_ps(src + r * stride + j + h)),
+                            _mm_loadu_ps(src + (r + 4) * stride + j + h), 1);
+                    const __m256 t0 = _mm256_unpacklo_ps(a[0], a[1]);
+                    const __m256 t1 = _mm256_unpackhi_ps(a[0], a[1]);
+                    const __m256 t2 = _mm256_unpacklo_ps(a[2], a[3]);
+                    const __m256 t3 = _mm256_unpackhi_ps(a[2], a[3]);
+                    float* d = dst + (j + h) * V;
+                    _mm256_storeu_ps(d, _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)));
+                    _mm256_storeu_ps(d + V, _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)));
+                    _mm256_storeu_ps(d + 2 * V, _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)));
+                    _mm256_storeu_ps(d + 3 * V, _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)));
+                }
+    }
+#endif
     if (rows == V)
         for (; j + V <= cols; j += V)
             transpose_block<Arch>(src + j, stride, dst + j * V);
@@ -195,6 +219,29 @@ inline float torch_sum8(const float* x, i64 n) {
     return 0.0f + total;
 }
 
+// M outputs whose windows have the same width len, side by side: acc[j] (at acc + j * V) folds
+// T's columns from wb[2j] on in order, by the max rule (NaN last) or a float sum.
+template <class Arch, int M>
+inline void adaptive_fold(bool is_max, const float* T, const i64* wb, i64 len, float* acc) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    const float* t[M];
+    B a[M];
+    for (int j = 0; j < M; ++j)
+        t[j] = T + wb[2 * j] * V, a[j] = B::load_unaligned(acc + j * V);
+    if (is_max) {
+        for (i64 k = 0; k < len; ++k)
+            for (int j = 0; j < M; ++j)
+                a[j] = max_keep_first_nan_last<Arch>(B::load_aligned(t[j] + k * V), a[j]);
+    } else {
+        for (i64 k = 0; k < len; ++k)
+            for (int j = 0; j < M; ++j)
+                a[j] = a[j] + B::load_aligned(t[j] + k * V);
+    }
+    for (int j = 0; j < M; ++j)
+        a[j].store_unaligned(acc + j * V);
+}
+
 template <class Arch>
 bool adaptive_pool_impl(const Context& ctx, const AdaptivePoolDesc& d, const Shape& xs,
                         const float* x, const Shape& ys, float* y, i64* indices) {
@@ -254,6 +301,38 @@ bool adaptive_pool_impl(const Context& ctx, const AdaptivePoolDesc& d, const Sha
             }
             for (i64 ih = hs; ih < he; ++ih) {
                 transpose_rows<Arch>(xb + ih * g.W, plane_in, rows, g.W, T);
+                if (!indices) {
+                    // Values only: up to four outputs of one window width side by side, so
+                    // their in-order folds (chains of dependent adds or maxima) overlap.
+                    i64 ow = 0;
+                    while (ow < g.OW) {
+                        const i64 len = wbounds[2 * ow + 1] - wbounds[2 * ow];
+                        int m = 1;
+                        while (m < 4 && ow + m < g.OW &&
+                               wbounds[2 * (ow + m) + 1] - wbounds[2 * (ow + m)] == len)
+                            ++m;
+                        switch (m) {
+                        case 4:
+                            adaptive_fold<Arch, 4>(is_max, T, wbounds + 2 * ow, len,
+                                                   acc_v + ow * V);
+                            break;
+                        case 3:
+                            adaptive_fold<Arch, 3>(is_max, T, wbounds + 2 * ow, len,
+                                                   acc_v + ow * V);
+                            break;
+                        case 2:
+                            adaptive_fold<Arch, 2>(is_max, T, wbounds + 2 * ow, len,
+                                                   acc_v + ow * V);
+                            break;
+                        default:
+                            adaptive_fold<Arch, 1>(is_max, T, wbounds + 2 * ow, len,
+                                                   acc_v + ow * V);
+                            break;
+                        }
+                        ow += m;
+                    }
+                    continue;
+                }
                 for (i64 ow = 0; ow < g.OW; ++ow) {
                     const i64 ws = wbounds[2 * ow], we = wbounds[2 * ow + 1];
                     B acc = B::load_unaligned(acc_v + ow * V);

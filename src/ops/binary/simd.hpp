@@ -107,6 +107,57 @@ bool simd_kernel(const Context& ctx, const BinaryDesc& d, const Io& io) {
         }
         return true;
     }
+    if (k == 2 && !d.scalar_other && d.alpha == 1 &&
+        ((kind[0] == 0 && kind[1] != 0) || (kind[0] != 0 && kind[1] == 0))) {
+        // A tensor of the output's shape with a number or a per-row constant (the SE gate
+        // [N, C, 1, 1] against [N, C, H, W], either side): one tight loop per op and side, the
+        // constant broadcast once per row.
+        const bool full_first = kind[0] == 0;
+        const float* full = in[full_first ? 0 : 1];
+        const float* other = in[full_first ? 1 : 0];
+        const bool per_row = kind[full_first ? 1 : 0] == 2;
+        auto loop = [&](auto vop, auto sop) {
+            parallel_for(ctx.threads, ceil_div(n, chunk), 16, [&](i64 c0, i64 c1) {
+                const i64 end = std::min(n, c1 * chunk);
+                for (i64 i = c0 * chunk; i < end;) {
+                    const i64 row = i / inner;
+                    const i64 len = std::min(end - i, (row + 1) * inner - i);
+                    const float c = other[per_row ? row : 0];
+                    const B cv(c);
+                    const float* src = full + i;
+                    float* dst = y + i;
+                    i64 j = 0;
+                    if (full_first) {
+                        for (; j + V <= len; j += V)
+                            vop(B::load_unaligned(src + j), cv).store_unaligned(dst + j);
+                        for (; j < len; ++j)
+                            dst[j] = sop(src[j], c);
+                    } else {
+                        for (; j + V <= len; j += V)
+                            vop(cv, B::load_unaligned(src + j)).store_unaligned(dst + j);
+                        for (; j < len; ++j)
+                            dst[j] = sop(c, src[j]);
+                    }
+                    i += len;
+                }
+            });
+        };
+        switch (d.op) {
+        case BinaryOp::Add:
+            loop([](B u, B v) { return u + v; }, [](float u, float v) { return u + v; });
+            break;
+        case BinaryOp::Sub:
+            loop([](B u, B v) { return u - v; }, [](float u, float v) { return u - v; });
+            break;
+        case BinaryOp::Mul:
+            loop([](B u, B v) { return u * v; }, [](float u, float v) { return u * v; });
+            break;
+        case BinaryOp::Div:
+            loop([](B u, B v) { return u / v; }, [](float u, float v) { return u / v; });
+            break;
+        }
+        return true;
+    }
     parallel_for(ctx.threads, ceil_div(n, chunk), 16, [&](i64 c0, i64 c1) {
         const i64 end = std::min(n, c1 * chunk);
         for (i64 i = c0 * chunk; i < end;) {

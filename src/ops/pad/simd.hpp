@@ -31,30 +31,41 @@ bool constant_pad_impl(const Context& ctx, const PadDesc& d, const Shape& xs, co
     const i64 c0 = std::min(std::max<i64>(lw, 0), OW);
     const i64 c1 = std::max(c0, std::min(OW, lw + W));
     const i64 rows = n / OW;
+    // Rows come in groups along dim rank-2 (the H of a plane): whether the outer dims fall
+    // inside the input, and where the group's input starts, are worked out once per group;
+    // within it a row only checks its own index.
+    const std::size_t hd = rank >= 2 ? rank - 2 : 0; // the group dim (none for rank 1)
+    const i64 OH = rank >= 2 ? ys[hd] : 1, H = rank >= 2 ? xs[hd] : 1;
+    const i64 lh = rank >= 2 ? left[hd] : 0, hstride = rank >= 2 ? xstride[hd] : 0;
     parallel_for(ctx.threads, rows, grain_for(OW), [&](i64 r0, i64 r1) {
-        // Multi-index of row r0 over dims [0, rank-1), then advanced like an odometer.
+        // Multi-index of row r0's group over dims [0, hd), then advanced like an odometer.
         i64 pos[kMaxRank] = {};
-        for (std::size_t a = rank - 1, r = std::size_t(r0); a-- > 0;) {
-            pos[a] = i64(r % std::size_t(ys[a]));
-            r /= std::size_t(ys[a]);
+        for (std::size_t a = hd, q = std::size_t(r0 / OH); a-- > 0;) {
+            pos[a] = i64(q % std::size_t(ys[a]));
+            q /= std::size_t(ys[a]);
         }
-        for (i64 r = r0; r < r1; ++r) {
-            float* yr = y + r * OW;
-            bool inside = c1 > c0;
-            i64 src = 0;
-            for (std::size_t a = 0; a + 1 < rank && inside; ++a) {
+        i64 h = r0 % OH;
+        float* yr = y + r0 * OW;
+        for (i64 r = r0; r < r1;) {
+            bool group_inside = c1 > c0;
+            i64 base = 0;
+            for (std::size_t a = 0; a < hd && group_inside; ++a) {
                 const i64 p = pos[a] - left[a];
-                inside = p >= 0 && p < xs[a];
-                src += p * xstride[a];
+                group_inside = p >= 0 && p < xs[a];
+                base += p * xstride[a];
             }
-            if (!inside) {
-                fill_floats<Arch>(yr, OW, value);
-            } else {
-                fill_floats<Arch>(yr, c0, value);
-                copy_floats<Arch>(yr + c0, x + src + (c0 - lw), c1 - c0);
-                fill_floats<Arch>(yr + c1, OW - c1, value);
+            for (; h < OH && r < r1; ++h, ++r, yr += OW) {
+                const i64 p = h - lh;
+                if (!group_inside || p < 0 || p >= H) {
+                    fill_floats<Arch>(yr, OW, value);
+                } else {
+                    fill_floats<Arch>(yr, c0, value);
+                    copy_floats<Arch>(yr + c0, x + base + p * hstride + (c0 - lw), c1 - c0);
+                    fill_floats<Arch>(yr + c1, OW - c1, value);
+                }
             }
-            for (std::size_t a = rank - 1; a-- > 0;) {
+            h = 0;
+            for (std::size_t a = hd; a-- > 0;) {
                 if (++pos[a] < ys[a]) break;
                 pos[a] = 0;
             }

@@ -168,6 +168,22 @@ void pool2x2(const Context& ctx, bool is_max, float div, const Geom2& g, const f
     parallel_for(ctx.threads, rows, grain_for(4 * g.OW), run_rows);
 }
 
+// Whether taps_w3s2 returns its lanes permuted: on AVX2, lane pairs 1 and 2 swapped (outputs
+// 0, 1, 4, 5, 2, 3, 6, 7: what in-lane shuffles of two 8-float loads give). Every tap shares the
+// order, so the lane-wise folds are unchanged and w3s2_order puts the result back.
+template <class Arch>
+constexpr bool w3s2_permuted = is_avx2<Arch>;
+
+template <class Arch>
+inline fbatch<Arch> w3s2_order(const fbatch<Arch>& v) {
+#if defined(__AVX2__)
+    if constexpr (w3s2_permuted<Arch>)
+        return _mm256_castpd_ps(
+            _mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+#endif
+    return v;
+}
+
 // Width-3, stride-2 windows along W (MaxPool2d(3, 2, 1), AvgPool2d(3, 2, 1), the ceil_mode
 // variants; no dilation along W, any window and stride along H): the input rows are read in
 // place, with no split rows. Output columns ow0 .. ow0+V-1 read the 2V+1 inputs from
@@ -175,7 +191,8 @@ void pool2x2(const Context& ctx, bool is_max, float div, const Geom2& g, const f
 // moved down one lane with x[o + 2V] shifted in. Inputs outside the row read as `fill` (-inf for
 // max; +0 for the sum, which is exact: the reference skips them, and a sum that starts at +0 is
 // never -0, so adding +0 changes nothing).
-template <class Arch>
+// CHECKED = false: the caller knows the 2V+1 floats from o are inside the row.
+template <class Arch, bool CHECKED = true>
 inline void taps_w3s2(const float* row, i64 W, i64 o, float fill, fbatch<Arch>& t0,
                       fbatch<Arch>& t1, fbatch<Arch>& t2) {
     using B = fbatch<Arch>;
@@ -209,24 +226,64 @@ inline void taps_w3s2(const float* row, i64 W, i64 o, float fill, fbatch<Arch>& 
         return;
     }
 #endif
-    // Other architectures: tap 2 as the even lanes of the 2V floats from o + 2.
-    alignas(64) float buf[2 * V + 2];
+#if defined(__AVX2__)
+    if constexpr (is_avx2<Arch>) {
+        // Four loads (x[o .. o+2V) and x[o+1 .. o+2V+1)) and three in-lane shuffles: the taps come
+        // out in the lane order of w3s2_permuted (the caller restores the order once per output
+        // vector, not once per tap).
+        __m256 a, b, c, e;
+        if (!CHECKED || (o >= 0 && o + 2 * V + 1 <= W)) {
+            a = _mm256_loadu_ps(row + o);
+            b = _mm256_loadu_ps(row + o + V);
+            c = _mm256_loadu_ps(row + o + 1);
+            e = _mm256_loadu_ps(row + o + V + 1);
+        } else if (o == -1 && 2 * V <= W) {
+            // The left pad: x[-1 .. 7) is x[0 .. 8) moved up one lane, with the fill below.
+            c = _mm256_loadu_ps(row);
+            b = _mm256_loadu_ps(row + V - 1);
+            e = _mm256_loadu_ps(row + V);
+            a = _mm256_blend_ps(
+                _mm256_permutevar8x32_ps(c, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
+                _mm256_set1_ps(fill), 0x01);
+        } else { // lanes outside the row are masked: neither read nor faulted on
+            const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            const __m256i wv = _mm256_set1_epi32(std::int32_t(W));
+            const __m256 f = _mm256_set1_ps(fill);
+            auto load = [&](i64 start) {
+                const __m256i i = _mm256_add_epi32(_mm256_set1_epi32(std::int32_t(start)), iota);
+                const __m256i in = _mm256_andnot_si256(
+                    _mm256_cmpgt_epi32(_mm256_setzero_si256(), i), _mm256_cmpgt_epi32(wv, i));
+                return _mm256_blendv_ps(f, _mm256_maskload_ps(row + start, in),
+                                        _mm256_castsi256_ps(in));
+            };
+            a = load(o), b = load(o + V), c = load(o + 1), e = load(o + V + 1);
+        }
+        t0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+        t1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        t2 = _mm256_shuffle_ps(c, e, _MM_SHUFFLE(3, 1, 3, 1));
+        return;
+    }
+#endif
+    // Other architectures: tap 2 as the odd lanes of the 2V floats from o + 1.
+    alignas(64) float buf[2 * V + 1];
     const float* p = row + o;
-    if (!(o >= 0 && o + 2 * V + 2 <= W)) {
-        for (int i = 0; i < 2 * V + 2; ++i)
+    if (CHECKED && !(o >= 0 && o + 2 * V + 1 <= W)) {
+        for (int i = 0; i < 2 * V + 1; ++i)
             buf[i] = o + i >= 0 && o + i < W ? row[o + i] : fill;
         p = buf;
     }
-    B odd2;
+    B even1;
     even_odd<Arch>(p, t0, t1);
-    even_odd<Arch>(p + 2, t2, odd2);
+    even_odd<Arch>(p + 1, even1, t2);
 }
 
-// One plane. MaxFast returns whether the plane may hold a NaN (then it is done again with
-// MaxNaN): a running sum of every tap, -inf from the padding included, which ends NaN when
-// an input is NaN (or, harmlessly, when the data hold +inf or overflow to it).
+// One plane, the AVX-512 way (stop 19, 1.2-1.3x the memory floor there). MaxFast returns whether
+// the plane may hold a NaN (then it is done again with MaxNaN): a running sum of every tap, -inf
+// from the padding included, which ends NaN when an input is NaN (or, harmlessly, when the data
+// hold +inf or overflow to it).
 template <class Arch, RowOp OP>
-bool pool_w3s2_plane(const Geom2& g, const float* xp, const float* divisor, i64 OWv, float* yp) {
+bool pool_w3s2_plane_avx512(const Geom2& g, const float* xp, const float* divisor, i64 OWv,
+                            float* yp) {
     using B = fbatch<Arch>;
     constexpr int V = int(B::size);
     constexpr int NV = kPoolVecs;
@@ -282,21 +339,240 @@ bool pool_w3s2_plane(const Geom2& g, const float* xp, const float* divisor, i64 
     return OP == RowOp::MaxFast && xsimd::any(xsimd::isnan(nan_sum));
 }
 
+// The other architectures (AVX2, SSE2). Output vectors [0, vlo) and [vhi, nvec) of a row have
+// taps outside the input row (the left pad, the right end): they take the checked loads; the
+// ones between load in place without a test.
+struct W3S2Cols {
+    i64 nvec, vlo, vhi;
+};
+template <int V>
+inline W3S2Cols w3s2_cols(const Geom2& g) {
+    W3S2Cols c;
+    c.nvec = ceil_div(g.OW, V);
+    c.vlo = std::min(c.nvec, ceil_div(g.pw, 2 * V));
+    c.vhi = std::max(c.vlo, std::min(c.nvec, floor_div(g.W + g.pw - 2 * V - 1, 2 * V) + 1));
+    return c;
+}
+
+// Stores output vector r (in natural lane order) at yo + o, only its first OW - o lanes at the end.
+template <class Arch>
+inline void w3s2_store(const fbatch<Arch>& r, i64 o, i64 OW, float* yo) {
+    constexpr int V = int(fbatch<Arch>::size);
+    if (o + V <= OW) {
+        r.store_unaligned(yo + o);
+    } else {
+        alignas(64) float tmp[V];
+        r.store_aligned(tmp);
+        for (i64 l = 0; l < OW - o; ++l)
+            yo[o + l] = tmp[l];
+    }
+}
+
+// Average pooling: NB output vectors from vector v0 of one output row, each lane the reference's
+// in-order sum over input rows [r0, r1) and their three taps, then one division. A sum is a chain
+// of dependent adds (9 for a 3x3 window), so the vectors of a row are summed side by side, up to
+// 8 at a time (NB is a constant: the sums stay in registers). EDGE: vector v0 is a checked one
+// (the left pad), the others are inside the row.
+template <class Arch, int NB, bool EDGE>
+inline void w3s2_avg_block(const Geom2& g, const float* xp, i64 r0, i64 r1, i64 v0,
+                           const float* div, float* yo) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    B acc[NB];
+    for (int v = 0; v < NB; ++v)
+        acc[v] = B(0.0f);
+    for (i64 ih = r0; ih < r1; ++ih) {
+        const float* row = xp + ih * g.W;
+#pragma GCC unroll 8
+        for (int v = 0; v < NB; ++v) {
+            B t0, t1, t2;
+            const i64 o = 2 * (v0 + v) * V - g.pw;
+            if (EDGE && v == 0)
+                taps_w3s2<Arch, true>(row, g.W, o, 0.0f, t0, t1, t2);
+            else
+                taps_w3s2<Arch, false>(row, g.W, o, 0.0f, t0, t1, t2);
+            acc[v] = ((acc[v] + t0) + t1) + t2;
+        }
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < NB; ++v) {
+        const i64 o = (v0 + v) * V;
+        w3s2_store<Arch>(w3s2_order<Arch>(acc[v]) / B::load_unaligned(div + o), o, g.OW, yo);
+    }
+}
+
+// Vectors [v, end) of an output row in blocks of up to 8 (the first checked when EDGE).
+template <class Arch, bool EDGE>
+inline void w3s2_avg_run(const Geom2& g, const float* xp, i64 r0, i64 r1, i64 v, i64 end,
+                         const float* div, float* yo) {
+    if (v >= end) return;
+    if (end - v >= 8) {
+        w3s2_avg_block<Arch, 8, EDGE>(g, xp, r0, r1, v, div, yo);
+        return w3s2_avg_run<Arch, false>(g, xp, r0, r1, v + 8, end, div, yo);
+    }
+    switch (end - v) {
+    case 7:
+        return w3s2_avg_block<Arch, 7, EDGE>(g, xp, r0, r1, v, div, yo);
+    case 6:
+        return w3s2_avg_block<Arch, 6, EDGE>(g, xp, r0, r1, v, div, yo);
+    case 5:
+        return w3s2_avg_block<Arch, 5, EDGE>(g, xp, r0, r1, v, div, yo);
+    case 4:
+        return w3s2_avg_block<Arch, 4, EDGE>(g, xp, r0, r1, v, div, yo);
+    case 3:
+        return w3s2_avg_block<Arch, 3, EDGE>(g, xp, r0, r1, v, div, yo);
+    case 2:
+        return w3s2_avg_block<Arch, 2, EDGE>(g, xp, r0, r1, v, div, yo);
+    default:
+        return w3s2_avg_block<Arch, 1, EDGE>(g, xp, r0, r1, v, div, yo);
+    }
+}
+
+template <class Arch>
+void pool_w3s2_avg_plane(const Geom2& g, const float* xp, const float* divisor, i64 OWv,
+                         float* yp) {
+    constexpr int V = int(fbatch<Arch>::size);
+    const W3S2Cols c = w3s2_cols<V>(g);
+    for (i64 oh = 0; oh < g.OH; ++oh) {
+        const i64 hs = oh * g.sh - g.ph;
+        const i64 r0 = std::max<i64>(hs, 0), r1 = std::min(hs + g.kh, g.H);
+        float* yo = yp + oh * g.OW;
+        const float* div = divisor + oh * OWv;
+        // [0, vlo) is at most the one vector with the left pad.
+        if (c.vlo == 1)
+            w3s2_avg_run<Arch, true>(g, xp, r0, r1, 0, c.vhi, div, yo);
+        else
+            w3s2_avg_run<Arch, false>(g, xp, r0, r1, c.vlo, c.vhi, div, yo);
+        for (i64 v = c.vhi; v < c.nvec; ++v)
+            w3s2_avg_block<Arch, 1, true>(g, xp, r0, r1, v, div, yo);
+    }
+}
+
+// Max pooling: each input row's three taps are folded once into a row of window maxima h (in
+// taps_w3s2's lane order), and an output row folds the h rows of its window rows. That is the
+// reference's row-major fold regrouped by rows, which gives the same bits: the strict rule
+// keeps the first of equal values (so the first maximum in row-major order, whichever zero it
+// is), and the NaN rule keeps the last NaN; both hold for a fold of per-row folds. Input rows
+// shared by neighbouring output rows (kernel 3, stride 2: one in three) are folded once.
+// MaxFast sums every tap into nan (four running sums), which ends NaN when an input is NaN (or,
+// harmlessly, when the data hold +inf or overflow to it); the caller then redoes the plane
+// with MaxNaN.
+template <class Arch, RowOp OP, bool CHECKED>
+inline void w3s2_hmax(const float* row, i64 W, i64 o, float* h, fbatch<Arch>& nan) {
+    using B = fbatch<Arch>;
+    constexpr float ninf = -std::numeric_limits<float>::infinity();
+    B t0, t1, t2, m;
+    taps_w3s2<Arch, CHECKED>(row, W, o, ninf, t0, t1, t2);
+    if constexpr (OP == RowOp::MaxFast) {
+        nan = nan + ((t0 + t1) + t2); // t2's last lane: in no other tap
+        m = max_strict<Arch>(t1, t0); // t0 after -inf is t0 (no NaN on this path)
+        m = max_strict<Arch>(t2, m);
+    } else {
+        m = max_keep_first_nan_last<Arch>(t0, B(ninf));
+        m = max_keep_first_nan_last<Arch>(t1, m);
+        m = max_keep_first_nan_last<Arch>(t2, m);
+    }
+    m.store_aligned(h);
+}
+
+template <class Arch, RowOp OP>
+void w3s2_hmax_row(const Geom2& g, const W3S2Cols& c, const float* row, float* h,
+                   fbatch<Arch>* nan) {
+    constexpr int V = int(fbatch<Arch>::size);
+    i64 v = 0;
+    for (; v < c.vlo; ++v)
+        w3s2_hmax<Arch, OP, true>(row, g.W, 2 * v * V - g.pw, h + v * V, nan[3]);
+    for (; v + 3 <= c.vhi; v += 3) {
+        w3s2_hmax<Arch, OP, false>(row, g.W, 2 * v * V - g.pw, h + v * V, nan[0]);
+        w3s2_hmax<Arch, OP, false>(row, g.W, 2 * (v + 1) * V - g.pw, h + (v + 1) * V, nan[1]);
+        w3s2_hmax<Arch, OP, false>(row, g.W, 2 * (v + 2) * V - g.pw, h + (v + 2) * V, nan[2]);
+    }
+    for (; v < c.vhi; ++v)
+        w3s2_hmax<Arch, OP, false>(row, g.W, 2 * v * V - g.pw, h + v * V, nan[v % 3]);
+    for (; v < c.nvec; ++v)
+        w3s2_hmax<Arch, OP, true>(row, g.W, 2 * v * V - g.pw, h + v * V, nan[3]);
+}
+
+// One plane; returns whether MaxFast saw a possible NaN. hbuf holds `ring` rows of hstride
+// floats (ring a power of two >= kh + sh, so the rows of one output row and the next fit).
+template <class Arch, RowOp OP>
+bool pool_w3s2_max_plane(const Geom2& g, const float* xp, float* yp, float* hbuf, i64 hstride,
+                         i64 ring) {
+    using B = fbatch<Arch>;
+    constexpr int V = int(B::size);
+    const W3S2Cols c = w3s2_cols<V>(g);
+    i64 slot_row[64];
+    for (i64 r = 0; r < ring; ++r)
+        slot_row[r] = -1;
+    B nan[4] = {B(0.0f), B(0.0f), B(0.0f), B(0.0f)};
+    for (i64 oh = 0; oh < g.OH; ++oh) {
+        const i64 hs = oh * g.sh - g.ph;
+        const i64 r0 = std::max<i64>(hs, 0), r1 = std::min(hs + g.kh, g.H);
+        const float* hr[64];
+        int n = 0;
+        for (i64 ih = r0; ih < r1; ++ih) {
+            float* h = hbuf + (ih & (ring - 1)) * hstride;
+            if (slot_row[ih & (ring - 1)] != ih) {
+                w3s2_hmax_row<Arch, OP>(g, c, xp + ih * g.W, h, nan);
+                slot_row[ih & (ring - 1)] = ih;
+            }
+            hr[n++] = h;
+        }
+        float* yo = yp + oh * g.OW;
+        auto fold = [&](const B& x, const B& acc) {
+            return OP == RowOp::MaxFast ? max_strict<Arch>(x, acc)
+                                        : max_keep_first_nan_last<Arch>(x, acc);
+        };
+        const B ninf(-std::numeric_limits<float>::infinity());
+        if (n == 3) { // kernel 3 along H: the common case, without the loop over rows
+            for (i64 v = 0; v < c.nvec; ++v) {
+                B acc = fold(B::load_aligned(hr[0] + v * V), ninf);
+                acc = fold(B::load_aligned(hr[1] + v * V), acc);
+                acc = fold(B::load_aligned(hr[2] + v * V), acc);
+                w3s2_store<Arch>(w3s2_order<Arch>(acc), v * V, g.OW, yo);
+            }
+            continue;
+        }
+        for (i64 v = 0; v < c.nvec; ++v) {
+            B acc = ninf;
+            for (int k = 0; k < n; ++k)
+                acc = fold(B::load_aligned(hr[k] + v * V), acc);
+            w3s2_store<Arch>(w3s2_order<Arch>(acc), v * V, g.OW, yo);
+        }
+    }
+    return OP == RowOp::MaxFast && xsimd::any(xsimd::isnan((nan[0] + nan[1]) + (nan[2] + nan[3])));
+}
+
 template <class Arch>
 void pool_w3s2(const Context& ctx, bool is_max, const Geom2& g, const float* x,
                const float* divisor, i64 OWv, float* y) {
+    constexpr int V = int(fbatch<Arch>::size);
     const i64 plane_in = g.H * g.W, plane_out = g.OH * g.OW;
-    parallel_for(ctx.threads, g.N * g.C, grain_for(plane_in + plane_out * g.kh * 3),
-                 [&](i64 p0, i64 p1) {
-                     for (i64 p = p0; p < p1; ++p) {
-                         const float* xp = x + p * plane_in;
-                         float* yp = y + p * plane_out;
-                         if (!is_max)
-                             pool_w3s2_plane<Arch, RowOp::Sum>(g, xp, divisor, OWv, yp);
-                         else if (pool_w3s2_plane<Arch, RowOp::MaxFast>(g, xp, nullptr, OWv, yp))
-                             pool_w3s2_plane<Arch, RowOp::MaxNaN>(g, xp, nullptr, OWv, yp);
-                     }
-                 });
+    parallel_for(
+        ctx.threads, g.N * g.C, grain_for(plane_in + plane_out * g.kh * 3), [&](i64 p0, i64 p1) {
+            i64 ring = 1;
+            while (ring < g.kh + g.sh)
+                ring *= 2;
+            const i64 hstride = round_up(g.OW, 16);
+            float* hbuf = nullptr;
+            if constexpr (!is_avx512<Arch>)
+                if (is_max) hbuf = scratch_as<float>(kPrivate0, ring * hstride + V);
+            for (i64 p = p0; p < p1; ++p) {
+                const float* xp = x + p * plane_in;
+                float* yp = y + p * plane_out;
+                if constexpr (is_avx512<Arch>) {
+                    if (!is_max)
+                        pool_w3s2_plane_avx512<Arch, RowOp::Sum>(g, xp, divisor, OWv, yp);
+                    else if (pool_w3s2_plane_avx512<Arch, RowOp::MaxFast>(g, xp, nullptr, OWv, yp))
+                        pool_w3s2_plane_avx512<Arch, RowOp::MaxNaN>(g, xp, nullptr, OWv, yp);
+                } else if (!is_max) {
+                    pool_w3s2_avg_plane<Arch>(g, xp, divisor, OWv, yp);
+                } else if (pool_w3s2_max_plane<Arch, RowOp::MaxFast>(g, xp, yp, hbuf, hstride,
+                                                                     ring)) {
+                    pool_w3s2_max_plane<Arch, RowOp::MaxNaN>(g, xp, yp, hbuf, hstride, ring);
+                }
+            }
+        });
 }
 
 template <class Arch>
@@ -361,7 +637,8 @@ bool pool_impl(const Context& ctx, const PoolDesc& d, const Shape& xs, const flo
         }
     }
 
-    if (!indices && g.kw == 3 && g.sw == 2 && g.dw == 1 && (!is_max || g.dh == 1) && g.pw <= 1) {
+    if (!indices && g.kw == 3 && g.sw == 2 && g.dw == 1 && (!is_max || g.dh == 1) && g.pw <= 1 &&
+        (is_avx512<Arch> || g.kh + g.sh <= 64)) { // the row ring of pool_w3s2_max_plane
         pool_w3s2<Arch>(ctx, is_max, g, x, divisor, OWv, y);
         return true;
     }

@@ -42,14 +42,33 @@ inline void rs_row_w(const float* src, const WAxis& a, float* dst) {
     const i64 OW = a.OW;
     const i32* idx = a.idx;
     const float* wt = a.wt;
-    i64 o = 0;
-    for (; o + V <= OW; o += V) {
+    auto block = [&](i64 o) {
         B v[T], w[T];
         w_taps<Arch, T>(src, a, o, v);
         for (int j = 0; j < T; ++j)
             w[j] = B::load_unaligned(wt + j * OW + o);
         rs_combine<Arch, T>(v, w).store_unaligned(dst + o);
+    };
+    i64 o = 0;
+#if defined(__AVX2__)
+    if constexpr (is_avx2<Arch>) {
+        for (; o < a.fast_lo * V; o += V)
+            block(o);
+        // One load and a permute per tap, no tests: the usual blocks of an upsampling.
+        for (; o < a.fast_hi * V; o += V) {
+            const __m256 in = _mm256_loadu_ps(src + a.base[o / V]);
+            B v[T], w[T];
+            for (int j = 0; j < T; ++j) {
+                v[j] = _mm256_permutevar8x32_ps(
+                    in, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.rel + j * OW + o)));
+                w[j] = B::load_unaligned(wt + j * OW + o);
+            }
+            rs_combine<Arch, T>(v, w).store_unaligned(dst + o);
+        }
     }
+#endif
+    for (; o + V <= OW; o += V)
+        block(o);
     for (; o < OW; ++o) {
         float v[T], w[T];
         for (int j = 0; j < T; ++j)
@@ -81,33 +100,27 @@ inline void rs_rows(const float* const* rows, const float* w, i64 n, float* dst)
     }
 }
 
-// Up to 32 W-interpolated input rows of one thread, keyed by the input row's index in x, least
-// recently used out. Holds more rows than one output row needs (T or T*T), so a row fetched for
-// the current output row is never evicted before it is used.
+// Up to 32 W-interpolated input rows of one thread, keyed by the input row's index in x, direct
+// mapped (slot = key mod a power of two; a least-recently-used scan per tap cost more than the
+// arithmetic of a row). The T rows one H (or D) combination reads are consecutive input rows
+// (upsample_impl checks it), so they never share a slot; the slots hold twice that, so rows
+// shared with the next output row stay.
 struct RowCache {
     static constexpr int kMax = 32;
-    int slots = 0;
+    i64 mask = 0;
     i64 key[kMax];
-    std::uint64_t used[kMax];
-    std::uint64_t clock = 0;
     float* data = nullptr;
     i64 stride = 0;
 };
 
 template <class Arch, int T>
 inline const float* rs_cached_row(RowCache& c, i64 key, const float* x, const WAxis& wa) {
-    int victim = 0;
-    for (int s = 0; s < c.slots; ++s) {
-        if (c.key[s] == key) {
-            c.used[s] = ++c.clock;
-            return c.data + s * c.stride;
-        }
-        if (c.used[s] < c.used[victim]) victim = s;
+    const i64 s = key & c.mask;
+    float* row = c.data + s * c.stride;
+    if (c.key[s] != key) {
+        rs_row_w<Arch, T>(x + key * wa.W, wa, row);
+        c.key[s] = key;
     }
-    float* row = c.data + victim * c.stride;
-    rs_row_w<Arch, T>(x + key * wa.W, wa, row);
-    c.key[victim] = key;
-    c.used[victim] = ++c.clock;
     return row;
 }
 
@@ -119,38 +132,45 @@ void rs_interp(const Context& ctx, int nd, const i64* in3, const i64* out3, i64 
     const i64 rows = planes * OD * OH;
     const int slots = nd == 1 ? 0 : nd == 2 ? 2 * T : std::min(RowCache::kMax, 2 * T * T);
     const i64 stride = round_up(OW, 16);
+    const i32 *idx_d = idx[0], *idx_h = idx[1];
+    const float *wt_d = wt[0], *wt_h = wt[1];
     parallel_for(ctx.threads, rows, grain_for(OW * T * (nd == 3 ? 2 : 1)), [&](i64 r0, i64 r1) {
         RowCache c;
-        c.slots = slots;
+        c.mask = slots - 1;
         c.stride = stride;
         c.data = scratch(kPrivate0, std::size_t((slots + T) * stride));
         for (int s = 0; s < slots; ++s)
-            c.key[s] = -1, c.used[s] = 0;
+            c.key[s] = -1;
         float* tmp = c.data + slots * stride; // T rows: the H-combined rows of a 3-d output row
-        for (i64 r = r0; r < r1; ++r) {
-            float* dst = y + r * OW;
-            const i64 p = r / (OD * OH), q = r % (OD * OH), od = q / OH, oh = q % OH;
+        // (p, od, oh) of row r, advanced with r: no integer divisions per row.
+        i64 p = r0 / (OD * OH), od = (r0 % (OD * OH)) / OH, oh = r0 % OH;
+        float* dst = y + r0 * OW;
+        for (i64 r = r0; r < r1; ++r, ++oh, dst += OW) {
+            if (oh == OH) {
+                oh = 0;
+                if (++od == OD) od = 0, ++p;
+            }
             if (nd == 1) {
                 rs_row_w<Arch, T>(x + p * W, wa, dst);
                 continue;
             }
             float wh[T];
             for (int j = 0; j < T; ++j)
-                wh[j] = wt[1][j * OH + oh];
+                wh[j] = wt_h[j * OH + oh];
             const i64 nd3 = nd == 3 ? T : 1;
             for (i64 jd = 0; jd < nd3; ++jd) {
-                const i64 sd = nd == 3 ? idx[0][jd * OD + od] : 0;
+                const i64 sd = nd == 3 ? idx_d[jd * OD + od] : 0;
+                const i64 base = (p * D + sd) * H;
                 const float* src[T];
                 for (int j = 0; j < T; ++j)
-                    src[j] =
-                        rs_cached_row<Arch, T>(c, (p * D + sd) * H + idx[1][j * OH + oh], x, wa);
+                    src[j] = rs_cached_row<Arch, T>(c, base + idx_h[j * OH + oh], x, wa);
                 rs_rows<Arch, T>(src, wh, OW, nd == 3 ? tmp + jd * stride : dst);
             }
             if (nd == 3) {
                 float wd[T];
                 const float* src[T];
                 for (int j = 0; j < T; ++j)
-                    wd[j] = wt[0][j * OD + od], src[j] = tmp + j * stride;
+                    wd[j] = wt_d[j * OD + od], src[j] = tmp + j * stride;
                 rs_rows<Arch, T>(src, wd, OW, dst);
             }
         }
@@ -176,7 +196,7 @@ bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, c
     using B = fbatch<Arch>;
     constexpr int V = int(B::size);
     const i64 total = T * (out3[0] + out3[1] + out3[2]), blocks = out3[2] / V;
-    i32* idx_all = scratch_as<i32>(kShared0, total + T * out3[2] + blocks);
+    i32* idx_all = scratch_as<i32>(kShared0, total + T * out3[2] + 2 * blocks);
     float* wt_all = scratch_as<float>(kShared1, total);
     i32* idx[3];
     float* wt[3];
@@ -193,6 +213,7 @@ bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, c
     // Window blocks of the W axis.
     i32* rel = idx_all + total;
     i32* base = rel + T * out3[2];
+    i32* narrow = base + blocks;
     for (i64 b = 0; b < blocks; ++b) {
         i32 lo = std::numeric_limits<i32>::max(), hi = 0;
         for (int j = 0; j < T; ++j)
@@ -201,11 +222,25 @@ bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, c
                 lo = std::min(lo, v), hi = std::max(hi, v);
             }
         base[b] = hi - lo < window_lanes<Arch> ? lo : -1;
+        narrow[b] = hi - lo < V;
         for (int j = 0; j < T; ++j)
             for (int l = 0; l < V; ++l)
                 rel[j * out3[2] + b * V + l] = idx[2][j * out3[2] + b * V + l] - lo;
     }
-    const WAxis wa{idx[2], wt[2], rel, base, in3[2], out3[2]};
+    WAxis wa{idx[2], wt[2], rel, base, narrow, in3[2], out3[2]};
+    if constexpr (is_avx2<Arch>) {
+        auto fast = [&](i64 b) { return narrow[b] && base[b] >= 0 && base[b] + V <= in3[2]; };
+        while (wa.fast_lo < blocks && !fast(wa.fast_lo))
+            ++wa.fast_lo;
+        wa.fast_hi = wa.fast_lo;
+        while (wa.fast_hi < blocks && fast(wa.fast_hi))
+            ++wa.fast_hi;
+    }
+    if (T > 1 && nd >= 2) // rs_interp's row cache: the rows of one combination are consecutive
+        for (i64 o = 0; o < out3[1]; ++o)
+            for (int j = 1; j < T; ++j)
+                if (idx[1][j * out3[1] + o] - idx[1][o] >= T || idx[1][j * out3[1] + o] < idx[1][o])
+                    return false;
     const i64 planes = xs[0] * xs[1];
     if (T == 2) {
         rs_interp<Arch, 2>(ctx, nd, in3, out3, planes, idx, wt, wa, x, y);
@@ -229,8 +264,12 @@ bool upsample_impl(const Context& ctx, const UpsampleDesc& d, const Shape& xs, c
     parallel_for(ctx.threads, rows, grain_for(OW), [&](i64 r0, i64 r1) {
         const float* prev_src = nullptr;
         const float* prev_dst = nullptr;
-        for (i64 r = r0; r < r1; ++r) {
-            const i64 p = r / (OD * OH), q = r % (OD * OH), od = q / OH, oh = q % OH;
+        i64 p = r0 / (OD * OH), od = (r0 % (OD * OH)) / OH, oh = r0 % OH;
+        for (i64 r = r0; r < r1; ++r, ++oh) {
+            if (oh == OH) {
+                oh = 0;
+                if (++od == OD) od = 0, ++p;
+            }
             const float* src = x + ((p * D + idx[0][od]) * H + idx[1][oh]) * W;
             float* dst = y + r * OW;
             if (src == prev_src) {
